@@ -1,0 +1,153 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using TorchSharp;
+
+namespace Autoencoders.Training.Native;
+
+/// <summary>
+/// Makes TorchSharp's native library loadable on Linux distributions whose libstdc++ is older than the one
+/// it was built against (Debian 12, Ubuntu 22.04 and similar).
+/// </summary>
+/// <remarks>
+/// <para>
+/// TorchSharp 0.107's <c>libLibTorchSharp.so</c> declares a need for <c>GLIBCXX_3.4.32</c> only because of the marker
+/// symbol <c>_ZSt21ios_base_library_initv</c>, which it never calls. On a system whose libstdc++ stops at
+/// 3.4.30 the dynamic loader refuses the library, and TorchSharp reports the misleading
+/// "doesn't contain a reference to libtorch-cpu-linux-x64" (after copying ~480 MB into a <c>cpu</c> folder).
+/// </para>
+/// <para>
+/// <see cref="EnsureLoaded"/> first loads the library as it is. Only if that fails and the file carries that
+/// strict requirement does it set the weak flag (<c>VER_FLG_WEAK</c>) on it: in place when the file is writable,
+/// otherwise in a patched copy under the temporary folder, which is then loaded and handed to TorchSharp through
+/// a <see cref="DllImportResolver"/>. Every entry point of this library calls it, so applications that reference
+/// Autoencoders.ML (as a package or a project) need no build step of their own.
+/// </para>
+/// </remarks>
+public static class TorchNativeLibrary
+{
+    internal const string LibraryFileName = "libLibTorchSharp.so";
+    internal const string MarkerVersion = "GLIBCXX_3.4.32";
+
+    private static readonly object Gate = new();
+    private static bool _done;
+
+    /// <summary>How the native library was made loadable; for diagnostics and tests.</summary>
+    public static string Status { get; private set; } = "not loaded yet";
+
+    /// <summary>
+    /// Ensures TorchSharp's native library is loaded, applying the libstdc++ fix described above when needed.
+    /// Safe to call many times and from several threads.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The library was found but cannot be loaded even after the fix.</exception>
+    public static void EnsureLoaded()
+    {
+        lock (Gate)
+        {
+            if (_done)
+                return;
+            if (OperatingSystem.IsLinux())
+                LoadOnLinux(forceCopy: false);
+            else
+                Status = "not needed on this operating system";
+            _done = true;
+        }
+    }
+
+    /// <summary>Loads the library from <paramref name="forceCopy"/>: true skips the in-place fix (used by tests).</summary>
+    internal static void LoadOnLinux(bool forceCopy)
+    {
+        string? path = Locate();
+        if (path is null)
+        {
+            Status = $"{LibraryFileName} not found next to the application; TorchSharp will search for it itself";
+            return;
+        }
+        if (!forceCopy && NativeLibrary.TryLoad(path, out _))
+        {
+            Status = $"loaded {path} as shipped";
+            return;
+        }
+
+        var marker = ElfVersionNeeds.Read(File.ReadAllBytes(path)).FirstOrDefault(r => r.Version == MarkerVersion);
+        if (marker.Version is null || (marker.IsWeak && !forceCopy))
+        {
+            Status = $"{path} failed to load for a reason other than {MarkerVersion}; TorchSharp will report it";
+            return;
+        }
+
+        if (!forceCopy && TryPatchInPlace(path))
+        {
+            if (!NativeLibrary.TryLoad(path, out _))
+                throw LoadFailure(path);
+            Status = $"loaded {path} after marking {MarkerVersion} weak in place";
+            return;
+        }
+        LoadPatchedCopy(path);
+    }
+
+    private static bool TryPatchInPlace(string path)
+    {
+        try
+        {
+            ElfVersionNeeds.MakeWeak(path, MarkerVersion);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static void LoadPatchedCopy(string original)
+    {
+        string directory = Path.GetDirectoryName(original)!;
+        byte[] bytes = File.ReadAllBytes(original);
+        string hash = Convert.ToHexString(SHA256.HashData(bytes))[..16].ToLowerInvariant();
+        string copyDirectory = Path.Combine(Path.GetTempPath(), "Autoencoders.ML", "native", hash);
+        string copy = Path.Combine(copyDirectory, LibraryFileName);
+        if (!File.Exists(copy))
+        {
+            Directory.CreateDirectory(copyDirectory);
+            string staging = copy + "." + Environment.ProcessId + ".tmp";
+            File.WriteAllBytes(staging, bytes);
+            ElfVersionNeeds.MakeWeak(staging, MarkerVersion);
+            File.Move(staging, copy, overwrite: true);
+        }
+
+        // The copy's RUNPATH ($ORIGIN) no longer points at libtorch: load its dependencies from the original
+        // folder first, so the loader resolves them by their already-loaded sonames.
+        foreach (string dependency in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so" })
+        {
+            string dependencyPath = Path.Combine(directory, dependency);
+            if (File.Exists(dependencyPath))
+                NativeLibrary.Load(dependencyPath);
+        }
+        if (!NativeLibrary.TryLoad(copy, out IntPtr handle))
+            throw LoadFailure(copy);
+
+        NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, (name, _, _) =>
+            name is "LibTorchSharp" or LibraryFileName ? handle : IntPtr.Zero);
+        Status = $"loaded a patched copy {copy} ({original} is read-only)";
+    }
+
+    private static InvalidOperationException LoadFailure(string path) => new(
+        $"TorchSharp's native library '{path}' could not be loaded even after marking {MarkerVersion} weak. " +
+        "Check that the libtorch-cpu-linux-x64 native files sit next to it (see README, 'Older Linux distributions').");
+
+    /// <summary>Finds libLibTorchSharp.so where the .NET host probes for native libraries.</summary>
+    internal static string? Locate()
+    {
+        var directories = new List<string>();
+        if (AppContext.GetData("NATIVE_DLL_SEARCH_DIRECTORIES") is string searchDirectories)
+            directories.AddRange(searchDirectories.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
+        string? torchSharpDirectory = Path.GetDirectoryName(typeof(torch).Assembly.Location);
+        if (!string.IsNullOrEmpty(torchSharpDirectory))
+        {
+            directories.Add(torchSharpDirectory);
+            directories.Add(Path.Combine(torchSharpDirectory, "runtimes", RuntimeInformation.RuntimeIdentifier, "native"));
+            directories.Add(Path.Combine(torchSharpDirectory, "runtimes", "linux-x64", "native"));
+        }
+        directories.Add(AppContext.BaseDirectory);
+        return directories.Select(d => Path.Combine(d, LibraryFileName)).FirstOrDefault(File.Exists);
+    }
+}
