@@ -1,0 +1,85 @@
+using Autoencoders.ML.AnomalyDetection;
+using Autoencoders.ML.Scoring;
+using Autoencoders.Training.Onnx;
+using Microsoft.ML;
+
+namespace Autoencoders.ML;
+
+/// <summary>Extension methods that add autoencoder stages to ML.NET's catalogs.</summary>
+public static class AutoencoderCatalog
+{
+    /// <summary>
+    /// Creates an <see cref="AutoencoderAnomalyDetectionTrainer"/>: an autoencoder that flags rows it reconstructs badly.
+    /// </summary>
+    /// <param name="catalog">The anomaly-detection trainers catalog.</param>
+    /// <param name="featureColumnName">Input column, a known-size vector of Single.</param>
+    /// <param name="latentSize">Latent code size; 0 picks a quarter of the input size, clamped to [2, 64].</param>
+    /// <param name="numberOfEpochs">Training epochs.</param>
+    /// <param name="contamination">Expected fraction of anomalies in the training data, in (0, 0.5]; sets the threshold.</param>
+    /// <param name="seed">Random seed; <see langword="null"/> draws one from the MLContext's seed.</param>
+    public static AutoencoderAnomalyDetectionTrainer Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog,
+        string featureColumnName = "Features", int latentSize = 0, int numberOfEpochs = 100, double contamination = 0.1, int? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return catalog.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
+        {
+            FeatureColumnName = featureColumnName,
+            LatentSize = latentSize,
+            NumberOfEpochs = numberOfEpochs,
+            Contamination = contamination,
+            Seed = seed,
+        });
+    }
+
+    /// <summary>Creates an <see cref="AutoencoderAnomalyDetectionTrainer"/> with every setting in <paramref name="options"/>.</summary>
+    /// <param name="catalog">The anomaly-detection trainers catalog.</param>
+    /// <param name="options">The settings; checked now.</param>
+    public static AutoencoderAnomalyDetectionTrainer Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog,
+        AutoencoderAnomalyDetectionTrainer.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new AutoencoderAnomalyDetectionTrainer(MLNetEnvironment.FromCatalog(catalog), options);
+    }
+
+    /// <summary>Scores with an autoencoder saved earlier with <see cref="AutoencoderTransformer.SaveOnnx(string)"/>.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="modelFile">Path of the ONNX file.</param>
+    /// <param name="featureColumnName">Input column, a vector of Single of the size the model was trained on.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not an autoencoder exported by this library.</exception>
+    public static AutoencoderScoringEstimator ApplyAutoencoder(this TransformsCatalog catalog, string modelFile, string featureColumnName = "Features") =>
+        catalog.ApplyAutoencoder(modelFile, new AutoencoderScoringOptions { FeatureColumnName = featureColumnName });
+
+    /// <summary>Scores with an autoencoder read from <paramref name="modelStream"/> (to its end).</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="modelStream">Stream holding the ONNX model.</param>
+    /// <param name="featureColumnName">Input column, a vector of Single of the size the model was trained on.</param>
+    /// <exception cref="InvalidDataException">The stream does not hold an autoencoder exported by this library.</exception>
+    public static AutoencoderScoringEstimator ApplyAutoencoder(this TransformsCatalog catalog, Stream modelStream, string featureColumnName = "Features") =>
+        catalog.ApplyAutoencoder(modelStream, new AutoencoderScoringOptions { FeatureColumnName = featureColumnName });
+
+    /// <summary>Scores with an autoencoder saved earlier, with the columns and device in <paramref name="options"/>.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="modelFile">Path of the ONNX file.</param>
+    /// <param name="options">Columns to read and write, and the scoring device.</param>
+    public static AutoencoderScoringEstimator ApplyAutoencoder(this TransformsCatalog catalog, string modelFile, AutoencoderScoringOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrEmpty(modelFile);
+        ArgumentNullException.ThrowIfNull(options);
+        return new AutoencoderScoringEstimator(MLNetEnvironment.FromCatalog(catalog), AutoencoderOnnxModel.Load(modelFile), options);
+    }
+
+    /// <summary>Scores with an autoencoder read from <paramref name="modelStream"/>, with the columns and device in <paramref name="options"/>.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="modelStream">Stream holding the ONNX model.</param>
+    /// <param name="options">Columns to read and write, and the scoring device.</param>
+    public static AutoencoderScoringEstimator ApplyAutoencoder(this TransformsCatalog catalog, Stream modelStream, AutoencoderScoringOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(modelStream);
+        ArgumentNullException.ThrowIfNull(options);
+        return new AutoencoderScoringEstimator(MLNetEnvironment.FromCatalog(catalog), AutoencoderOnnxModel.Load(modelStream), options);
+    }
+}

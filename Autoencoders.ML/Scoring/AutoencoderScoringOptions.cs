@@ -1,0 +1,79 @@
+namespace Autoencoders.ML.Scoring;
+
+/// <summary>Which columns an autoencoder stage reads and writes, and where ONNX Runtime scores.</summary>
+public class AutoencoderScoringOptions
+{
+    /// <summary>Input column: a known-size vector of Single. Default <c>"Features"</c>.</summary>
+    public string FeatureColumnName { get; set; } = "Features";
+
+    /// <summary>Output column for the anomaly score (Single, mean squared error per feature in standardized space). Default <c>"Score"</c>.</summary>
+    public string ScoreColumnName { get; set; } = "Score";
+
+    /// <summary>Output column for the anomaly flag (Boolean, Score &gt; threshold). Default <c>"PredictedLabel"</c>.</summary>
+    public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+
+    /// <summary>Output column for the reconstruction in the original scale, or <see langword="null"/> (default) to leave it out.</summary>
+    public string? ReconstructionColumnName { get; set; }
+
+    /// <summary>Output column for the latent code, or <see langword="null"/> (default) to leave it out.</summary>
+    public string? LatentColumnName { get; set; }
+
+    /// <summary>Output column for the per-feature squared errors (which inputs made a row anomalous), or <see langword="null"/> (default).</summary>
+    public string? FeatureErrorsColumnName { get; set; }
+
+    /// <summary>
+    /// GPU for ONNX Runtime scoring, or <see langword="null"/> (default) for CPU. Needs the Microsoft.ML.OnnxRuntime.Gpu package
+    /// in place of Microsoft.ML.OnnxRuntime (see README).
+    /// </summary>
+    public int? GpuDeviceId { get; set; }
+
+    /// <summary>When <see cref="GpuDeviceId"/> is set but CUDA is unavailable: <see langword="true"/> (default) scores on CPU with a logged warning, <see langword="false"/> throws.</summary>
+    public bool FallbackToCpu { get; set; } = true;
+
+    /// <summary>Checks names and device settings, naming the first one that is wrong.</summary>
+    internal void Validate()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(FeatureColumnName, nameof(FeatureColumnName));
+        ArgumentException.ThrowIfNullOrWhiteSpace(ScoreColumnName, nameof(ScoreColumnName));
+        ArgumentException.ThrowIfNullOrWhiteSpace(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
+        if (GpuDeviceId is < 0)
+            throw new ArgumentOutOfRangeException(nameof(GpuDeviceId), GpuDeviceId, "GpuDeviceId cannot be negative.");
+        var outputs = OutputColumns().ToList();
+        foreach (var (_, column) in outputs)
+        {
+            if (column == FeatureColumnName)
+                throw new ArgumentException($"Output column '{column}' would overwrite the feature column; choose another name.", nameof(FeatureColumnName));
+            if (column.StartsWith(RowScoringGraph.InternalPrefix, StringComparison.Ordinal))
+                throw new ArgumentException($"Column names may not start with '{RowScoringGraph.InternalPrefix}': '{column}'.");
+        }
+        var duplicate = outputs.GroupBy(o => o.Column).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new ArgumentException($"Output column name '{duplicate.Key}' is used for {string.Join(" and ", duplicate.Select(d => d.Output))}.");
+    }
+
+    /// <summary>Pairs of (graph output, column name) for the outputs this stage writes.</summary>
+    internal IEnumerable<(string Output, string Column)> OutputColumns()
+    {
+        if (ReconstructionColumnName is not null)
+            yield return (Training.Onnx.OnnxNames.Reconstruction, ReconstructionColumnName);
+        if (LatentColumnName is not null)
+            yield return (Training.Onnx.OnnxNames.Latent, LatentColumnName);
+        if (FeatureErrorsColumnName is not null)
+            yield return (Training.Onnx.OnnxNames.FeatureErrors, FeatureErrorsColumnName);
+        yield return (Training.Onnx.OnnxNames.Score, ScoreColumnName);
+        yield return (Training.Onnx.OnnxNames.PredictedLabel, PredictedLabelColumnName);
+    }
+
+    /// <summary>A copy of the scoring settings alone.</summary>
+    internal AutoencoderScoringOptions CopyScoring() => new()
+    {
+        FeatureColumnName = FeatureColumnName,
+        ScoreColumnName = ScoreColumnName,
+        PredictedLabelColumnName = PredictedLabelColumnName,
+        ReconstructionColumnName = ReconstructionColumnName,
+        LatentColumnName = LatentColumnName,
+        FeatureErrorsColumnName = FeatureErrorsColumnName,
+        GpuDeviceId = GpuDeviceId,
+        FallbackToCpu = FallbackToCpu,
+    };
+}

@@ -1,0 +1,11 @@
+using Autoencoders.Training.Training;
+
+namespace Autoencoders.ML.Scoring;
+
+/// <summary>What happened when an autoencoder stage was fitted.</summary>
+/// <param name="History">Losses per epoch.</param>
+/// <param name="BestEpoch">The epoch whose weights were kept.</param>
+/// <param name="StoppedEarly">Whether early stopping ended training.</param>
+/// <param name="TrainingRows">Rows trained on (after skipping invalid rows).</param>
+/// <param name="Architecture">Architecture description, e.g. <c>30-60-8-60-30 ReLU</c>.</param>
+public sealed record TrainingSummary(IReadOnlyList<EpochMetrics> History, int BestEpoch, bool StoppedEarly, int TrainingRows, string Architecture);

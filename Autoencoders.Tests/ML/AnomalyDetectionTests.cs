@@ -1,0 +1,138 @@
+using Autoencoders.ML;
+using Autoencoders.ML.AnomalyDetection;
+using Autoencoders.ML.Scoring;
+using Autoencoders.Tests.Support;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Autoencoders.Tests.ML;
+
+[TestClass]
+public sealed class AnomalyDetectionTests
+{
+    private const int Columns = 12;
+
+    internal static (IDataView Train, IDataView Test) Split(MLContext context)
+    {
+        var train = FeatureRow.From(SyntheticData.Normal(400, Columns, seed: 1), false);
+        var test = FeatureRow.From(SyntheticData.Normal(200, Columns, seed: 2), false)
+            .Concat(FeatureRow.From(SyntheticData.Anomalies(40, Columns, seed: 3), true));
+        return (FeatureRow.Load(context, train, Columns), FeatureRow.Load(context, test, Columns));
+    }
+
+    internal static AutoencoderAnomalyDetectionTrainer.Options FastOptions() => new() { NumberOfEpochs = 30, Seed = 7 };
+
+    [TestMethod]
+    public void Fit_ProducesScalarScoreAndBooleanLabel_ThatEvaluateAccepts()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, test) = Split(context);
+        var model = context.AnomalyDetection.Trainers.Autoencoder(FastOptions()).Fit(train);
+        var scored = model.Transform(test);
+
+        Assert.AreEqual(NumberDataViewType.Single, scored.Schema["Score"].Type);
+        Assert.AreEqual(BooleanDataViewType.Instance, scored.Schema["PredictedLabel"].Type);
+        var metrics = context.AnomalyDetection.Evaluate(scored);
+        Assert.IsGreaterThan(0.95, metrics.AreaUnderRocCurve, $"AUC {metrics.AreaUnderRocCurve}");
+    }
+
+    [TestMethod]
+    public void Contamination_SetsTheFractionOfTrainingRowsFlagged()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, _) = Split(context);
+        var options = FastOptions();
+        options.Contamination = 0.2;
+        var model = context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train);
+        var flagged = context.Data.CreateEnumerable<ScoredRow>(model.Transform(train), reuseRowObject: false).Count(r => r.PredictedLabel);
+        Assert.AreEqual(0.2, flagged / 400.0, 0.01);
+    }
+
+    [TestMethod]
+    public void WithThreshold_ChangesLabelsButNotScores()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, test) = Split(context);
+        var model = context.AnomalyDetection.Trainers.Autoencoder(FastOptions()).Fit(train);
+        var before = context.Data.CreateEnumerable<ScoredRow>(model.Transform(test), reuseRowObject: false).ToList();
+
+        float median = before.Select(r => r.Score).Order().ElementAt(before.Count / 2);
+        var changed = model.WithThreshold(median);
+        var after = context.Data.CreateEnumerable<ScoredRow>(changed.Transform(test), reuseRowObject: false).ToList();
+
+        Assert.AreEqual(median, changed.Threshold);
+        CollectionAssert.AreEqual(before.Select(r => r.Score).ToList(), after.Select(r => r.Score).ToList());
+        CollectionAssert.AreEqual(after.Select(r => r.Score > median).ToList(), after.Select(r => r.PredictedLabel).ToList());
+        Assert.AreNotEqual(before.Count(r => r.PredictedLabel), after.Count(r => r.PredictedLabel));
+    }
+
+    [TestMethod]
+    public void ExplicitThreshold_OverridesContamination()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, _) = Split(context);
+        var options = FastOptions();
+        options.Threshold = 123.5f;
+        Assert.AreEqual(123.5f, context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train).Threshold);
+    }
+
+    [TestMethod]
+    public void OptionalOutputs_HaveTheirDeclaredShapes()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, test) = Split(context);
+        var options = FastOptions();
+        options.ReconstructionColumnName = "Reconstruction";
+        options.LatentColumnName = "Latent";
+        options.FeatureErrorsColumnName = "Errors";
+        options.LatentSize = 3;
+        var scored = context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train).Transform(test);
+
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, Columns), scored.Schema["Reconstruction"].Type);
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 3), scored.Schema["Latent"].Type);
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, Columns), scored.Schema["Errors"].Type);
+        var errors = scored.GetColumn<float[]>("Errors").First();
+        var score = scored.GetColumn<float>("Score").First();
+        Assert.AreEqual(errors.Average(), score, 1e-5);
+    }
+
+    [TestMethod]
+    public void PredictionEngine_MatchesBulkScoring()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, test) = Split(context);
+        var model = context.AnomalyDetection.Trainers.Autoencoder(FastOptions()).Fit(train);
+        var bulk = context.Data.CreateEnumerable<ScoredRow>(model.Transform(test), reuseRowObject: false).ToList();
+        var schema = SchemaDefinition.Create(typeof(FeatureRow));
+        schema[nameof(FeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Columns);
+        var engine = context.Model.CreatePredictionEngine<FeatureRow, ScoredRow>(model, inputSchemaDefinition: schema);
+        var rows = context.Data.CreateEnumerable<FeatureRow>(test, reuseRowObject: false).ToList();
+        for (int i = 0; i < rows.Count; i += 17)
+            Assert.AreEqual(bulk[i].Score, engine.Predict(rows[i]).Score);
+    }
+
+    [TestMethod]
+    public void GetOutputSchema_AddsScoreAndLabel()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, _) = Split(context);
+        var shape = context.AnomalyDetection.Trainers.Autoencoder().GetOutputSchema(OutputSchema.FromSchema(train.Schema));
+        Assert.IsTrue(shape.Any(c => c.Name == "Score" && c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType == NumberDataViewType.Single));
+        Assert.IsTrue(shape.Any(c => c.Name == "PredictedLabel" && c.ItemType == BooleanDataViewType.Instance));
+    }
+
+    [TestMethod]
+    public void Training_ReportsHistoryAndProgress()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, _) = Split(context);
+        var options = FastOptions();
+        int calls = 0;
+        options.Progress = _ => calls++;
+        var model = context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train);
+        Assert.AreEqual(30, calls);
+        Assert.AreEqual(30, model.Training!.History.Count);
+        Assert.IsLessThan(model.Training.History[0].TrainingLoss, model.Training.History[^1].TrainingLoss);
+        Assert.AreEqual(400, model.Training.TrainingRows);
+    }
+}

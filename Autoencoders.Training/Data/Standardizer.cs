@@ -1,0 +1,80 @@
+namespace Autoencoders.Training.Data;
+
+/// <summary>
+/// Per-feature standardization, z = (x − mean) · scale, fitted on training data. A feature with (near) zero
+/// variance keeps scale 1: it is centred, not divided by zero, so an unseen value there still shows up as error.
+/// </summary>
+public sealed class Standardizer
+{
+    /// <summary>Standard deviations at or below this count as zero variance.</summary>
+    public const double ZeroVarianceThreshold = 1e-8;
+
+    private Standardizer(float[] mean, float[] scale)
+    {
+        Mean = mean;
+        Scale = scale;
+    }
+
+    /// <summary>Per-feature means.</summary>
+    public float[] Mean { get; }
+
+    /// <summary>Per-feature multipliers: 1 / standard deviation, or 1 for zero-variance features.</summary>
+    public float[] Scale { get; }
+
+    /// <summary>Fits means and scales to the columns of <paramref name="data"/> (population standard deviation, computed in double precision).</summary>
+    /// <exception cref="ArgumentException"><paramref name="data"/> has no rows.</exception>
+    public static Standardizer Fit(FeatureMatrix data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Rows == 0)
+            throw new ArgumentException("Cannot fit a standardizer to data without rows.", nameof(data));
+        int d = data.Columns;
+        var sum = new double[d];
+        for (int r = 0; r < data.Rows; r++)
+        {
+            var row = data.Row(r);
+            for (int c = 0; c < d; c++)
+                sum[c] += row[c];
+        }
+        var mean = sum.Select(s => s / data.Rows).ToArray();
+        var squares = new double[d];
+        for (int r = 0; r < data.Rows; r++)
+        {
+            var row = data.Row(r);
+            for (int c = 0; c < d; c++)
+            {
+                double delta = row[c] - mean[c];
+                squares[c] += delta * delta;
+            }
+        }
+        var scale = squares.Select(s => Math.Sqrt(s / data.Rows)).Select(std => std > ZeroVarianceThreshold ? (float)(1.0 / std) : 1f).ToArray();
+        return new Standardizer(mean.Select(m => (float)m).ToArray(), scale);
+    }
+
+    /// <summary>Rebuilds a standardizer from stored parameters.</summary>
+    public static Standardizer FromParameters(float[] mean, float[] scale)
+    {
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(scale);
+        if (mean.Length != scale.Length)
+            throw new ArgumentException($"mean has {mean.Length} entries and scale {scale.Length}.", nameof(scale));
+        return new Standardizer(mean, scale);
+    }
+
+    /// <summary>Returns a standardized copy of <paramref name="data"/>, computed exactly as the exported ONNX graph does (float32).</summary>
+    public FeatureMatrix Transform(FeatureMatrix data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Columns != Mean.Length)
+            throw new ArgumentException($"Expected {Mean.Length} features, got {data.Columns}.", nameof(data));
+        var result = new float[data.Values.Length];
+        for (int r = 0; r < data.Rows; r++)
+        {
+            var source = data.Row(r);
+            var target = result.AsSpan(r * data.Columns, data.Columns);
+            for (int c = 0; c < source.Length; c++)
+                target[c] = (source[c] - Mean[c]) * Scale[c];
+        }
+        return new FeatureMatrix(result, data.Rows, data.Columns);
+    }
+}

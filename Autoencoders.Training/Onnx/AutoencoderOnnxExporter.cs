@@ -1,0 +1,133 @@
+using System.Globalization;
+using Autoencoders.Training.Models;
+using Autoencoders.Training.Onnx.Proto;
+using Autoencoders.Training.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static Autoencoders.Training.Onnx.OnnxGraphBuilder;
+using DataType = Autoencoders.Training.Onnx.Proto.TensorProto.Types.DataType;
+
+namespace Autoencoders.Training.Onnx;
+
+/// <summary>
+/// Writes a trained autoencoder as one ONNX graph (IR 8, opset 17, dynamic batch): standardization, encoder, decoder,
+/// de-standardization, per-feature errors, score and thresholded label.
+/// </summary>
+internal static class AutoencoderOnnxExporter
+{
+    public const long IrVersion = 8;
+    public const long OpsetVersion = 17;
+    private const float BatchNormEpsilon = 1e-5f; // TorchSharp's BatchNorm1d default, which DenseAutoencoder uses
+
+    public static AutoencoderOnnxModel Export(TrainedAutoencoder trained, float threshold)
+    {
+        ArgumentNullException.ThrowIfNull(trained);
+        if (!float.IsFinite(threshold))
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be a finite number.");
+
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "Autoencoders.ML",
+            ProducerVersion = LibraryVersion,
+            Graph = new GraphProto { Name = "dense_autoencoder" },
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
+        var g = new OnnxGraphBuilder(model.Graph);
+        int d = trained.InputSize;
+        var module = trained.Model;
+
+        g.Graph.Input.Add(TensorInfo(OnnxNames.Features, DataType.Float, OnnxNames.BatchDimension, (long)d));
+        string mean = g.Initializer("standardizer_mean", trained.Standardizer.Mean, d);
+        string scale = g.Initializer("standardizer_scale", trained.Standardizer.Scale, d);
+        string standardized = g.Node("Mul", [g.Node("Sub", [OnnxNames.Features, mean]), scale], "standardized");
+
+        AppendLayers(g, module.EncoderLayers, standardized, "encoder", OnnxNames.Latent);
+        string restored = AppendLayers(g, module.DecoderLayers, OnnxNames.Latent, "decoder", "restored");
+
+        g.Node("Add", [g.Node("Div", [restored, scale]), mean], OnnxNames.Reconstruction);
+        string difference = g.Node("Sub", [restored, standardized]);
+        g.Node("Mul", [difference, difference], OnnxNames.FeatureErrors);
+        string rowError = g.Node("ReduceMean", [OnnxNames.FeatureErrors], "row_error", Attribute("axes", [1L]), Attribute("keepdims", 0L));
+        // A row with NaN or infinite inputs gets score +inf (so it is flagged), never a silent NaN.
+        string infinity = g.Initializer("positive_infinity", [float.PositiveInfinity]);
+        g.Node("Where", [g.Node("IsNaN", [rowError]), infinity, rowError], OnnxNames.Score);
+        g.Initializer(OnnxNames.Threshold, [threshold]);
+        g.Node("Greater", [OnnxNames.Score, OnnxNames.Threshold], OnnxNames.PredictedLabel);
+
+        g.Graph.Output.Add(TensorInfo(OnnxNames.Reconstruction, DataType.Float, OnnxNames.BatchDimension, (long)d));
+        g.Graph.Output.Add(TensorInfo(OnnxNames.Latent, DataType.Float, OnnxNames.BatchDimension, (long)trained.Architecture.LatentSize));
+        g.Graph.Output.Add(TensorInfo(OnnxNames.FeatureErrors, DataType.Float, OnnxNames.BatchDimension, (long)d));
+        g.Graph.Output.Add(TensorInfo(OnnxNames.Score, DataType.Float, OnnxNames.BatchDimension));
+        g.Graph.Output.Add(TensorInfo(OnnxNames.PredictedLabel, DataType.Bool, OnnxNames.BatchDimension));
+
+        AddMetadata(model, OnnxNames.VersionKey, LibraryVersion);
+        AddMetadata(model, OnnxNames.KindKey, "dense");
+        AddMetadata(model, OnnxNames.ArchitectureKey, trained.Architecture.Describe(d));
+        AddMetadata(model, OnnxNames.InputSizeKey, d.ToString(CultureInfo.InvariantCulture));
+        AddMetadata(model, OnnxNames.LatentSizeKey, trained.Architecture.LatentSize.ToString(CultureInfo.InvariantCulture));
+        AddMetadata(model, OnnxNames.ThresholdKey, threshold.ToString("R", CultureInfo.InvariantCulture));
+        AddMetadata(model, OnnxNames.TrainingKey, trained.Settings.ToString());
+        AddMetadata(model, OnnxNames.HistoryKey, string.Create(CultureInfo.InvariantCulture,
+            $"epochs_run={trained.History.Count}; best_epoch={trained.BestEpoch}; stopped_early={trained.StoppedEarly}; final_training_loss={trained.History[^1].TrainingLoss:R}"));
+        return new AutoencoderOnnxModel(model);
+    }
+
+    /// <summary>The library version written into models (assembly version, without build metadata so exports are byte-for-byte reproducible).</summary>
+    public static string LibraryVersion { get; } = typeof(AutoencoderOnnxExporter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    private static void AddMetadata(ModelProto model, string key, string value) =>
+        model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+
+    private static string AppendLayers(OnnxGraphBuilder g, IReadOnlyList<Layer> layers, string input, string prefix, string output)
+    {
+        string current = input;
+        int last = Enumerable.Range(0, layers.Count).Last(i => layers[i].Kind != LayerKind.Dropout);
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var layer = layers[i];
+            string? name = i == last ? output : null;
+            string stem = $"{prefix}_{i}";
+            current = layer.Kind switch
+            {
+                LayerKind.Linear => Linear(g, (Linear)layer.Module, current, stem, name),
+                LayerKind.BatchNorm => BatchNorm(g, (BatchNorm1d)layer.Module, current, stem, name),
+                LayerKind.Activation => Activate(g, layer.Activation, current, name),
+                LayerKind.Dropout => current, // identity at inference
+                _ => throw new InvalidOperationException($"No ONNX translation for layer kind {layer.Kind}."),
+            };
+        }
+        return current;
+    }
+
+    private static string Linear(OnnxGraphBuilder g, Linear linear, string input, string stem, string? output)
+    {
+        string weight = g.Initializer(stem + "_weight", Values(linear.weight!), linear.weight!.shape);
+        string bias = g.Initializer(stem + "_bias", Values(linear.bias!), linear.bias!.shape);
+        return g.Node("Gemm", [input, weight, bias], output, Attribute("transB", 1L));
+    }
+
+    private static string BatchNorm(OnnxGraphBuilder g, BatchNorm1d norm, string input, string stem, string? output)
+    {
+        string scale = g.Initializer(stem + "_scale", Values(norm.weight!), norm.weight!.shape);
+        string bias = g.Initializer(stem + "_bias", Values(norm.bias!), norm.bias!.shape);
+        string mean = g.Initializer(stem + "_running_mean", Values(norm.running_mean!), norm.running_mean!.shape);
+        string variance = g.Initializer(stem + "_running_var", Values(norm.running_var!), norm.running_var!.shape);
+        return g.Node("BatchNormalization", [input, scale, bias, mean, variance], output, Attribute("epsilon", BatchNormEpsilon));
+    }
+
+    private static string Activate(OnnxGraphBuilder g, Activation activation, string input, string? output) => activation switch
+    {
+        Activation.ReLU => g.Node("Relu", [input], output),
+        Activation.LeakyReLU => g.Node("LeakyRelu", [input], output, Attribute("alpha", (float)Layer.LeakyReluSlope)),
+        Activation.Tanh => g.Node("Tanh", [input], output),
+        Activation.Sigmoid => g.Node("Sigmoid", [input], output),
+        // Opset 17 has no Gelu: 0.5·x·(1 + erf(x/√2)), the exact form TorchSharp's GELU computes.
+        Activation.GELU => g.Node("Mul", [g.Node("Mul", [input, g.Node("Add", [g.Node("Erf", [g.Node("Div", [input, Constant(g, "sqrt2", MathF.Sqrt(2f))])]), Constant(g, "one", 1f)])]), Constant(g, "half", 0.5f)], output),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+    };
+
+    private static string Constant(OnnxGraphBuilder g, string stem, float value) => g.Initializer(g.UniqueName(stem), [value]);
+
+    private static float[] Values(torch.Tensor tensor) => tensor.detach().cpu().contiguous().data<float>().ToArray();
+}

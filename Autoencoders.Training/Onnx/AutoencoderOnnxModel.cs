@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Autoencoders.Training.Onnx.Proto;
+using Google.Protobuf;
+
+namespace Autoencoders.Training.Onnx;
+
+/// <summary>
+/// An exported autoencoder: an ONNX model whose graph holds standardization, encoder, decoder, scores and threshold.
+/// Any ONNX Runtime host can score it (input <c>Features</c>, rows × features, float32).
+/// </summary>
+public sealed class AutoencoderOnnxModel
+{
+    internal AutoencoderOnnxModel(ModelProto proto, string source = "the model")
+    {
+        Proto = proto;
+        var graph = proto.Graph ?? throw Invalid(source, "it has no graph");
+        var initializers = graph.Initializer.Select(i => i.Name).ToHashSet();
+        var inputs = graph.Input.Where(i => !initializers.Contains(i.Name)).ToList();
+        if (inputs.Count != 1)
+            throw Invalid(source, $"it has {inputs.Count} inputs; an autoencoder has exactly one");
+        InputName = inputs[0].Name;
+        InputSize = FeatureDimension(inputs[0], source);
+        foreach (string required in new[] { OnnxNames.Score, OnnxNames.PredictedLabel })
+            if (graph.Output.All(o => o.Name != required))
+                throw Invalid(source, $"it has no '{required}' output");
+        var latent = graph.Output.FirstOrDefault(o => o.Name == OnnxNames.Latent);
+        LatentSize = latent is null ? 0 : FeatureDimension(latent, source);
+        var threshold = graph.Initializer.FirstOrDefault(i => i.Name == OnnxNames.Threshold);
+        if (threshold is null || threshold.DataType != (int)TensorProto.Types.DataType.Float || threshold.Dims.Count != 0 || threshold.RawData.Length != sizeof(float))
+            throw Invalid(source, $"it has no scalar float '{OnnxNames.Threshold}' initializer");
+        Threshold = MemoryMarshal.Read<float>(threshold.RawData.Span);
+    }
+
+    internal ModelProto Proto { get; }
+
+    /// <summary>Name of the graph input.</summary>
+    public string InputName { get; }
+
+    /// <summary>Number of input features.</summary>
+    public int InputSize { get; }
+
+    /// <summary>Size of the latent code (0 if the graph has no <c>Latent</c> output).</summary>
+    public int LatentSize { get; }
+
+    /// <summary>The anomaly threshold inside the graph: <c>PredictedLabel = Score &gt; Threshold</c>.</summary>
+    public float Threshold { get; }
+
+    /// <summary>The model's metadata (library version, architecture, threshold, training settings).</summary>
+    public IReadOnlyDictionary<string, string> Metadata => Proto.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+
+    /// <summary>The serialized ONNX model.</summary>
+    public byte[] ToBytes() => Proto.ToByteArray();
+
+    /// <summary>Writes the ONNX model to <paramref name="path"/>.</summary>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        File.WriteAllBytes(path, ToBytes());
+    }
+
+    /// <summary>Writes the ONNX model to <paramref name="stream"/>.</summary>
+    public void Save(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Proto.WriteTo(stream);
+    }
+
+    /// <summary>A copy whose graph flags rows with Score above <paramref name="threshold"/>; nothing else changes.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threshold"/> is NaN or infinite.</exception>
+    public AutoencoderOnnxModel WithThreshold(float threshold)
+    {
+        if (!float.IsFinite(threshold))
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be a finite number.");
+        var copy = Proto.Clone();
+        var tensor = copy.Graph.Initializer.First(i => i.Name == OnnxNames.Threshold);
+        tensor.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes([threshold]));
+        var entry = copy.MetadataProps.FirstOrDefault(p => p.Key == OnnxNames.ThresholdKey);
+        if (entry is null)
+            copy.MetadataProps.Add(entry = new StringStringEntryProto { Key = OnnxNames.ThresholdKey });
+        entry.Value = threshold.ToString("R", CultureInfo.InvariantCulture);
+        return new AutoencoderOnnxModel(copy);
+    }
+
+    /// <summary>Reads an exported model from a file.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not an ONNX model exported by Autoencoders.ML.</exception>
+    public static AutoencoderOnnxModel Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"ONNX model file '{path}' does not exist.", path);
+        return FromBytes(File.ReadAllBytes(path), $"'{path}'");
+    }
+
+    /// <summary>Reads an exported model from a stream (to its end).</summary>
+    /// <exception cref="InvalidDataException">The stream does not hold an ONNX model exported by Autoencoders.ML.</exception>
+    public static AutoencoderOnnxModel Load(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return FromBytes(buffer.ToArray(), "the stream");
+    }
+
+    /// <summary>Reads an exported model from its bytes.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not an ONNX model exported by Autoencoders.ML.</exception>
+    public static AutoencoderOnnxModel FromBytes(byte[] bytes, string source = "the model bytes")
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        if (bytes.Length == 0)
+            throw Invalid(source, "it is empty");
+        ModelProto proto;
+        try
+        {
+            proto = ModelProto.Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new InvalidDataException($"{source} is not a valid ONNX model (it may be truncated or corrupted): {e.Message}", e);
+        }
+        return new AutoencoderOnnxModel(proto, source);
+    }
+
+    private static int FeatureDimension(ValueInfoProto value, string source)
+    {
+        var dims = value.Type?.TensorType?.Shape?.Dim;
+        if (value.Type?.TensorType?.ElemType != (int)TensorProto.Types.DataType.Float || dims is null || dims.Count != 2
+            || dims[1].ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue || dims[1].DimValue < 1)
+            throw Invalid(source, $"'{value.Name}' is not a float tensor of shape [rows, features] with a fixed feature count");
+        return checked((int)dims[1].DimValue);
+    }
+
+    private static InvalidDataException Invalid(string source, string reason) =>
+        new($"{source} is not an autoencoder exported by Autoencoders.ML: {reason}.");
+}

@@ -1,0 +1,68 @@
+using Autoencoders.Training.Onnx.Proto;
+using Google.Protobuf;
+
+namespace Autoencoders.Training.Onnx;
+
+/// <summary>Appends nodes, initializers and typed inputs/outputs to an ONNX graph with unique generated names.</summary>
+internal sealed class OnnxGraphBuilder(GraphProto graph)
+{
+    private int _counter;
+
+    public GraphProto Graph { get; } = graph;
+
+    /// <summary>A name not used yet, made from <paramref name="stem"/>.</summary>
+    public string UniqueName(string stem) => $"{stem}_{_counter++}";
+
+    /// <summary>Adds a float initializer and returns its name.</summary>
+    public string Initializer(string name, ReadOnlySpan<float> values, params long[] dims)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values)) };
+        tensor.Dims.AddRange(dims);
+        Graph.Initializer.Add(tensor);
+        return name;
+    }
+
+    /// <summary>Adds an int64 initializer and returns its name.</summary>
+    public string Initializer(string name, ReadOnlySpan<long> values, params long[] dims)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64, RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values)) };
+        tensor.Dims.AddRange(dims);
+        Graph.Initializer.Add(tensor);
+        return name;
+    }
+
+    /// <summary>Adds a node of <paramref name="opType"/>; its single output gets <paramref name="output"/> or a generated name, which is returned.</summary>
+    public string Node(string opType, string[] inputs, string? output = null, params AttributeProto[] attributes)
+    {
+        output ??= UniqueName(opType.ToLowerInvariant());
+        var node = new NodeProto { OpType = opType, Name = UniqueName("node_" + opType) };
+        node.Input.AddRange(inputs);
+        node.Output.Add(output);
+        node.Attribute.AddRange(attributes);
+        Graph.Node.Add(node);
+        return output;
+    }
+
+    public static AttributeProto Attribute(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    public static AttributeProto Attribute(string name, float value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    public static AttributeProto Attribute(string name, long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
+
+    /// <summary>A tensor type; a dimension is a <see cref="long"/> (fixed) or a <see cref="string"/> (symbolic).</summary>
+    public static ValueInfoProto TensorInfo(string name, TensorProto.Types.DataType type, params object[] dims)
+    {
+        var shape = new TensorShapeProto();
+        foreach (var dim in dims)
+            shape.Dim.Add(dim is string symbol ? new TensorShapeProto.Types.Dimension { DimParam = symbol }
+                                               : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(dim) });
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } } };
+    }
+}

@@ -1,0 +1,44 @@
+namespace Autoencoders.Training.Onnx;
+
+/// <summary>Names of the inputs, outputs and metadata in the ONNX graphs Autoencoders.ML exports.</summary>
+public static class OnnxNames
+{
+    /// <summary>Input: rows × features, original scale, float32.</summary>
+    public const string Features = "Features";
+    /// <summary>Output: rows × features, the reconstruction in the original scale.</summary>
+    public const string Reconstruction = "Reconstruction";
+    /// <summary>Output: rows × latent size, the code.</summary>
+    public const string Latent = "Latent";
+    /// <summary>Output: rows × features, squared error per feature in standardized space.</summary>
+    public const string FeatureErrors = "FeatureErrors";
+    /// <summary>Output: rows, the anomaly score (mean of FeatureErrors; +∞ for rows with NaN or infinite inputs).</summary>
+    public const string Score = "Score";
+    /// <summary>Output: rows, boolean, Score &gt; threshold.</summary>
+    public const string PredictedLabel = "PredictedLabel";
+    /// <summary>Initializer: the scalar anomaly threshold.</summary>
+    public const string Threshold = "threshold";
+    /// <summary>Symbolic batch dimension.</summary>
+    public const string BatchDimension = "N";
+
+    /// <summary>Every output, in graph order.</summary>
+    public static readonly IReadOnlyList<string> Outputs = [Reconstruction, Latent, FeatureErrors, Score, PredictedLabel];
+
+    /// <summary>Metadata key prefix.</summary>
+    public const string MetadataPrefix = "autoencoders_ml.";
+    /// <summary>Library version that wrote the model.</summary>
+    public const string VersionKey = MetadataPrefix + "version";
+    /// <summary>Model kind, e.g. <c>dense</c>.</summary>
+    public const string KindKey = MetadataPrefix + "kind";
+    /// <summary>Architecture description.</summary>
+    public const string ArchitectureKey = MetadataPrefix + "architecture";
+    /// <summary>Number of input features.</summary>
+    public const string InputSizeKey = MetadataPrefix + "input_size";
+    /// <summary>Latent size.</summary>
+    public const string LatentSizeKey = MetadataPrefix + "latent_size";
+    /// <summary>Anomaly threshold (round-trip text of the float32 value in the graph).</summary>
+    public const string ThresholdKey = MetadataPrefix + "threshold";
+    /// <summary>Training settings.</summary>
+    public const string TrainingKey = MetadataPrefix + "training";
+    /// <summary>Epochs run and best epoch.</summary>
+    public const string HistoryKey = MetadataPrefix + "history";
+}

@@ -1,0 +1,85 @@
+using Autoencoders.Training.Data;
+using Autoencoders.Training.Models;
+using Autoencoders.Training.Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Autoencoders.Training.Training;
+
+/// <summary>Outputs of an autoencoder for a batch of rows, as computed by the exported ONNX graph.</summary>
+/// <param name="Reconstruction">Reconstructed rows in the original scale (rows × features).</param>
+/// <param name="Latent">Latent codes (rows × latent size).</param>
+/// <param name="FeatureErrors">Per-feature squared error in standardized space (rows × features).</param>
+/// <param name="Scores">Per-row mean of <paramref name="FeatureErrors"/>: the anomaly score.</param>
+public sealed record AutoencoderOutputs(FeatureMatrix Reconstruction, FeatureMatrix Latent, FeatureMatrix FeatureErrors, float[] Scores);
+
+/// <summary>A trained autoencoder: the TorchSharp model, its standardization and its training history.</summary>
+public sealed class TrainedAutoencoder : IDisposable
+{
+    internal TrainedAutoencoder(DenseAutoencoder model, Standardizer standardizer, IReadOnlyList<EpochMetrics> history,
+        int bestEpoch, bool stoppedEarly, TrainerOptions options)
+    {
+        Model = model;
+        Standardizer = standardizer;
+        History = history;
+        BestEpoch = bestEpoch;
+        StoppedEarly = stoppedEarly;
+        Settings = new TrainingSettings(options);
+    }
+
+    internal DenseAutoencoder Model { get; }
+
+    /// <summary>The per-feature standardization fitted on the training data.</summary>
+    public Standardizer Standardizer { get; }
+
+    /// <summary>The architecture with every automatic size resolved.</summary>
+    public DenseArchitecture Architecture => Model.Architecture;
+
+    /// <summary>Number of input features.</summary>
+    public int InputSize => Model.InputSize;
+
+    /// <summary>Losses per epoch, in order.</summary>
+    public IReadOnlyList<EpochMetrics> History { get; }
+
+    /// <summary>The epoch whose weights were kept (the best validation loss), or the last epoch without validation.</summary>
+    public int BestEpoch { get; }
+
+    /// <summary>True when early stopping ended training before the last epoch.</summary>
+    public bool StoppedEarly { get; }
+
+    /// <summary>The settings training ran with, as recorded in the exported model's metadata.</summary>
+    public TrainingSettings Settings { get; }
+
+    /// <summary>Runs the model on <paramref name="data"/> (original scale) in evaluation mode, computing exactly what the exported graph computes.</summary>
+    public AutoencoderOutputs Predict(FeatureMatrix data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Columns != InputSize)
+            throw new ArgumentException($"Expected {InputSize} features, got {data.Columns}.", nameof(data));
+        var standardized = Standardizer.Transform(data);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var x = torch.tensor(standardized.Values, [data.Rows, data.Columns]);
+        var latent = Model.Encode(x);
+        var restored = Model.Decode(latent);
+        var difference = restored - x;
+        var errors = difference * difference;
+        var scores = errors.mean([1L]);
+        var reconstruction = restored / torch.tensor(Standardizer.Scale) + torch.tensor(Standardizer.Mean);
+        // As in the graph: a row whose error is NaN (NaN or infinite inputs) scores +inf.
+        var rowScores = scores.data<float>().ToArray().Select(s => float.IsNaN(s) ? float.PositiveInfinity : s).ToArray();
+        return new AutoencoderOutputs(ToMatrix(reconstruction), ToMatrix(latent), ToMatrix(errors), rowScores);
+    }
+
+    /// <summary>Anomaly scores of <paramref name="data"/>: per-row mean squared error in standardized space.</summary>
+    public float[] Score(FeatureMatrix data) => Predict(data).Scores;
+
+    /// <summary>Exports the model as a self-contained ONNX graph with the given anomaly <paramref name="threshold"/>.</summary>
+    public AutoencoderOnnxModel ExportOnnx(float threshold) => AutoencoderOnnxExporter.Export(this, threshold);
+
+    private static FeatureMatrix ToMatrix(Tensor tensor) =>
+        new(tensor.contiguous().data<float>().ToArray(), (int)tensor.shape[0], (int)tensor.shape[1]);
+
+    /// <summary>Releases the TorchSharp model.</summary>
+    public void Dispose() => Model.Dispose();
+}

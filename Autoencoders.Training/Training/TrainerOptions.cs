@@ -1,0 +1,84 @@
+using Autoencoders.Training.Models;
+
+namespace Autoencoders.Training.Training;
+
+/// <summary>Settings for <see cref="AutoencoderTrainer"/>. Every default is chosen to work on standardized tabular data without tuning.</summary>
+public sealed class TrainerOptions
+{
+    /// <summary>Layer sizes and activation. Default: automatic sizes, ReLU.</summary>
+    public DenseArchitecture Architecture { get; set; } = new();
+
+    /// <summary>Passes over the training data. Default 100.</summary>
+    public int Epochs { get; set; } = 100;
+
+    /// <summary>Rows per minibatch. Default 32.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Adam learning rate. Default 1e-3.</summary>
+    public double LearningRate { get; set; } = 1e-3;
+
+    /// <summary>Adam L2 weight decay. Default 0.</summary>
+    public double WeightDecay { get; set; }
+
+    /// <summary>Reconstruction loss. Default <see cref="ReconstructionLoss.MeanSquaredError"/>.</summary>
+    public ReconstructionLoss Loss { get; set; } = ReconstructionLoss.MeanSquaredError;
+
+    /// <summary>Threshold between the quadratic and linear parts of the Huber loss, in standardized units. Default 1.</summary>
+    public double HuberDelta { get; set; } = 1.0;
+
+    /// <summary>Whether rows are shuffled every epoch. Default <see langword="true"/>.</summary>
+    public bool Shuffle { get; set; } = true;
+
+    /// <summary>Seed for weight initialization, shuffling, the validation split and dropout. Same seed and data give identical weights. Default 0.</summary>
+    public int Seed { get; set; }
+
+    /// <summary>
+    /// Fraction of rows held out for validation, in [0, 1). With a positive fraction, training stops early when the
+    /// validation loss has not improved for <see cref="EarlyStoppingPatience"/> epochs, and the best weights are kept. Default 0.
+    /// </summary>
+    public double ValidationFraction { get; set; }
+
+    /// <summary>Epochs without validation improvement before stopping; 0 trains all epochs but still keeps the best weights. Default 10.</summary>
+    public int EarlyStoppingPatience { get; set; } = 10;
+
+    /// <summary>TorchSharp device: <c>"cpu"</c>, <c>"cuda"</c> or <c>"cuda:N"</c>. Default <c>"cpu"</c>.</summary>
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>When a CUDA device is asked for but unavailable: <see langword="true"/> trains on CPU with a warning, <see langword="false"/> throws. Default <see langword="true"/>.</summary>
+    public bool FallbackToCpu { get; set; } = true;
+
+    /// <summary>CPU threads TorchSharp may use; <see langword="null"/> keeps TorchSharp's default (one per core).</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>Called after every epoch with its losses.</summary>
+    public Action<EpochMetrics>? Progress { get; set; }
+
+    /// <summary>Receives warnings (device fallback, overcomplete latent); <see langword="null"/> drops them.</summary>
+    public Action<string>? Log { get; set; }
+
+    /// <summary>Checks every setting, naming the first one out of range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Architecture, nameof(Architecture));
+        if (Epochs < 1)
+            throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
+        if (BatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a positive finite number.");
+        if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay))
+            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be zero or positive.");
+        if (!(HuberDelta > 0) || !double.IsFinite(HuberDelta))
+            throw new ArgumentOutOfRangeException(nameof(HuberDelta), HuberDelta, "HuberDelta must be positive.");
+        if (!(ValidationFraction >= 0 && ValidationFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1).");
+        if (EarlyStoppingPatience < 0)
+            throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience cannot be negative.");
+        if (Threads is < 1)
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be at least 1, or null for the default.");
+        if (!Enum.IsDefined(Loss))
+            throw new ArgumentOutOfRangeException(nameof(Loss), Loss, "Unknown loss.");
+        TrainingDevice.Parse(Device);
+    }
+}

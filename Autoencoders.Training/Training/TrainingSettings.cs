@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace Autoencoders.Training.Training;
+
+/// <summary>The training settings that matter for reproducing a model, recorded in its ONNX metadata.</summary>
+public sealed class TrainingSettings
+{
+    internal TrainingSettings(TrainerOptions options)
+    {
+        Epochs = options.Epochs;
+        BatchSize = options.BatchSize;
+        LearningRate = options.LearningRate;
+        WeightDecay = options.WeightDecay;
+        Loss = options.Loss;
+        Seed = options.Seed;
+        ValidationFraction = options.ValidationFraction;
+        EarlyStoppingPatience = options.EarlyStoppingPatience;
+    }
+
+    /// <summary>Maximum epochs.</summary>
+    public int Epochs { get; }
+    /// <summary>Minibatch size.</summary>
+    public int BatchSize { get; }
+    /// <summary>Adam learning rate.</summary>
+    public double LearningRate { get; }
+    /// <summary>Adam weight decay.</summary>
+    public double WeightDecay { get; }
+    /// <summary>Reconstruction loss.</summary>
+    public ReconstructionLoss Loss { get; }
+    /// <summary>Random seed.</summary>
+    public int Seed { get; }
+    /// <summary>Validation fraction.</summary>
+    public double ValidationFraction { get; }
+    /// <summary>Early-stopping patience.</summary>
+    public int EarlyStoppingPatience { get; }
+
+    /// <summary>A one-line description, e.g. <c>epochs=100; batch=32; lr=0.001; …</c>.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"epochs={Epochs}; batch={BatchSize}; lr={LearningRate}; weight_decay={WeightDecay}; loss={Loss}; seed={Seed}; validation={ValidationFraction}; patience={EarlyStoppingPatience}");
+}
