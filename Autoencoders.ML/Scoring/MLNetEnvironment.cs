@@ -18,22 +18,23 @@ internal static class MLNetEnvironment
                 $"Cannot find the ML.NET environment behind {catalog.GetType().FullName}; this Microsoft.ML version is not supported.");
     }
 
-    // Catalogs hold the environment in an internal 'Environment' property; the nested trainer catalogs
+    // Catalogs hold the environment in an internal member ('Environment' or a field); the nested trainer catalogs
     // (e.g. AnomalyDetectionCatalog.AnomalyDetectionTrainers) reach it through their owning catalog.
     private static IHostEnvironment? Find(object catalog, int depth)
     {
         const BindingFlags Members = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
+        var values = new List<object>();
         for (var type = catalog.GetType(); type is not null; type = type.BaseType)
         {
-            if (type.GetProperty("Environment", Members)?.GetValue(catalog) is IHostEnvironment environment)
-                return environment;
-            if (depth > 0)
-                continue;
-            foreach (var field in type.GetFields(Members))
-                if (field.GetValue(catalog) is { } owner && owner.GetType().Namespace == "Microsoft.ML" && Find(owner, depth + 1) is { } found)
-                    return found;
+            values.AddRange(type.GetProperties(Members).Where(p => p.GetIndexParameters().Length == 0 && p.PropertyType.IsClass)
+                .Select(p => p.GetValue(catalog)).OfType<object>());
+            values.AddRange(type.GetFields(Members).Select(f => f.GetValue(catalog)).OfType<object>());
         }
-        return null;
+        if (values.OfType<IHostEnvironment>().FirstOrDefault() is { } environment)
+            return environment;
+        if (depth > 0)
+            return null;
+        return values.Where(v => v.GetType().Namespace == "Microsoft.ML").Select(v => Find(v, depth + 1)).FirstOrDefault(e => e is not null);
     }
 
     /// <summary>Sends a warning to the environment's log (MLContext.Log).</summary>

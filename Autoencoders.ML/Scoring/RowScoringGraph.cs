@@ -51,6 +51,9 @@ internal static class RowScoringGraph
         var g = new OnnxGraphBuilder(graph);
         graph.Input.Add(TensorInfo(columns.FeatureColumnName, DataType.Float, 1L, (long)model.InputSize));
         g.Node("Identity", [columns.FeatureColumnName], Rename(model.InputName));
+        var identity = graph.Node[^1]; // nodes must stay topologically sorted: the input's Identity goes first
+        graph.Node.RemoveAt(graph.Node.Count - 1);
+        graph.Node.Insert(0, identity);
         foreach (var (output, column) in VectorOutputs(columns))
         {
             if (!originalOutputs.TryGetValue(output, out var info))

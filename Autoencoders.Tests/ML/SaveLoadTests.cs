@@ -1,0 +1,125 @@
+using Autoencoders.ML;
+using Autoencoders.ML.Scoring;
+using Autoencoders.Tests.Support;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Autoencoders.Tests.ML;
+
+[TestClass]
+public sealed class SaveLoadTests
+{
+    private static List<ScoredRow> Score(MLContext context, ITransformer model, IDataView data) =>
+        context.Data.CreateEnumerable<ScoredRow>(model.Transform(data), reuseRowObject: false).ToList();
+
+    [TestMethod]
+    public void SavedPipeline_ReloadsInNewContext_WithIdenticalScores_AfterOnnxFileIsDeleted()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, test) = AnomalyDetectionTests.Split(context);
+        var trained = context.AnomalyDetection.Trainers.Autoencoder(AnomalyDetectionTests.FastOptions()).Fit(train);
+        string directory = Directory.CreateTempSubdirectory("autoencoder-save").FullName;
+        try
+        {
+            string onnx = Path.Combine(directory, "model.onnx");
+            trained.SaveOnnx(onnx);
+            var fromFile = context.Transforms.ApplyAutoencoder(onnx).Fit(train);
+            string zip = Path.Combine(directory, "model.zip");
+            context.Model.Save(fromFile, train.Schema, zip);
+            File.Delete(onnx);
+
+            var fresh = new MLContext();
+            var loaded = fresh.Model.Load(zip, out var inputSchema);
+            Assert.IsNotInstanceOfType<AutoencoderTransformer>(loaded, "the saved form must be ML.NET's own components");
+            var expected = Score(context, trained, test);
+            var actual = Score(fresh, loaded, test);
+            CollectionAssert.AreEqual(expected.Select(r => r.Score).ToList(), actual.Select(r => r.Score).ToList());
+            CollectionAssert.AreEqual(expected.Select(r => r.PredictedLabel).ToList(), actual.Select(r => r.PredictedLabel).ToList());
+            Assert.IsNotNull(inputSchema.GetColumnOrNull("Features"));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void PipelineWithOtherStages_SavesAndLoads()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, test) = AnomalyDetectionTests.Split(context);
+        var options = AnomalyDetectionTests.FastOptions();
+        options.FeatureColumnName = "Copied";
+        options.ScoreColumnName = "Anomaly";
+        var pipeline = context.Transforms.CopyColumns("Copied", "Features").Append(context.AnomalyDetection.Trainers.Autoencoder(options));
+        var model = pipeline.Fit(train);
+        using var stream = new MemoryStream();
+        context.Model.Save(model, train.Schema, stream);
+        stream.Position = 0;
+        var loaded = new MLContext().Model.Load(stream, out _);
+        var expected = model.Transform(test).GetColumn<float>("Anomaly").ToList();
+        CollectionAssert.AreEqual(expected, loaded.Transform(test).GetColumn<float>("Anomaly").ToList());
+        Assert.IsNull(loaded.Transform(test).Schema.GetColumnOrNull(RowScoringGraph.ScoreVectorColumn));
+    }
+
+    [TestMethod]
+    public void ApplyAutoencoder_FromStream_ScoresLikeTheTrainedModel()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, test) = AnomalyDetectionTests.Split(context);
+        var trained = context.AnomalyDetection.Trainers.Autoencoder(AnomalyDetectionTests.FastOptions()).Fit(train);
+        using var stream = new MemoryStream();
+        trained.SaveOnnx(stream);
+        stream.Position = 0;
+        var applied = context.Transforms.ApplyAutoencoder(stream).Fit(test);
+        Assert.AreEqual(trained.Threshold, applied.Threshold);
+        CollectionAssert.AreEqual(Score(context, trained, test).Select(r => r.Score).ToList(), Score(context, applied, test).Select(r => r.Score).ToList());
+    }
+
+    [TestMethod]
+    public void ScoringGraphForMLNet_PassesTheOnnxChecker()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, _) = AnomalyDetectionTests.Split(context);
+        var options = AnomalyDetectionTests.FastOptions();
+        options.LatentColumnName = "Code";
+        var trained = context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train);
+        string path = Path.Combine(Path.GetTempPath(), $"row-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            File.WriteAllBytes(path, RowScoringGraph.Create(trained.Model, options));
+            Assert.AreEqual("ok 8 17", OnnxChecker.Check(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void CorruptedFiles_GiveClearErrors()
+    {
+        var context = new MLContext(seed: 1);
+        string path = Path.Combine(Path.GetTempPath(), $"corrupt-{Guid.NewGuid():N}");
+        try
+        {
+            File.WriteAllBytes(path, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+            var onnxError = Assert.ThrowsExactly<InvalidDataException>(() => context.Transforms.ApplyAutoencoder(path));
+            StringAssert.Contains(onnxError.Message, path);
+
+            var (train, _) = AnomalyDetectionTests.Split(context);
+            var trained = context.AnomalyDetection.Trainers.Autoencoder(AnomalyDetectionTests.FastOptions()).Fit(train);
+            using (var stream = new MemoryStream())
+            {
+                context.Model.Save(trained, train.Schema, stream);
+                var bytes = stream.ToArray();
+                File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+            }
+            Assert.Throws<Exception>(() => new MLContext().Model.Load(path, out _));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
