@@ -29,8 +29,8 @@ public sealed class AutoencoderAnomalyDetectionTrainer : IEstimator<AutoencoderT
         /// <summary>Latent code size; 0 (default): a quarter of the input size, clamped to [2, 64].</summary>
         public int LatentSize { get; set; }
 
-        /// <summary>Hidden-layer nonlinearity. Default <see cref="Activation.ReLU"/>.</summary>
-        public Activation Activation { get; set; } = Activation.ReLU;
+        /// <summary>Hidden-layer nonlinearity. Default <see cref="Activation.Tanh"/> (see <see cref="DenseArchitecture.Activation"/>).</summary>
+        public Activation Activation { get; set; } = Activation.Tanh;
 
         /// <summary>Dropout after hidden layers during training. Default 0.</summary>
         public double DropoutRate { get; set; }

@@ -2,6 +2,7 @@ namespace Autoencoders.Training.Models;
 
 /// <summary>
 /// Shape of a dense (fully connected) autoencoder: input → encoder hidden layers → latent code → decoder hidden layers → input.
+/// The defaults (one hidden layer, Tanh, no dropout) are the ones the anomaly-detection stage uses.
 /// </summary>
 public sealed class DenseArchitecture
 {
@@ -19,8 +20,12 @@ public sealed class DenseArchitecture
     /// </summary>
     public int[]? DecoderHiddenSizes { get; set; }
 
-    /// <summary>Nonlinearity after each hidden layer. Default <see cref="Activation.ReLU"/>. The latent code and the output are linear.</summary>
-    public Activation Activation { get; set; } = Activation.ReLU;
+    /// <summary>
+    /// Nonlinearity after each hidden layer. Default <see cref="Activation.Tanh"/>: it saturates, so rows far outside the
+    /// training range cannot be reconstructed and score high (on the Wisconsin breast-cancer data it raised the AUC from
+    /// about 0.90 with ReLU to 0.94; on one-class digits both were about 0.98). The latent code and the output are linear.
+    /// </summary>
+    public Activation Activation { get; set; } = Activation.Tanh;
 
     /// <summary>Dropout probability after each hidden layer during training, in [0, 1). Default 0 (none).</summary>
     public double DropoutRate { get; set; }
@@ -55,7 +60,7 @@ public sealed class DenseArchitecture
         };
     }
 
-    /// <summary>A compact description such as <c>30-64-8-64-30 ReLU</c>.</summary>
+    /// <summary>A compact description such as <c>30-60-8-60-30 Tanh</c>.</summary>
     public string Describe(int inputSize)
     {
         var sizes = new[] { inputSize }.Concat(EncoderHiddenSizes ?? []).Append(LatentSize).Concat(DecoderHiddenSizes ?? []).Append(inputSize);

@@ -5,7 +5,7 @@ namespace Autoencoders.Training.Training;
 /// <summary>Settings for <see cref="AutoencoderTrainer"/>. Every default is chosen to work on standardized tabular data without tuning.</summary>
 public sealed class TrainerOptions
 {
-    /// <summary>Layer sizes and activation. Default: automatic sizes, ReLU.</summary>
+    /// <summary>Layer sizes and activation. Default: automatic sizes, Tanh.</summary>
     public DenseArchitecture Architecture { get; set; } = new();
 
     /// <summary>Passes over the training data. Default 100.</summary>
