@@ -153,6 +153,30 @@ public sealed class TrainerTests
     }
 
     [TestMethod]
+    public void NativeTensors_DoNotAccumulateAcrossEpochs()
+    {
+        var data = SyntheticData.Normal(200, 10, seed: 1);
+        long LiveTensorsLeftBy(int epochs)
+        {
+            var options = Options();
+            options.Epochs = epochs;
+            options.ValidationFraction = 0.2;
+            options.EarlyStoppingPatience = 0;
+            long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            using (var trained = new AutoencoderTrainer(options).Fit(data))
+            {
+                trained.Predict(data);
+                trained.ExportOnnx(1f);
+            }
+            return TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount - before;
+        }
+        long afterFew = LiveTensorsLeftBy(2);
+        long afterMany = LiveTensorsLeftBy(12);
+        Assert.AreEqual(afterFew, afterMany, "live tensors must not grow with the number of epochs");
+        Assert.IsLessThanOrEqualTo(0L, afterMany, "a disposed model leaves no live tensors behind");
+    }
+
+    [TestMethod]
     public void Contamination_IsTheUpperQuantile()
     {
         var scores = Enumerable.Range(0, 101).Select(i => (float)i).ToList();

@@ -24,6 +24,7 @@ internal static class AutoencoderOnnxExporter
         ArgumentNullException.ThrowIfNull(trained);
         if (!float.IsFinite(threshold))
             throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be a finite number.");
+        using var scope = torch.NewDisposeScope(); // the detached CPU copies read from the weights
 
         var model = new ModelProto
         {

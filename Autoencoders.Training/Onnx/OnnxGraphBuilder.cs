@@ -1,4 +1,5 @@
 using Autoencoders.Training.Onnx.Proto;
+using System.Runtime.InteropServices;
 using Google.Protobuf;
 
 namespace Autoencoders.Training.Onnx;
@@ -14,18 +15,16 @@ internal sealed class OnnxGraphBuilder(GraphProto graph)
     public string UniqueName(string stem) => $"{stem}_{_counter++}";
 
     /// <summary>Adds a float initializer and returns its name.</summary>
-    public string Initializer(string name, ReadOnlySpan<float> values, params long[] dims)
-    {
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values)) };
-        tensor.Dims.AddRange(dims);
-        Graph.Initializer.Add(tensor);
-        return name;
-    }
+    public string Initializer(string name, ReadOnlySpan<float> values, params long[] dims) =>
+        Initializer(name, TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(values), dims);
 
     /// <summary>Adds an int64 initializer and returns its name.</summary>
-    public string Initializer(string name, ReadOnlySpan<long> values, params long[] dims)
+    public string Initializer(string name, ReadOnlySpan<long> values, params long[] dims) =>
+        Initializer(name, TensorProto.Types.DataType.Int64, MemoryMarshal.AsBytes(values), dims);
+
+    private string Initializer(string name, TensorProto.Types.DataType type, ReadOnlySpan<byte> littleEndianBytes, long[] dims)
     {
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64, RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values)) };
+        var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(littleEndianBytes) };
         tensor.Dims.AddRange(dims);
         Graph.Initializer.Add(tensor);
         return name;

@@ -178,8 +178,11 @@ public sealed class AutoencoderTrainer
         _ => throw new ArgumentOutOfRangeException(nameof(TrainerOptions.Loss), _options.Loss, "Unknown loss."),
     };
 
-    private static Dictionary<string, Tensor> Snapshot(nn.Module module) =>
-        module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+    private static Dictionary<string, Tensor> Snapshot(nn.Module module)
+    {
+        using var scope = torch.NewDisposeScope(); // disposes the intermediate detach() handles
+        return module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+    }
 
     private static void DisposeAll(Dictionary<string, Tensor>? state)
     {
