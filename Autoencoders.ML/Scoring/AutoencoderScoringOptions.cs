@@ -30,9 +30,17 @@ public class AutoencoderScoringOptions
     /// <summary>When <see cref="GpuDeviceId"/> is set but CUDA is unavailable: <see langword="true"/> (default) scores on CPU with a logged warning, <see langword="false"/> throws.</summary>
     public bool FallbackToCpu { get; set; } = true;
 
+    /// <summary>
+    /// Rows scored per ONNX Runtime call when an IDataView is transformed and read through a cursor. Default 256.
+    /// Prediction engines score one row at a time regardless.
+    /// </summary>
+    public int ScoringBatchSize { get; set; } = 256;
+
     /// <summary>Checks names and device settings, naming the first one that is wrong.</summary>
     internal void Validate()
     {
+        if (ScoringBatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(ScoringBatchSize), ScoringBatchSize, "ScoringBatchSize must be at least 1.");
         ArgumentException.ThrowIfNullOrWhiteSpace(FeatureColumnName, nameof(FeatureColumnName));
         ArgumentException.ThrowIfNullOrWhiteSpace(ScoreColumnName, nameof(ScoreColumnName));
         ArgumentException.ThrowIfNullOrWhiteSpace(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
@@ -75,5 +83,6 @@ public class AutoencoderScoringOptions
         FeatureErrorsColumnName = FeatureErrorsColumnName,
         GpuDeviceId = GpuDeviceId,
         FallbackToCpu = FallbackToCpu,
+        ScoringBatchSize = ScoringBatchSize,
     };
 }

@@ -16,9 +16,10 @@ namespace Autoencoders.ML.Scoring;
 /// one-row scoring graph, then the steps of <see cref="ScoreColumn"/>), so <c>mlContext.Model.Load</c> restores it without
 /// this library and gives identical scores.
 /// </remarks>
-public sealed class AutoencoderTransformer : ITransformer
+public sealed class AutoencoderTransformer : ITransformer, IDisposable
 {
     private readonly ITransformer _scorer;
+    private readonly OnnxBatchScorer _batchScorer;
     private readonly AutoencoderScoringOptions _options;
     private readonly IHostEnvironment _environment;
 
@@ -28,7 +29,9 @@ public sealed class AutoencoderTransformer : ITransformer
         _options = options;
         Model = model;
         Training = training;
-        _scorer = OnnxScorer.Create(RowScoringGraph.Create(model, options), model.InputSize, model.Threshold, options, environment);
+        int? gpu = OnnxScorer.ResolveGpu(options.GpuDeviceId, options.FallbackToCpu, environment);
+        _scorer = OnnxScorer.Create(RowScoringGraph.Create(model, options), model.InputSize, model.Threshold, options, gpu);
+        _batchScorer = new OnnxBatchScorer(model, gpu);
     }
 
     /// <summary>The exported autoencoder (batch graph) this stage scores with.</summary>
@@ -65,12 +68,23 @@ public sealed class AutoencoderTransformer : ITransformer
         return _scorer.GetOutputSchema(inputSchema);
     }
 
-    /// <summary>Adds the output columns to <paramref name="input"/> (lazily, like every ML.NET transform).</summary>
+    /// <summary>
+    /// Adds the output columns to <paramref name="input"/> (lazily, like every ML.NET transform). Cursors score
+    /// <see cref="AutoencoderScoringOptions.ScoringBatchSize"/> rows per ONNX Runtime call.
+    /// </summary>
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         CheckInput(input.Schema);
-        return _scorer.Transform(input);
+        var schema = _scorer.GetOutputSchema(input.Schema);
+        return (IDataView?)BatchedScoringDataView.TryCreate(input, schema, _batchScorer, _options, Model.Threshold) ?? _scorer.Transform(input);
+    }
+
+    /// <summary>Releases the ONNX Runtime sessions.</summary>
+    public void Dispose()
+    {
+        _batchScorer.Dispose();
+        (_scorer as IDisposable)?.Dispose();
     }
 
     /// <summary>The row mapper used by prediction engines.</summary>

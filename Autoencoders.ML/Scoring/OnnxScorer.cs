@@ -10,9 +10,8 @@ internal static class OnnxScorer
 {
     public const string CudaProvider = "CUDAExecutionProvider";
 
-    public static ITransformer Create(byte[] rowGraph, int inputSize, float threshold, AutoencoderScoringOptions options, IHostEnvironment environment)
+    public static ITransformer Create(byte[] rowGraph, int inputSize, float threshold, AutoencoderScoringOptions options, int? gpu)
     {
-        int? gpu = ResolveGpu(options.GpuDeviceId, options.FallbackToCpu, environment);
         var context = new MLContext();
         var outputs = RowScoringGraph.VectorOutputs(options).Select(o => o.Column).ToArray();
         var input = EmptyInput(context, options.FeatureColumnName, inputSize);

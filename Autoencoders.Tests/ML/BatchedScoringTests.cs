@@ -1,0 +1,112 @@
+using Autoencoders.ML;
+using Autoencoders.ML.Scoring;
+using Autoencoders.Tests.Support;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Autoencoders.Tests.ML;
+
+[TestClass]
+public sealed class BatchedScoringTests
+{
+    private sealed class Output
+    {
+        public float Label { get; set; }
+        public float Score { get; set; }
+        public bool PredictedLabel { get; set; }
+        public float[] Reconstruction { get; set; } = [];
+        public float[] Latent { get; set; } = [];
+    }
+
+    private static (MLContext Context, AutoencoderTransformer Model, IDataView Test) Train(int scoringBatchSize)
+    {
+        var context = new MLContext(seed: 1);
+        var (train, test) = AnomalyDetectionTests.Split(context);
+        var options = AnomalyDetectionTests.FastOptions();
+        options.ScoringBatchSize = scoringBatchSize;
+        options.ReconstructionColumnName = "Reconstruction";
+        options.LatentColumnName = "Latent";
+        return (context, context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train), test);
+    }
+
+    /// <summary>The per-row path: what mlContext.Model.Load gives back (ML.NET's own components).</summary>
+    private static ITransformer PerRow(MLContext context, ITransformer model, DataViewSchema schema)
+    {
+        using var stream = new MemoryStream();
+        context.Model.Save(model, schema, stream);
+        stream.Position = 0;
+        return new MLContext().Model.Load(stream, out _);
+    }
+
+    [TestMethod]
+    [DataRow(1)]
+    [DataRow(7)]
+    [DataRow(256)]
+    public void BatchedOutputs_EqualThePerRowPath(int batchSize)
+    {
+        var (context, model, test) = Train(batchSize);
+        var batched = model.Transform(test);
+        Assert.IsInstanceOfType<BatchedScoringDataView>(batched);
+        var expected = context.Data.CreateEnumerable<Output>(PerRow(context, model, test.Schema).Transform(test), false).ToList();
+        var actual = context.Data.CreateEnumerable<Output>(batched, false).ToList();
+
+        Assert.HasCount(240, actual);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.AreEqual(expected[i].Label, actual[i].Label, $"row {i}: pass-through column");
+            Assert.AreEqual(expected[i].Score, actual[i].Score, $"row {i}");
+            Assert.AreEqual(expected[i].PredictedLabel, actual[i].PredictedLabel, $"row {i}");
+            CollectionAssert.AreEqual(expected[i].Reconstruction, actual[i].Reconstruction, $"row {i}");
+            CollectionAssert.AreEqual(expected[i].Latent, actual[i].Latent, $"row {i}");
+        }
+        Assert.AreEqual(batched.Schema.ToString(), PerRow(context, model, test.Schema).Transform(test).Schema.ToString());
+    }
+
+    [TestMethod]
+    public void ScoreAlone_AndLabelAlone_CanBeRead()
+    {
+        var (context, model, test) = Train(32);
+        var scored = model.Transform(test);
+        var scores = scored.GetColumn<float>("Score").ToList();
+        var labels = scored.GetColumn<bool>("PredictedLabel").ToList();
+        CollectionAssert.AreEqual(scores.Select(s => s > model.Threshold).ToList(), labels);
+        Assert.AreEqual(240, scored.GetColumn<float>("Label").Count());
+    }
+
+    [TestMethod]
+    public void ParallelCursorsAndPredictionEngines_GiveIdenticalResults()
+    {
+        var (context, model, test) = Train(64);
+        var scored = model.Transform(test);
+        var reference = scored.GetColumn<float>("Score").ToArray();
+        var fromThreads = new float[8][];
+        Parallel.For(0, fromThreads.Length, t => fromThreads[t] = scored.GetColumn<float>("Score").ToArray());
+        foreach (var run in fromThreads)
+            CollectionAssert.AreEqual(reference, run);
+
+        var rows = context.Data.CreateEnumerable<FeatureRow>(test, false).ToList();
+        var schema = SchemaDefinition.Create(typeof(FeatureRow));
+        schema[nameof(FeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 12);
+        var fromEngines = new float[4][];
+        Parallel.For(0, fromEngines.Length, t =>
+        {
+            var engine = context.Model.CreatePredictionEngine<FeatureRow, ScoredRow>(model, inputSchemaDefinition: schema);
+            fromEngines[t] = rows.Select(r => engine.Predict(r).Score).ToArray();
+        });
+        foreach (var run in fromEngines)
+            CollectionAssert.AreEqual(reference, run);
+    }
+
+    [TestMethod]
+    public void OutputShadowingAnInputColumn_FallsBackToThePerRowPath()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, test) = AnomalyDetectionTests.Split(context);
+        var options = AnomalyDetectionTests.FastOptions();
+        options.ScoreColumnName = "Label"; // replaces the input's Label column
+        var model = context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train);
+        var scored = model.Transform(test);
+        Assert.IsNotInstanceOfType<BatchedScoringDataView>(scored);
+        Assert.AreEqual(240, scored.GetColumn<float>("Label").Count());
+    }
+}
