@@ -2,6 +2,7 @@ using Autoencoders.ML.AnomalyDetection;
 using Autoencoders.ML.Scoring;
 using Autoencoders.Training.Onnx;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace Autoencoders.ML;
 
@@ -81,5 +82,37 @@ public static class AutoencoderCatalog
         ArgumentNullException.ThrowIfNull(modelStream);
         ArgumentNullException.ThrowIfNull(options);
         return new AutoencoderScoringEstimator(MLNetEnvironment.FromCatalog(catalog), AutoencoderOnnxModel.Load(modelStream), options);
+    }
+
+    /// <summary>
+    /// Loads a model saved with <c>mlContext.Model.Save</c>, like <see cref="ModelOperationsCatalog.Load(Stream, out DataViewSchema)"/>,
+    /// and restores every autoencoder stage in it as an <see cref="AutoencoderTransformer"/> so that scoring is batched again.
+    /// (ML.NET's own Load gives the same scores through its per-row ONNX transformer.)
+    /// </summary>
+    /// <param name="catalog">The model operations catalog.</param>
+    /// <param name="stream">The saved model.</param>
+    /// <param name="inputSchema">The input schema the model was saved with.</param>
+    /// <param name="gpuDeviceId">GPU for ONNX Runtime scoring, or <see langword="null"/> for CPU.</param>
+    /// <param name="fallbackToCpu">Score on CPU with a warning when the GPU is unavailable, instead of throwing.</param>
+    public static ITransformer LoadWithAutoencoders(this ModelOperationsCatalog catalog, Stream stream, out DataViewSchema inputSchema,
+        int? gpuDeviceId = null, bool fallbackToCpu = true)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(stream);
+        return SavedModelLoader.Load(MLNetEnvironment.FromCatalog(catalog), catalog, stream, out inputSchema, gpuDeviceId, fallbackToCpu);
+    }
+
+    /// <summary>Loads a model file saved with <c>mlContext.Model.Save</c>, restoring batched autoencoder stages (see the stream overload).</summary>
+    /// <param name="catalog">The model operations catalog.</param>
+    /// <param name="filePath">Path of the saved model.</param>
+    /// <param name="inputSchema">The input schema the model was saved with.</param>
+    /// <param name="gpuDeviceId">GPU for ONNX Runtime scoring, or <see langword="null"/> for CPU.</param>
+    /// <param name="fallbackToCpu">Score on CPU with a warning when the GPU is unavailable, instead of throwing.</param>
+    public static ITransformer LoadWithAutoencoders(this ModelOperationsCatalog catalog, string filePath, out DataViewSchema inputSchema,
+        int? gpuDeviceId = null, bool fallbackToCpu = true)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(filePath);
+        using var stream = File.OpenRead(filePath);
+        return catalog.LoadWithAutoencoders(stream, out inputSchema, gpuDeviceId, fallbackToCpu);
     }
 }

@@ -20,6 +20,11 @@ internal static class RowScoringGraph
 {
     public const string InternalPrefix = "autoencoder/";
 
+    /// <summary>Metadata key under which the one-row graph records the columns it was made for (<see cref="ScoringColumns"/>).</summary>
+    public const string ColumnsKey = OnnxNames.MetadataPrefix + "mlnet_columns";
+
+    private const string ShapePrefix = InternalPrefix + "row_shape";
+
     /// <summary>The one-element vector column the graph writes the score to; <see cref="ScoreColumn"/> turns it into a scalar.</summary>
     public const string ScoreVectorColumn = InternalPrefix + "ScoreVector";
 
@@ -54,16 +59,60 @@ internal static class RowScoringGraph
         var identity = graph.Node[^1]; // nodes must stay topologically sorted: the input's Identity goes first
         graph.Node.RemoveAt(graph.Node.Count - 1);
         graph.Node.Insert(0, identity);
+        proto.MetadataProps.Add(new StringStringEntryProto { Key = ColumnsKey, Value = ScoringColumns.From(columns).ToJson() });
         foreach (var (output, column) in VectorOutputs(columns))
         {
             if (!originalOutputs.TryGetValue(output, out var info))
                 throw new InvalidOperationException($"The model has no '{output}' output, so column '{column}' cannot be produced.");
             var dims = info.Type.TensorType.Shape.Dim;
             long width = dims.Count == 1 ? 1 : dims[1].DimValue;
-            string shape = g.Initializer(g.UniqueName(InternalPrefix + "row_shape"), [width], 1);
+            string shape = g.Initializer(g.UniqueName(ShapePrefix), [width], 1);
             g.Node("Reshape", [Rename(output), shape], column);
             graph.Output.Add(TensorInfo(column, (DataType)info.Type.TensorType.ElemType, width));
         }
         return proto.ToByteArray();
+    }
+
+    /// <summary>
+    /// Recovers the exported batch model from a one-row graph made by <see cref="Create"/>, byte for byte, with the
+    /// columns it was made for; returns null for an ONNX model that is not such a graph.
+    /// </summary>
+    public static (AutoencoderOnnxModel Model, ScoringColumns Columns)? TryRestore(ModelProto row)
+    {
+        var entry = row.MetadataProps.FirstOrDefault(p => p.Key == ColumnsKey);
+        var graph = row.Graph;
+        if (entry is null || graph is null || graph.Node.Count == 0 || graph.Node[0].OpType != "Identity")
+            return null;
+        var proto = row.Clone();
+        graph = proto.Graph;
+        proto.MetadataProps.Remove(proto.MetadataProps.First(p => p.Key == ColumnsKey));
+        string Unprefix(string name) => name.StartsWith(InternalPrefix, StringComparison.Ordinal) ? name[InternalPrefix.Length..] : name;
+
+        var outputs = graph.Output.Select(o => o.Name).ToHashSet();
+        string input = Unprefix(graph.Node[0].Output[0]);
+        graph.Node.RemoveAt(0);
+        foreach (var reshape in graph.Node.Where(n => n.OpType == "Reshape" && outputs.Contains(n.Output[0])).ToList())
+            graph.Node.Remove(reshape);
+        foreach (var shape in graph.Initializer.Where(i => i.Name.StartsWith(ShapePrefix, StringComparison.Ordinal)).ToList())
+            graph.Initializer.Remove(shape);
+        foreach (var node in graph.Node)
+        {
+            for (int i = 0; i < node.Input.Count; i++)
+                node.Input[i] = Unprefix(node.Input[i]);
+            for (int i = 0; i < node.Output.Count; i++)
+                node.Output[i] = Unprefix(node.Output[i]);
+            node.Name = Unprefix(node.Name);
+        }
+        foreach (var initializer in graph.Initializer)
+            initializer.Name = Unprefix(initializer.Name);
+
+        var metadata = proto.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        int inputSize = int.Parse(metadata[OnnxNames.InputSizeKey], System.Globalization.CultureInfo.InvariantCulture);
+        int latentSize = int.Parse(metadata[OnnxNames.LatentSizeKey], System.Globalization.CultureInfo.InvariantCulture);
+        graph.Input.Clear();
+        graph.Output.Clear();
+        AutoencoderOnnxExporter.DeclareInput(graph, input, inputSize);
+        AutoencoderOnnxExporter.DeclareOutputs(graph, inputSize, latentSize);
+        return (new AutoencoderOnnxModel(proto, "the saved scoring graph"), ScoringColumns.FromJson(entry.Value));
     }
 }

@@ -110,3 +110,64 @@ public sealed class BatchedScoringTests
         Assert.AreEqual(240, scored.GetColumn<float>("Label").Count());
     }
 }
+
+[TestClass]
+public sealed class SavedModelLoaderTests
+{
+    [TestMethod]
+    public void RowGraph_RestoresTheExportedModelByteForByte()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, _) = AnomalyDetectionTests.Split(context);
+        var options = AnomalyDetectionTests.FastOptions();
+        options.FeatureErrorsColumnName = "Why";
+        var model = context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train);
+        var row = Autoencoders.Training.Onnx.Proto.ModelProto.Parser.ParseFrom(RowScoringGraph.Create(model.Model, options));
+        var restored = RowScoringGraph.TryRestore(row)!.Value;
+        CollectionAssert.AreEqual(model.Model.ToBytes(), restored.Model.ToBytes());
+        Assert.AreEqual("Why", restored.Columns.FeatureErrors);
+    }
+
+    [TestMethod]
+    public void LoadWithAutoencoders_RestoresBatchedStagesInsidePipelines()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, test) = AnomalyDetectionTests.Split(context);
+        var options = AnomalyDetectionTests.FastOptions();
+        options.FeatureColumnName = "Copied";
+        options.ScoringBatchSize = 50;
+        var pipeline = context.Transforms.CopyColumns("Copied", "Features").Append(context.AnomalyDetection.Trainers.Autoencoder(options));
+        var model = pipeline.Fit(train);
+        using var saved = new MemoryStream();
+        context.Model.Save(model, train.Schema, saved);
+
+        saved.Position = 0;
+        var loaded = new MLContext().Model.LoadWithAutoencoders(saved, out var schema);
+        var stage = ((TransformerChain<ITransformer>)loaded).OfType<AutoencoderTransformer>().Single();
+        Assert.AreEqual("Copied", stage.FeatureColumnName);
+        Assert.AreEqual(model.LastTransformer.Threshold, stage.Threshold);
+        CollectionAssert.AreEqual(model.Transform(test).GetColumn<float>("Score").ToList(), loaded.Transform(test).GetColumn<float>("Score").ToList());
+        Assert.IsNotNull(schema.GetColumnOrNull("Features"));
+    }
+
+    [TestMethod]
+    public void LoadWithAutoencoders_RestoresAStageSavedAlone()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, test) = AnomalyDetectionTests.Split(context);
+        var model = context.AnomalyDetection.Trainers.Autoencoder(AnomalyDetectionTests.FastOptions()).Fit(train);
+        string path = Path.Combine(Path.GetTempPath(), $"stage-{Guid.NewGuid():N}.zip");
+        try
+        {
+            context.Model.Save(model, train.Schema, path);
+            var loaded = new MLContext().Model.LoadWithAutoencoders(path, out _);
+            Assert.IsInstanceOfType<AutoencoderTransformer>(loaded);
+            Assert.IsInstanceOfType<BatchedScoringDataView>(loaded.Transform(test));
+            CollectionAssert.AreEqual(model.Transform(test).GetColumn<float>("Score").ToList(), loaded.Transform(test).GetColumn<float>("Score").ToList());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

@@ -38,7 +38,7 @@ internal static class AutoencoderOnnxExporter
         int d = trained.InputSize;
         var module = trained.Model;
 
-        g.Graph.Input.Add(TensorInfo(OnnxNames.Features, DataType.Float, OnnxNames.BatchDimension, (long)d));
+        DeclareInput(g.Graph, OnnxNames.Features, d);
         string mean = g.Initializer("standardizer_mean", trained.Standardizer.Mean, d);
         string scale = g.Initializer("standardizer_scale", trained.Standardizer.Scale, d);
         string standardized = g.Node("Mul", [g.Node("Sub", [OnnxNames.Features, mean]), scale], "standardized");
@@ -56,11 +56,7 @@ internal static class AutoencoderOnnxExporter
         g.Initializer(OnnxNames.Threshold, [threshold]);
         g.Node("Greater", [OnnxNames.Score, OnnxNames.Threshold], OnnxNames.PredictedLabel);
 
-        g.Graph.Output.Add(TensorInfo(OnnxNames.Reconstruction, DataType.Float, OnnxNames.BatchDimension, (long)d));
-        g.Graph.Output.Add(TensorInfo(OnnxNames.Latent, DataType.Float, OnnxNames.BatchDimension, (long)trained.Architecture.LatentSize));
-        g.Graph.Output.Add(TensorInfo(OnnxNames.FeatureErrors, DataType.Float, OnnxNames.BatchDimension, (long)d));
-        g.Graph.Output.Add(TensorInfo(OnnxNames.Score, DataType.Float, OnnxNames.BatchDimension));
-        g.Graph.Output.Add(TensorInfo(OnnxNames.PredictedLabel, DataType.Bool, OnnxNames.BatchDimension));
+        DeclareOutputs(g.Graph, d, trained.Architecture.LatentSize);
 
         AddMetadata(model, OnnxNames.VersionKey, LibraryVersion);
         AddMetadata(model, OnnxNames.KindKey, "dense");
@@ -72,6 +68,20 @@ internal static class AutoencoderOnnxExporter
         AddMetadata(model, OnnxNames.HistoryKey, string.Create(CultureInfo.InvariantCulture,
             $"epochs_run={trained.History.Count}; best_epoch={trained.BestEpoch}; stopped_early={trained.StoppedEarly}; final_training_loss={trained.History[^1].TrainingLoss:R}"));
         return new AutoencoderOnnxModel(model);
+    }
+
+    /// <summary>Declares the graph input: <paramref name="name"/>, float [N, <paramref name="inputSize"/>].</summary>
+    internal static void DeclareInput(GraphProto graph, string name, int inputSize) =>
+        graph.Input.Add(TensorInfo(name, DataType.Float, OnnxNames.BatchDimension, (long)inputSize));
+
+    /// <summary>Declares the graph outputs, in <see cref="OnnxNames.Outputs"/> order, with a dynamic batch dimension.</summary>
+    internal static void DeclareOutputs(GraphProto graph, int inputSize, int latentSize)
+    {
+        graph.Output.Add(TensorInfo(OnnxNames.Reconstruction, DataType.Float, OnnxNames.BatchDimension, (long)inputSize));
+        graph.Output.Add(TensorInfo(OnnxNames.Latent, DataType.Float, OnnxNames.BatchDimension, (long)latentSize));
+        graph.Output.Add(TensorInfo(OnnxNames.FeatureErrors, DataType.Float, OnnxNames.BatchDimension, (long)inputSize));
+        graph.Output.Add(TensorInfo(OnnxNames.Score, DataType.Float, OnnxNames.BatchDimension));
+        graph.Output.Add(TensorInfo(OnnxNames.PredictedLabel, DataType.Bool, OnnxNames.BatchDimension));
     }
 
     /// <summary>The library version written into models (assembly version, without build metadata so exports are byte-for-byte reproducible).</summary>
