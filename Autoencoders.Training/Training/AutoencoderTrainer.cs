@@ -83,7 +83,7 @@ public sealed class AutoencoderTrainer
         using var all = torch.tensor(data.Values, [data.Rows, data.Columns], device: device);
         using var training = Rows(all, order[validationRows..], device);
         using var validation = validationRows > 0 ? Rows(all, order[..validationRows], device) : null;
-        using var optimizer = torch.optim.Adam(model.parameters(), _options.LearningRate, weight_decay: _options.WeightDecay);
+        using var optimizer = new InPlaceAdam(model.parameters(), _options.LearningRate, _options.WeightDecay);
 
         var history = new List<EpochMetrics>();
         long trainingRows = training.shape[0];
@@ -112,13 +112,13 @@ public sealed class AutoencoderTrainer
                     using var scope = torch.NewDisposeScope();
                     using var indices = torch.tensor(permutation[(int)start..(int)end], device: device);
                     var x = training.index_select(0, indices);
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     var loss = Loss(model.call(x), x);
                     double value = loss.item<float>();
                     if (!double.IsFinite(value))
                         throw new TrainingDivergedException(epoch, batch, value, _options.LearningRate);
                     loss.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     lossSum += value * (end - start);
                     seen += end - start;
                 }

@@ -1,0 +1,30 @@
+using Autoencoders.Benchmarks.Support;
+using Autoencoders.Benchmarks.Throughput;
+using BenchmarkDotNet.Running;
+
+// The one benchmark program of the library. Subcommands:
+//   throughput   scoring and training throughput ratios in one table (see ThroughputCommand)
+//   micro        BenchmarkDotNet microbenchmarks (arguments after 'micro' go to BenchmarkDotNet, e.g. --filter '*')
+if (args.Length == 0)
+{
+    Console.Error.WriteLine("usage: Autoencoders.Benchmarks <throughput|micro> [options]");
+    return 2;
+}
+return args[0] switch
+{
+    "throughput" => ThroughputCommand.Run(new Arguments(args[1..])),
+    "micro" => RunMicro(args[1..]),
+    _ => Unknown(args[0]),
+};
+
+static int RunMicro(string[] rest)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(ThroughputCommand).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest);
+    return 0;
+}
+
+static int Unknown(string command)
+{
+    Console.Error.WriteLine($"unknown subcommand '{command}'; expected throughput or micro");
+    return 2;
+}

@@ -1,0 +1,27 @@
+namespace Autoencoders.Benchmarks.Support;
+
+/// <summary>Parses <c>--name value</c> pairs after the subcommand.</summary>
+internal sealed class Arguments
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    public Arguments(IEnumerable<string> arguments)
+    {
+        var list = arguments.ToList();
+        for (int i = 0; i < list.Count; i++)
+        {
+            if (!list[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= list.Count)
+                throw new ArgumentException($"Expected '--name value' pairs, got '{list[i]}'.");
+            _values[list[i][2..]] = list[++i];
+        }
+    }
+
+    public int Int(string name, int fallback)
+    {
+        if (!_values.TryGetValue(name, out var text))
+            return fallback;
+        if (!int.TryParse(text, out int value) || value < 1)
+            throw new ArgumentOutOfRangeException("--" + name, text, "Expected a positive integer.");
+        return value;
+    }
+}

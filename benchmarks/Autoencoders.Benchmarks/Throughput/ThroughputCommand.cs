@@ -1,0 +1,59 @@
+using System.Globalization;
+using Autoencoders.Benchmarks.Support;
+
+namespace Autoencoders.Benchmarks.Throughput;
+
+/// <summary>
+/// <c>throughput</c>: scoring and training throughput side by side in one run, as a table of ratios.
+/// Options: <c>--rows N</c> (scoring rows, default 50000), <c>--per-row-rows N</c> (rows for ML.NET's per-row path,
+/// default 10000), <c>--batch N</c> (scoring batch, default 256), <c>--predictions N</c> (prediction-engine calls,
+/// default 200000), <c>--train-rows N</c> (default 20000), <c>--epochs N</c> (training epochs including one warm-up,
+/// default 4), <c>--threads N</c> (training threads, default all cores).
+/// </summary>
+internal static class ThroughputCommand
+{
+    public static int Run(Arguments arguments)
+    {
+        int rows = arguments.Int("rows", 50_000);
+        int perRowRows = arguments.Int("per-row-rows", 10_000);
+        int batch = arguments.Int("batch", 256);
+        int predictions = arguments.Int("predictions", 200_000);
+        int trainRows = arguments.Int("train-rows", 20_000);
+        int epochs = arguments.Int("epochs", 4);
+        int threads = arguments.Int("threads", Environment.ProcessorCount);
+        if (epochs < 2)
+            throw new ArgumentOutOfRangeException("--epochs", epochs, "At least 2 epochs: the first is a warm-up.");
+        void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+
+        var training = new TrainingThroughput(trainRows, epochs, threads).Run(Log);
+        var scoring = new ScoringThroughput(rows, perRowRows, batch, predictions).Run(Log);
+
+        double vsDirect = scoring.Ours / scoring.DirectOnnxRuntime;
+        double vsPerRow = scoring.Ours / scoring.PerRowApplyOnnxModel;
+        double? vsPyTorch = training.PyTorch is double p ? training.Ours / p : null;
+        var c = CultureInfo.InvariantCulture;
+
+        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+        Console.WriteLine($"Model: dense 784-256-64-256-784 Tanh. Scoring batch {batch}; training batch {TrainingThroughput.BatchSize}, {threads} threads, {epochs - 1} timed epochs of {trainRows} rows.");
+        Console.WriteLine();
+        Console.WriteLine("| What                                          | Throughput (rows/s) | Ours ÷ it |");
+        Console.WriteLine("|-----------------------------------------------|---------------------|-----------|");
+        Row("Scoring: Autoencoders.ML IDataView (batched)", scoring.Ours, 1);
+        Row("Scoring: ONNX Runtime called directly", scoring.DirectOnnxRuntime, vsDirect);
+        Row("Scoring: ML.NET ApplyOnnxModel (per row)", scoring.PerRowApplyOnnxModel, vsPerRow);
+        Row("Scoring: ML.NET RandomizedPca (rank 64)", scoring.RandomizedPca, scoring.Ours / scoring.RandomizedPca);
+        Row("Training: Autoencoders.Training (TorchSharp)", training.Ours, 1);
+        if (training.PyTorch is double pytorch)
+            Row($"Training: PyTorch ({training.PyTorchNote})", pytorch, vsPyTorch!.Value);
+        else
+            Console.WriteLine($"| Training: PyTorch unavailable: {training.PyTorchNote} |");
+        Console.WriteLine();
+        Console.WriteLine(string.Create(c, $"Prediction engine, one row: median {scoring.MedianLatencyMicroseconds:F1} µs, p99 {scoring.P99LatencyMicroseconds:F1} µs; working set change over the last 90% of {scoring.Predictions} predictions: {scoring.PredictionGrowthMiB:+0.0;-0.0} MiB."));
+        Console.WriteLine(string.Create(c, $"Peak working set: {training.PeakWorkingSetMiB:F0} MiB after training, {scoring.PeakWorkingSetMiB:F0} MiB after scoring; working set change from the first to the last training epoch: {training.WorkingSetGrowthMiB:+0.0;-0.0} MiB."));
+        Console.WriteLine(string.Create(c, $"scoring vs direct ONNX Runtime: {vsDirect:F2}; vs per-row ApplyOnnxModel: {vsPerRow:F2}; training vs PyTorch: {(vsPyTorch is double v ? v.ToString("F2", c) : "n/a")}"));
+        return 0;
+
+        static void Row(string what, double rate, double ratio) =>
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {what,-45} | {rate,19:N0} | {ratio,9:F2} |"));
+    }
+}

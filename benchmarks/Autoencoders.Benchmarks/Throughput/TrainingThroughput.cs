@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Autoencoders.Benchmarks.Support;
+using Autoencoders.Training.Data;
+using Autoencoders.Training.Models;
+using Autoencoders.Training.Training;
+
+namespace Autoencoders.Benchmarks.Throughput;
+
+/// <summary>
+/// Training samples per second of the same dense autoencoder (784→256→64→256→784, Tanh, MSE, Adam, batch 256) in
+/// Autoencoders.Training and in PyTorch (Debian's python3-torch), on the same standardized rows and thread count.
+/// The first epoch of each is a warm-up; the others are timed.
+/// </summary>
+internal sealed class TrainingThroughput(int rows, int epochs, int threads)
+{
+    public const int Hidden = 256;
+    public const int Latent = 64;
+    public const int BatchSize = 256;
+
+    public sealed record Result(double Ours, double? PyTorch, string PyTorchNote, double PeakWorkingSetMiB, double WorkingSetGrowthMiB);
+
+    public Result Run(Action<string> log)
+    {
+        var data = SyntheticRows.Create(rows, ScoringThroughput.Features, seed: 5);
+        var standardized = Standardizer.Fit(data).Transform(data);
+
+        log($"training in TorchSharp: {rows} rows, {epochs} epochs, {threads} threads");
+        var epochEnds = new List<double>();
+        var workingSets = new List<double>();
+        var watch = Stopwatch.StartNew();
+        var options = new TrainerOptions
+        {
+            Architecture = new DenseArchitecture { EncoderHiddenSizes = [Hidden], LatentSize = Latent, Activation = Activation.Tanh },
+            Epochs = epochs,
+            BatchSize = BatchSize,
+            Threads = threads,
+            Seed = 0,
+            Progress = _ =>
+            {
+                epochEnds.Add(watch.Elapsed.TotalSeconds);
+                workingSets.Add(Environment.WorkingSet / 1048576.0); // no forced collection inside the timed epochs
+            },
+        };
+        using (new AutoencoderTrainer(options).Fit(standardized))
+        {
+        }
+        double ours = (epochs - 1) * (double)rows / (epochEnds[^1] - epochEnds[0]);
+        double growth = workingSets[^1] - workingSets[0];
+        double peak = Measure.PeakWorkingSetMiB();
+
+        log("training in PyTorch (benchmarks/pytorch/train_reference.py)");
+        var (pytorch, note) = RunPyTorch(standardized);
+        return new Result(ours, pytorch, note, peak, growth);
+    }
+
+    private (double? SamplesPerSecond, string Note) RunPyTorch(FeatureMatrix standardized)
+    {
+        string script = Path.Combine(AppContext.BaseDirectory, "pytorch", "train_reference.py");
+        string dataPath = Path.Combine(Path.GetTempPath(), $"training-rows-{Environment.ProcessId}.f32");
+        try
+        {
+            File.WriteAllBytes(dataPath, MemoryMarshal.AsBytes(standardized.Values.AsSpan()).ToArray());
+            var start = new ProcessStartInfo("/usr/bin/python3")
+            {
+                ArgumentList = { script, "--data", dataPath, "--features", ScoringThroughput.Features.ToString(), "--hidden", Hidden.ToString(),
+                    "--latent", Latent.ToString(), "--batch", BatchSize.ToString(), "--epochs", epochs.ToString(), "--threads", threads.ToString() },
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using var process = Process.Start(start)!;
+            var error = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+                return (null, "PyTorch run failed (run benchmarks/setup): " + error.Result.Trim().Split('\n')[^1]);
+            using var json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+            return (json.RootElement.GetProperty("samples_per_second").GetDouble(), "torch " + json.RootElement.GetProperty("torch").GetString());
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return (null, "no /usr/bin/python3: " + e.Message);
+        }
+        finally
+        {
+            File.Delete(dataPath);
+        }
+    }
+}
