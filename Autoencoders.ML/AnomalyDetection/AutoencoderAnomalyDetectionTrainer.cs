@@ -1,5 +1,6 @@
 using Autoencoders.ML.Data;
 using Autoencoders.ML.Scoring;
+using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Training;
 using Microsoft.ML;
@@ -59,6 +60,12 @@ public sealed class AutoencoderAnomalyDetectionTrainer : IEstimator<AutoencoderT
         /// <summary>Epochs without validation improvement before stopping. Default 10.</summary>
         public int EarlyStoppingPatience { get; set; } = 10;
 
+        /// <summary>
+        /// <see langword="null"/> (default): the feature column is read into memory once for training. A number: rows are
+        /// streamed from the IDataView every epoch through a shuffle buffer of that many rows, for data larger than memory.
+        /// </summary>
+        public int? ShuffleBufferRows { get; set; }
+
         /// <summary>Random seed; <see langword="null"/> (default) draws one from the MLContext's seed, like ML.NET's trainers.</summary>
         public int? Seed { get; set; }
 
@@ -113,6 +120,7 @@ public sealed class AutoencoderAnomalyDetectionTrainer : IEstimator<AutoencoderT
             Loss = Loss,
             ValidationFraction = ValidationFraction,
             EarlyStoppingPatience = EarlyStoppingPatience,
+            ShuffleBufferRows = ShuffleBufferRows,
             Seed = seed,
             Device = TrainingDevice,
             FallbackToCpu = FallbackToCpu,
@@ -142,15 +150,16 @@ public sealed class AutoencoderAnomalyDetectionTrainer : IEstimator<AutoencoderT
     {
         ArgumentNullException.ThrowIfNull(input);
         void Log(string message) => MLNetEnvironment.Warn(_environment, Component, message);
-        var data = FeatureColumn.Read(input, _options.FeatureColumnName, _options.InvalidValueHandling, Log);
+        var source = new DataViewRowSource(input, _options.FeatureColumnName, _options.InvalidValueHandling, Log);
+        IRowSource data = _options.ShuffleBufferRows is null ? FeatureMatrix.Read(source) : source;
         int seed = _options.Seed ?? _environment.Register(Component).Rand.Next();
 
         using var trained = new AutoencoderTrainer(_options.ToTrainerOptions(seed, Log)).Fit(data);
         float threshold = _options.Threshold ?? AnomalyThreshold.FromContamination(trained.Score(data), _options.Contamination);
         var model = trained.ExportOnnx(threshold);
-        var summary = new TrainingSummary(trained.History, trained.BestEpoch, trained.StoppedEarly, data.Rows, trained.Architecture.Describe(data.Columns));
+        var summary = new TrainingSummary(trained.History, trained.BestEpoch, trained.StoppedEarly, trained.TrainingRows, trained.Architecture.Describe(data.Columns));
         MLNetEnvironment.Info(_environment, Component,
-            $"Trained {summary.Architecture} on {data.Rows} rows for {trained.History.Count} epochs; threshold {threshold}.");
+            $"Trained {summary.Architecture} on {trained.TrainingRows} rows for {trained.History.Count} epochs; threshold {threshold}.");
         return new AutoencoderTransformer(_environment, model, _options.CopyScoring(), summary);
     }
 

@@ -6,6 +6,6 @@ namespace Autoencoders.ML.Scoring;
 /// <param name="History">Losses per epoch.</param>
 /// <param name="BestEpoch">The epoch whose weights were kept.</param>
 /// <param name="StoppedEarly">Whether early stopping ended training.</param>
-/// <param name="TrainingRows">Rows trained on (after skipping invalid rows).</param>
+/// <param name="TrainingRows">Rows trained on per epoch (after skipping invalid rows and holding out validation rows).</param>
 /// <param name="Architecture">Architecture description, e.g. <c>30-60-8-60-30 Tanh</c>.</param>
-public sealed record TrainingSummary(IReadOnlyList<EpochMetrics> History, int BestEpoch, bool StoppedEarly, int TrainingRows, string Architecture);
+public sealed record TrainingSummary(IReadOnlyList<EpochMetrics> History, int BestEpoch, bool StoppedEarly, long TrainingRows, string Architecture);

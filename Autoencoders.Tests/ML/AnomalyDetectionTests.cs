@@ -122,6 +122,18 @@ public sealed class AnomalyDetectionTests
     }
 
     [TestMethod]
+    public void StreamingFromTheDataView_TrainsAGoodDetector()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, test) = Split(context);
+        var options = FastOptions();
+        options.ShuffleBufferRows = 100;
+        var model = context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train);
+        Assert.AreEqual(400L, model.Training!.TrainingRows);
+        Assert.IsGreaterThan(0.95, context.AnomalyDetection.Evaluate(model.Transform(test)).AreaUnderRocCurve);
+    }
+
+    [TestMethod]
     public void Training_ReportsHistoryAndProgress()
     {
         var context = new MLContext(seed: 1);

@@ -1,7 +1,7 @@
 namespace Autoencoders.Training.Data;
 
 /// <summary>A dense row-major matrix of single-precision features: one row per example.</summary>
-public sealed class FeatureMatrix
+public sealed class FeatureMatrix : IRowSource
 {
     /// <summary>Wraps <paramref name="values"/> (row-major, <paramref name="rows"/> × <paramref name="columns"/>) without copying.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The sizes are not positive or do not match the length of <paramref name="values"/>.</exception>
@@ -48,6 +48,46 @@ public sealed class FeatureMatrix
 
     /// <summary>One row as a span.</summary>
     public Span<float> Row(int row) => Values.AsSpan(row * Columns, Columns);
+
+    /// <summary>Reads every row of <paramref name="source"/> into memory.</summary>
+    public static FeatureMatrix Read(IRowSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        int columns = source.Columns;
+        var values = new float[columns * 1024];
+        int rows = 0;
+        using var reader = source.OpenReader();
+        while (true)
+        {
+            if ((long)(rows + 1) * columns > values.Length)
+                Array.Resize(ref values, checked(values.Length * 2));
+            if (!reader.TryRead(values.AsSpan(rows * columns, columns)))
+                break;
+            rows++;
+        }
+        Array.Resize(ref values, rows * columns);
+        return new FeatureMatrix(values, rows, columns);
+    }
+
+    /// <summary>A pass over the rows, in order.</summary>
+    public IRowReader OpenReader() => new Reader(this);
+
+    private sealed class Reader(FeatureMatrix matrix) : IRowReader
+    {
+        private int _next;
+
+        public bool TryRead(Span<float> row)
+        {
+            if (_next >= matrix.Rows)
+                return false;
+            matrix.Row(_next++).CopyTo(row);
+            return true;
+        }
+
+        public void Dispose()
+        {
+        }
+    }
 
     /// <summary>Throws if any value is NaN or infinite, naming the first offending row and column.</summary>
     /// <exception cref="InvalidDataException">A value is not finite.</exception>

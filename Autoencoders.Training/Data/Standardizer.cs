@@ -21,35 +21,44 @@ public sealed class Standardizer
     /// <summary>Per-feature multipliers: 1 / standard deviation, or 1 for zero-variance features.</summary>
     public float[] Scale { get; }
 
-    /// <summary>Fits means and scales to the columns of <paramref name="data"/> (population standard deviation, computed in double precision).</summary>
+    /// <summary>
+    /// Fits means and scales to the columns of <paramref name="data"/> in one pass (Welford's algorithm in double
+    /// precision, population standard deviation), so data larger than memory can be standardized.
+    /// </summary>
+    /// <param name="data">The rows; read once.</param>
+    /// <param name="rows">Number of rows read.</param>
     /// <exception cref="ArgumentException"><paramref name="data"/> has no rows.</exception>
-    public static Standardizer Fit(FeatureMatrix data)
+    public static Standardizer Fit(IRowSource data, out long rows)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (data.Rows == 0)
-            throw new ArgumentException("Cannot fit a standardizer to data without rows.", nameof(data));
         int d = data.Columns;
-        var sum = new double[d];
-        for (int r = 0; r < data.Rows; r++)
-        {
-            var row = data.Row(r);
-            for (int c = 0; c < d; c++)
-                sum[c] += row[c];
-        }
-        var mean = sum.Select(s => s / data.Rows).ToArray();
+        var mean = new double[d];
         var squares = new double[d];
-        for (int r = 0; r < data.Rows; r++)
+        var row = new float[d];
+        rows = 0;
+        using (var reader = data.OpenReader())
         {
-            var row = data.Row(r);
-            for (int c = 0; c < d; c++)
+            while (reader.TryRead(row))
             {
-                double delta = row[c] - mean[c];
-                squares[c] += delta * delta;
+                rows++;
+                for (int c = 0; c < d; c++)
+                {
+                    double delta = row[c] - mean[c];
+                    mean[c] += delta / rows;
+                    squares[c] += delta * (row[c] - mean[c]);
+                }
             }
         }
-        var scale = squares.Select(s => Math.Sqrt(s / data.Rows)).Select(std => std > ZeroVarianceThreshold ? (float)(1.0 / std) : 1f).ToArray();
+        if (rows == 0)
+            throw new ArgumentException("Cannot fit a standardizer to data without rows.", nameof(data));
+        long count = rows;
+        var scale = squares.Select(s => Math.Sqrt(s / count)).Select(std => std > ZeroVarianceThreshold ? (float)(1.0 / std) : 1f).ToArray();
         return new Standardizer(mean.Select(m => (float)m).ToArray(), scale);
     }
+
+    /// <summary>Fits means and scales to the columns of <paramref name="data"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="data"/> has no rows.</exception>
+    public static Standardizer Fit(FeatureMatrix data) => Fit(data, out _);
 
     /// <summary>Rebuilds a standardizer from stored parameters.</summary>
     public static Standardizer FromParameters(float[] mean, float[] scale)
@@ -69,12 +78,14 @@ public sealed class Standardizer
             throw new ArgumentException($"Expected {Mean.Length} features, got {data.Columns}.", nameof(data));
         var result = new float[data.Values.Length];
         for (int r = 0; r < data.Rows; r++)
-        {
-            var source = data.Row(r);
-            var target = result.AsSpan(r * data.Columns, data.Columns);
-            for (int c = 0; c < source.Length; c++)
-                target[c] = (source[c] - Mean[c]) * Scale[c];
-        }
+            Transform(data.Row(r), result.AsSpan(r * data.Columns, data.Columns));
         return new FeatureMatrix(result, data.Rows, data.Columns);
+    }
+
+    /// <summary>Standardizes one row into <paramref name="target"/>, as <see cref="Transform(FeatureMatrix)"/> does.</summary>
+    public void Transform(ReadOnlySpan<float> row, Span<float> target)
+    {
+        for (int c = 0; c < row.Length; c++)
+            target[c] = (row[c] - Mean[c]) * Scale[c];
     }
 }

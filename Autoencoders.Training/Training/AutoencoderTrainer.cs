@@ -22,7 +22,7 @@ public sealed class AutoencoderTrainer
         _options = options;
     }
 
-    /// <summary>Trains on <paramref name="data"/> (rows × features, original scale).</summary>
+    /// <summary>Trains on <paramref name="data"/> (rows × features, original scale), held in memory.</summary>
     /// <exception cref="ArgumentException"><paramref name="data"/> has no rows.</exception>
     /// <exception cref="InvalidDataException">A value is NaN or infinite (the message names its row and feature).</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
@@ -33,15 +33,54 @@ public sealed class AutoencoderTrainer
         if (data.Rows == 0)
             throw new ArgumentException("The training data has no rows.", nameof(data));
         data.EnsureFinite("the training data");
-        var architecture = _options.Architecture.Resolve(data.Columns);
-        if (architecture.LatentSize >= data.Columns)
-            _options.Log?.Invoke($"The latent size {architecture.LatentSize} is not smaller than the {data.Columns} input features: " +
-                                 "without corruption or regularization the autoencoder can learn the identity and its scores carry little signal.");
-        if (architecture.UseBatchNormalization && data.Rows < 2)
-            throw new ArgumentException("Batch normalization needs at least two training rows.", nameof(data));
-
         var standardizer = Standardizer.Fit(data);
         var standardized = standardizer.Transform(data);
+        return Train(data.Columns, data.Rows, standardizer, (random, device) =>
+            new InMemoryBatches(standardized, _options.ValidationFraction, _options.BatchSize, _options.Shuffle, random, device), cancellationToken);
+    }
+
+    /// <summary>
+    /// Trains on the rows of <paramref name="source"/> (original scale). With <see cref="TrainerOptions.ShuffleBufferRows"/>
+    /// unset they are read into memory once; with it set they are streamed from the source every epoch, so the data
+    /// need not fit in memory (one pass for the standardization statistics, then one per epoch, plus one per epoch for validation).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="source"/> has no rows.</exception>
+    /// <exception cref="InvalidDataException">A value is NaN or infinite (the message names its row and feature).</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public TrainedAutoencoder Fit(IRowSource source, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source is FeatureMatrix matrix)
+            return Fit(matrix, cancellationToken);
+        if (_options.ShuffleBufferRows is not int bufferRows)
+            return Fit(FeatureMatrix.Read(source), cancellationToken);
+
+        var checkedSource = new FiniteRowSource(source, "the training data");
+        long rows;
+        Standardizer standardizer;
+        try
+        {
+            standardizer = Standardizer.Fit(checkedSource, out rows);
+        }
+        catch (ArgumentException)
+        {
+            throw new ArgumentException("The training data has no rows.", nameof(source));
+        }
+        return Train(source.Columns, rows, standardizer, (random, device) => new StreamingBatches(checkedSource, rows, standardizer,
+            _options.ValidationFraction, _options.Seed, _options.BatchSize, bufferRows, _options.Shuffle, random, device), cancellationToken);
+    }
+
+    private TrainedAutoencoder Train(int columns, long rows, Standardizer standardizer, Func<Random, Device, TrainingBatches> batches,
+        CancellationToken cancellationToken)
+    {
+        var architecture = _options.Architecture.Resolve(columns);
+        if (architecture.LatentSize >= columns)
+            _options.Log?.Invoke($"The latent size {architecture.LatentSize} is not smaller than the {columns} input features: " +
+                                 "without corruption or regularization the autoencoder can learn the identity and its scores carry little signal.");
+        if (architecture.UseBatchNormalization && rows < 2)
+            throw new ArgumentException("Batch normalization needs at least two training rows.", "data");
+
         TorchNativeLibrary.EnsureLoaded();
         lock (GlobalTorchState)
         {
@@ -49,13 +88,14 @@ public sealed class AutoencoderTrainer
                 torch.set_num_threads(threads);
             var device = TrainingDevice.Resolve(_options.Device, _options.FallbackToCpu, _options.Log);
             torch.manual_seed(_options.Seed);
-            var model = new DenseAutoencoder(data.Columns, architecture);
+            var model = new DenseAutoencoder(columns, architecture);
             try
             {
-                var run = Train(model, standardized, device, cancellationToken);
+                using var source = batches(new Random(_options.Seed), device);
+                var run = Train(model, source, device, cancellationToken);
                 model.to(torch.CPU);
                 model.eval();
-                return new TrainedAutoencoder(model, standardizer, run.History, run.BestEpoch, run.StoppedEarly, _options);
+                return new TrainedAutoencoder(model, standardizer, run.History, run.BestEpoch, run.StoppedEarly, source.TrainingRows, _options);
             }
             catch
             {
@@ -67,27 +107,13 @@ public sealed class AutoencoderTrainer
 
     private sealed record Run(List<EpochMetrics> History, int BestEpoch, bool StoppedEarly);
 
-    private Run Train(DenseAutoencoder model, FeatureMatrix data, Device device, CancellationToken cancellationToken)
+    private Run Train(DenseAutoencoder model, TrainingBatches batches, Device device, CancellationToken cancellationToken)
     {
-        var random = new Random(_options.Seed);
-        int[] order = Enumerable.Range(0, data.Rows).ToArray();
-        int validationRows = 0;
-        if (_options.ValidationFraction > 0 && data.Rows >= 2)
-        {
-            random.Shuffle(order);
-            validationRows = Math.Clamp((int)Math.Round(data.Rows * _options.ValidationFraction), 1, data.Rows - 1);
-        }
         bool batchNorm = model.Architecture.UseBatchNormalization;
-
         model.to(device);
-        using var all = torch.tensor(data.Values, [data.Rows, data.Columns], device: device);
-        using var training = Rows(all, order[validationRows..], device);
-        using var validation = validationRows > 0 ? Rows(all, order[..validationRows], device) : null;
         using var optimizer = new InPlaceAdam(model.parameters(), _options.LearningRate, _options.WeightDecay);
 
         var history = new List<EpochMetrics>();
-        long trainingRows = training.shape[0];
-        long[] permutation = Enumerable.Range(0, (int)trainingRows).Select(i => (long)i).ToArray();
         double best = double.PositiveInfinity;
         int bestEpoch = 0;
         Dictionary<string, Tensor>? bestState = null;
@@ -98,20 +124,18 @@ public sealed class AutoencoderTrainer
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 model.train();
-                if (_options.Shuffle)
-                    random.Shuffle(permutation);
+                batches.StartEpoch();
                 double lossSum = 0;
                 long seen = 0;
-                int batch = 0;
-                for (long start = 0; start < trainingRows; start += _options.BatchSize)
+                for (int batch = 1; ; batch++)
                 {
-                    long end = Math.Min(start + _options.BatchSize, trainingRows);
-                    batch++;
-                    if (batchNorm && end - start < 2)
-                        continue; // batch statistics need two rows; like PyTorch's drop_last for a lone trailing row
                     using var scope = torch.NewDisposeScope();
-                    using var indices = torch.tensor(permutation[(int)start..(int)end], device: device);
-                    var x = training.index_select(0, indices);
+                    var x = batches.NextBatch();
+                    if (x is null)
+                        break;
+                    long rows = x.shape[0];
+                    if (batchNorm && rows < 2)
+                        continue; // batch statistics need two rows; like PyTorch's drop_last for a lone trailing row
                     optimizer.ZeroGrad();
                     var loss = Loss(model.call(x), x);
                     double value = loss.item<float>();
@@ -119,11 +143,11 @@ public sealed class AutoencoderTrainer
                         throw new TrainingDivergedException(epoch, batch, value, _options.LearningRate);
                     loss.backward();
                     optimizer.Step();
-                    lossSum += value * (end - start);
-                    seen += end - start;
+                    lossSum += value * rows;
+                    seen += rows;
                 }
 
-                double? validationLoss = validation is null ? null : Evaluate(model, validation);
+                double? validationLoss = batches.ValidationRows > 0 ? Evaluate(model, batches) : null;
                 if (validationLoss is double v && !double.IsFinite(v))
                     throw new TrainingDivergedException(epoch, 0, v, _options.LearningRate);
                 var metrics = new EpochMetrics(epoch, lossSum / Math.Max(seen, 1), validationLoss);
@@ -156,18 +180,12 @@ public sealed class AutoencoderTrainer
         }
     }
 
-    private static Tensor Rows(Tensor all, int[] rows, Device device)
-    {
-        using var indices = torch.tensor(rows.Select(r => (long)r).ToArray(), device: device);
-        return all.index_select(0, indices);
-    }
-
-    private double Evaluate(DenseAutoencoder model, Tensor validation)
+    private double Evaluate(DenseAutoencoder model, TrainingBatches batches)
     {
         model.eval();
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        return Loss(model.call(validation), validation).item<float>();
+        return batches.ValidationLoss(x => Loss(model.call(x), x));
     }
 
     private Tensor Loss(Tensor reconstruction, Tensor target) => _options.Loss switch

@@ -17,8 +17,9 @@ public sealed record AutoencoderOutputs(FeatureMatrix Reconstruction, FeatureMat
 public sealed class TrainedAutoencoder : IDisposable
 {
     internal TrainedAutoencoder(DenseAutoencoder model, Standardizer standardizer, IReadOnlyList<EpochMetrics> history,
-        int bestEpoch, bool stoppedEarly, TrainerOptions options)
+        int bestEpoch, bool stoppedEarly, long trainingRows, TrainerOptions options)
     {
+        TrainingRows = trainingRows;
         Model = model;
         Standardizer = standardizer;
         History = history;
@@ -43,6 +44,9 @@ public sealed class TrainedAutoencoder : IDisposable
 
     /// <summary>The epoch whose weights were kept (the best validation loss), or the last epoch without validation.</summary>
     public int BestEpoch { get; }
+
+    /// <summary>Rows trained on per epoch (validation rows excluded).</summary>
+    public long TrainingRows { get; }
 
     /// <summary>True when early stopping ended training before the last epoch.</summary>
     public bool StoppedEarly { get; }
@@ -73,6 +77,27 @@ public sealed class TrainedAutoencoder : IDisposable
 
     /// <summary>Anomaly scores of <paramref name="data"/>: per-row mean squared error in standardized space.</summary>
     public float[] Score(FeatureMatrix data) => Predict(data).Scores;
+
+    /// <summary>Anomaly scores of every row of <paramref name="source"/>, streamed in chunks of <paramref name="chunkRows"/> rows.</summary>
+    public float[] Score(IRowSource source, int chunkRows = 4096)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
+        if (source is FeatureMatrix matrix)
+            return Score(matrix);
+        var scores = new List<float>();
+        var chunk = new float[chunkRows * source.Columns];
+        using var reader = source.OpenReader();
+        while (true)
+        {
+            int rows = 0;
+            while (rows < chunkRows && reader.TryRead(chunk.AsSpan(rows * source.Columns, source.Columns)))
+                rows++;
+            if (rows == 0)
+                return [.. scores];
+            scores.AddRange(Score(new FeatureMatrix(chunk[..(rows * source.Columns)], rows, source.Columns)));
+        }
+    }
 
     /// <summary>Exports the model as a self-contained ONNX graph with the given anomaly <paramref name="threshold"/>.</summary>
     public AutoencoderOnnxModel ExportOnnx(float threshold) => AutoencoderOnnxExporter.Export(this, threshold);

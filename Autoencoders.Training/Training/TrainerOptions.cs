@@ -29,6 +29,13 @@ public sealed class TrainerOptions
     /// <summary>Whether rows are shuffled every epoch. Default <see langword="true"/>.</summary>
     public bool Shuffle { get; set; } = true;
 
+    /// <summary>
+    /// <see langword="null"/> (default): training rows are read into memory once. A number: rows are streamed from the
+    /// source every epoch through a shuffle buffer of that many rows, so data larger than memory can be trained on
+    /// (a buffer at least as large as the data gives a full shuffle).
+    /// </summary>
+    public int? ShuffleBufferRows { get; set; }
+
     /// <summary>Seed for weight initialization, shuffling, the validation split and dropout. Same seed and data give identical weights. Default 0.</summary>
     public int Seed { get; set; }
 
@@ -75,6 +82,8 @@ public sealed class TrainerOptions
             throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1).");
         if (EarlyStoppingPatience < 0)
             throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience cannot be negative.");
+        if (ShuffleBufferRows is < 1)
+            throw new ArgumentOutOfRangeException(nameof(ShuffleBufferRows), ShuffleBufferRows, "ShuffleBufferRows must be at least 1, or null to train in memory.");
         if (Threads is < 1)
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be at least 1, or null for the default.");
         if (!Enum.IsDefined(Loss))

@@ -1,0 +1,95 @@
+using Autoencoders.Training.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Autoencoders.ML.Data;
+
+/// <summary>
+/// The rows of an IDataView's feature column as an <see cref="IRowSource"/>: each pass is a new cursor, rows are copied
+/// into the caller's buffer (no allocation per row), and rows with NaN or infinities are rejected or skipped.
+/// </summary>
+internal sealed class DataViewRowSource : IRowSource
+{
+    private readonly IDataView _data;
+    private readonly DataViewSchema.Column _column;
+    private readonly InvalidValueHandling _handling;
+    private readonly Action<string>? _log;
+    private bool _reported;
+
+    public DataViewRowSource(IDataView data, string column, InvalidValueHandling handling, Action<string>? log)
+    {
+        Columns = FeatureColumn.GetSize(data.Schema, column, nameof(data));
+        _data = data;
+        _column = data.Schema[column];
+        _handling = handling;
+        _log = log;
+    }
+
+    public int Columns { get; }
+
+    /// <summary>Rows seen and skipped by the last complete pass.</summary>
+    public (long Rows, long Skipped) LastPass { get; private set; }
+
+    public IRowReader OpenReader() => new Reader(this);
+
+    private sealed class Reader : IRowReader
+    {
+        private readonly DataViewRowSource _source;
+        private readonly DataViewRowCursor _cursor;
+        private readonly ValueGetter<VBuffer<float>> _getter;
+        private VBuffer<float> _buffer;
+        private long _rows;
+        private long _skipped;
+
+        public Reader(DataViewRowSource source)
+        {
+            _source = source;
+            _cursor = source._data.GetRowCursor([source._column]);
+            _getter = _cursor.GetGetter<VBuffer<float>>(source._column);
+        }
+
+        public bool TryRead(Span<float> row)
+        {
+            while (_cursor.MoveNext())
+            {
+                long index = _rows++;
+                _getter(ref _buffer);
+                _buffer.CopyTo(row);
+                int bad = IndexOfNonFinite(row);
+                if (bad < 0)
+                    return true;
+                if (_source._handling == InvalidValueHandling.Throw)
+                    throw new InvalidDataException(
+                        $"Row {index} of column '{_source._column.Name}' has {row[bad]} at feature {bad}; every value must be a finite number. " +
+                        "Clean or impute the data (e.g. mlContext.Transforms.ReplaceMissingValues), or set InvalidValueHandling = SkipRow.");
+                _skipped++;
+            }
+            Finish();
+            return false;
+        }
+
+        private void Finish()
+        {
+            _source.LastPass = (_rows, _skipped);
+            if (_rows - _skipped == 0)
+                throw new InvalidOperationException(_rows == 0
+                    ? $"The training data is empty: column '{_source._column.Name}' has no rows."
+                    : $"The training data has no usable rows: all {_rows} rows of column '{_source._column.Name}' had NaN or infinite values.");
+            if (_skipped > 0 && !_source._reported)
+            {
+                _source._reported = true;
+                _source._log?.Invoke($"Skipped {_skipped} of {_rows} training rows whose column '{_source._column.Name}' had NaN or infinite values.");
+            }
+        }
+
+        private static int IndexOfNonFinite(ReadOnlySpan<float> row)
+        {
+            for (int i = 0; i < row.Length; i++)
+                if (!float.IsFinite(row[i]))
+                    return i;
+            return -1;
+        }
+
+        public void Dispose() => _cursor.Dispose();
+    }
+}

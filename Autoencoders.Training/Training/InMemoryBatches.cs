@@ -1,0 +1,72 @@
+using Autoencoders.Training.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Autoencoders.Training.Training;
+
+/// <summary>All standardized rows in one tensor; minibatches are index selections of a permutation redrawn every epoch.</summary>
+internal sealed class InMemoryBatches : TrainingBatches
+{
+    private readonly Tensor _training;
+    private readonly Tensor? _validation;
+    private readonly long[] _permutation;
+    private readonly int _batchSize;
+    private readonly bool _shuffle;
+    private readonly Random _random;
+    private readonly Device _device;
+    private long _next;
+
+    public InMemoryBatches(FeatureMatrix standardized, double validationFraction, int batchSize, bool shuffle, Random random, Device device)
+    {
+        _batchSize = batchSize;
+        _shuffle = shuffle;
+        _random = random;
+        _device = device;
+        int[] order = Enumerable.Range(0, standardized.Rows).ToArray();
+        int validationRows = 0;
+        if (validationFraction > 0 && standardized.Rows >= 2)
+        {
+            random.Shuffle(order);
+            validationRows = Math.Clamp((int)Math.Round(standardized.Rows * validationFraction), 1, standardized.Rows - 1);
+        }
+        using var all = torch.tensor(standardized.Values, [standardized.Rows, standardized.Columns], device: device);
+        _training = Rows(all, order[validationRows..]);
+        _validation = validationRows > 0 ? Rows(all, order[..validationRows]) : null;
+        _permutation = Enumerable.Range(0, (int)_training.shape[0]).Select(i => (long)i).ToArray();
+    }
+
+    public override long TrainingRows => _permutation.Length;
+
+    public override long ValidationRows => _validation?.shape[0] ?? 0;
+
+    public override void StartEpoch()
+    {
+        if (_shuffle)
+            _random.Shuffle(_permutation);
+        _next = 0;
+    }
+
+    public override Tensor? NextBatch()
+    {
+        if (_next >= _permutation.Length)
+            return null;
+        long end = Math.Min(_next + _batchSize, _permutation.Length);
+        using var indices = torch.tensor(_permutation[(int)_next..(int)end], device: _device);
+        _next = end;
+        return _training.index_select(0, indices);
+    }
+
+    public override double ValidationLoss(Func<Tensor, Tensor> loss) => loss(_validation!).item<float>();
+
+    private Tensor Rows(Tensor all, int[] rows)
+    {
+        using var indices = torch.tensor(rows.Select(r => (long)r).ToArray(), device: _device);
+        return all.index_select(0, indices).DetachFromDisposeScope();
+    }
+
+    public override void Dispose()
+    {
+        _training.Dispose();
+        _validation?.Dispose();
+    }
+}
