@@ -73,16 +73,11 @@ public class AutoencoderScoringOptions
     }
 
     /// <summary>A copy of the scoring settings alone.</summary>
-    internal AutoencoderScoringOptions CopyScoring() => new()
+    internal AutoencoderScoringOptions CopyScoring()
     {
-        FeatureColumnName = FeatureColumnName,
-        ScoreColumnName = ScoreColumnName,
-        PredictedLabelColumnName = PredictedLabelColumnName,
-        ReconstructionColumnName = ReconstructionColumnName,
-        LatentColumnName = LatentColumnName,
-        FeatureErrorsColumnName = FeatureErrorsColumnName,
-        GpuDeviceId = GpuDeviceId,
-        FallbackToCpu = FallbackToCpu,
-        ScoringBatchSize = ScoringBatchSize,
-    };
+        var copy = ScoringColumns.From(this).ToOptions();
+        copy.GpuDeviceId = GpuDeviceId;
+        copy.FallbackToCpu = FallbackToCpu;
+        return copy;
+    }
 }

@@ -38,16 +38,7 @@ internal static class RowScoringGraph
         var proto = model.Proto.Clone();
         var graph = proto.Graph;
         string Rename(string name) => name.Length == 0 ? name : InternalPrefix + name;
-        foreach (var node in graph.Node)
-        {
-            for (int i = 0; i < node.Input.Count; i++)
-                node.Input[i] = Rename(node.Input[i]);
-            for (int i = 0; i < node.Output.Count; i++)
-                node.Output[i] = Rename(node.Output[i]);
-            node.Name = Rename(node.Name);
-        }
-        foreach (var initializer in graph.Initializer)
-            initializer.Name = Rename(initializer.Name);
+        RenameAll(graph, Rename);
         var originalOutputs = graph.Output.ToDictionary(o => o.Name);
         graph.Input.Clear();
         graph.Output.Clear();
@@ -95,16 +86,7 @@ internal static class RowScoringGraph
             graph.Node.Remove(reshape);
         foreach (var shape in graph.Initializer.Where(i => i.Name.StartsWith(ShapePrefix, StringComparison.Ordinal)).ToList())
             graph.Initializer.Remove(shape);
-        foreach (var node in graph.Node)
-        {
-            for (int i = 0; i < node.Input.Count; i++)
-                node.Input[i] = Unprefix(node.Input[i]);
-            for (int i = 0; i < node.Output.Count; i++)
-                node.Output[i] = Unprefix(node.Output[i]);
-            node.Name = Unprefix(node.Name);
-        }
-        foreach (var initializer in graph.Initializer)
-            initializer.Name = Unprefix(initializer.Name);
+        RenameAll(graph, Unprefix);
 
         var metadata = proto.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
         int inputSize = int.Parse(metadata[OnnxNames.InputSizeKey], System.Globalization.CultureInfo.InvariantCulture);
@@ -114,5 +96,20 @@ internal static class RowScoringGraph
         AutoencoderOnnxExporter.DeclareInput(graph, input, inputSize);
         AutoencoderOnnxExporter.DeclareOutputs(graph, inputSize, latentSize);
         return (new AutoencoderOnnxModel(proto, "the saved scoring graph"), ScoringColumns.FromJson(entry.Value));
+    }
+
+    /// <summary>Renames every node, node input and output, and initializer of <paramref name="graph"/>.</summary>
+    private static void RenameAll(GraphProto graph, Func<string, string> rename)
+    {
+        foreach (var node in graph.Node)
+        {
+            for (int i = 0; i < node.Input.Count; i++)
+                node.Input[i] = rename(node.Input[i]);
+            for (int i = 0; i < node.Output.Count; i++)
+                node.Output[i] = rename(node.Output[i]);
+            node.Name = rename(node.Name);
+        }
+        foreach (var initializer in graph.Initializer)
+            initializer.Name = rename(initializer.Name);
     }
 }
