@@ -140,5 +140,5 @@ internal static class AutoencoderOnnxExporter
 
     private static string Constant(OnnxGraphBuilder g, string stem, float value) => g.Initializer(g.UniqueName(stem), [value]);
 
-    private static float[] Values(torch.Tensor tensor) => tensor.detach().cpu().contiguous().data<float>().ToArray();
+    private static float[] Values(torch.Tensor tensor) => TensorMemory.ToArray(tensor);
 }

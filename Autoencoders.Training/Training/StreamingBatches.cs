@@ -18,7 +18,8 @@ internal sealed class StreamingBatches : TrainingBatches
     private readonly StreamingShuffle _shuffle;
     private readonly Device _device;
     private readonly float[] _row;
-    private readonly float[] _staging;
+    private readonly Func<Span<float>, bool> _readTrainingRow; // one delegate, not one per row
+    private readonly Tensor _batch; // CPU, reused for every minibatch: rows are standardized straight into its memory
     private IRowReader? _reader;
     private long _index;
 
@@ -31,7 +32,8 @@ internal sealed class StreamingBatches : TrainingBatches
         _batchSize = batchSize;
         _device = device;
         _row = new float[source.Columns];
-        _staging = new float[batchSize * source.Columns];
+        _batch = torch.zeros([batchSize, source.Columns]).DetachFromDisposeScope();
+        _readTrainingRow = ReadTrainingRow;
         _shuffle = new StreamingShuffle(shuffle ? shuffleBufferRows : 1, source.Columns, random);
         _validationFraction = validationFraction;
         long validation = 0;
@@ -62,8 +64,9 @@ internal sealed class StreamingBatches : TrainingBatches
     {
         int rows = 0;
         int d = _row.Length;
-        while (rows < _batchSize && _shuffle.TryNext(ReadTrainingRow, _row))
-            _standardizer.Transform(_row, _staging.AsSpan(rows++ * d, d));
+        var batch = TensorMemory.Floats(_batch);
+        while (rows < _batchSize && _shuffle.TryNext(_readTrainingRow, _row))
+            _standardizer.Transform(_row, batch.Slice(rows++ * d, d));
         return rows == 0 ? null : ToTensor(rows);
     }
 
@@ -81,7 +84,7 @@ internal sealed class StreamingBatches : TrainingBatches
             if (more && !IsValidation(index++))
                 continue;
             if (more)
-                _standardizer.Transform(_row, _staging.AsSpan(rows++ * d, d));
+                _standardizer.Transform(_row, TensorMemory.Floats(_batch).Slice(rows++ * d, d));
             if (rows == _batchSize || (!more && rows > 0))
             {
                 using var scope = torch.NewDisposeScope();
@@ -104,8 +107,8 @@ internal sealed class StreamingBatches : TrainingBatches
 
     private Tensor ToTensor(int rows)
     {
-        var batch = torch.tensor(_staging, [_batchSize, _row.Length], device: _device);
-        return rows == _batchSize ? batch : batch.narrow(0, 0, rows);
+        var rowsOfBatch = rows == _batchSize ? _batch : _batch.narrow(0, 0, rows);
+        return _device.type == DeviceType.CPU ? rowsOfBatch : rowsOfBatch.to(_device);
     }
 
     // SplitMix64 of (seed, row index): a fixed, seeded choice of validation rows that needs no memory.
@@ -120,5 +123,9 @@ internal sealed class StreamingBatches : TrainingBatches
         return (z >> 11) * (1.0 / (1UL << 53)) < _validationFraction;
     }
 
-    public override void Dispose() => _reader?.Dispose();
+    public override void Dispose()
+    {
+        _reader?.Dispose();
+        _batch.Dispose();
+    }
 }

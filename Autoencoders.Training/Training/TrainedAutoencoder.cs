@@ -71,7 +71,7 @@ public sealed class TrainedAutoencoder : IDisposable
         var scores = errors.mean([1L]);
         var reconstruction = restored / torch.tensor(Standardizer.Scale) + torch.tensor(Standardizer.Mean);
         // As in the graph: a row whose error is NaN (NaN or infinite inputs) scores +inf.
-        var rowScores = scores.data<float>().ToArray().Select(s => float.IsNaN(s) ? float.PositiveInfinity : s).ToArray();
+        var rowScores = TensorMemory.ToArray(scores).Select(s => float.IsNaN(s) ? float.PositiveInfinity : s).ToArray();
         return new AutoencoderOutputs(ToMatrix(reconstruction), ToMatrix(latent), ToMatrix(errors), rowScores);
     }
 
@@ -103,7 +103,7 @@ public sealed class TrainedAutoencoder : IDisposable
     public AutoencoderOnnxModel ExportOnnx(float threshold) => AutoencoderOnnxExporter.Export(this, threshold);
 
     private static FeatureMatrix ToMatrix(Tensor tensor) =>
-        new(tensor.contiguous().data<float>().ToArray(), (int)tensor.shape[0], (int)tensor.shape[1]);
+        new(TensorMemory.ToArray(tensor), (int)tensor.shape[0], (int)tensor.shape[1]);
 
     /// <summary>Releases the TorchSharp model.</summary>
     public void Dispose() => Model.Dispose();

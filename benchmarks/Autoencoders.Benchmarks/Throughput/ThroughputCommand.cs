@@ -7,7 +7,7 @@ namespace Autoencoders.Benchmarks.Throughput;
 /// <c>throughput</c>: scoring and training throughput side by side in one run, as a table of ratios.
 /// Options: <c>--rows N</c> (scoring rows, default 50000), <c>--per-row-rows N</c> (rows for ML.NET's per-row path,
 /// default 10000), <c>--batch N</c> (scoring batch, default 256), <c>--predictions N</c> (prediction-engine calls,
-/// default 200000), <c>--train-rows N</c> (default 20000), <c>--epochs N</c> (training epochs including one warm-up,
+/// default 1000000), <c>--train-rows N</c> (default 20000), <c>--epochs N</c> (training epochs including one warm-up,
 /// default 4), <c>--threads N</c> (training threads, default all cores).
 /// </summary>
 internal static class ThroughputCommand
@@ -17,7 +17,7 @@ internal static class ThroughputCommand
         int rows = arguments.Int("rows", 50_000);
         int perRowRows = arguments.Int("per-row-rows", 10_000);
         int batch = arguments.Int("batch", 256);
-        int predictions = arguments.Int("predictions", 200_000);
+        int predictions = arguments.Int("predictions", 1_000_000);
         int trainRows = arguments.Int("train-rows", 20_000);
         int epochs = arguments.Int("epochs", 4);
         int threads = arguments.Int("threads", Environment.ProcessorCount);
@@ -43,6 +43,7 @@ internal static class ThroughputCommand
         Row("Scoring: ML.NET ApplyOnnxModel (per row)", scoring.PerRowApplyOnnxModel, vsPerRow);
         Row("Scoring: ML.NET RandomizedPca (rank 64)", scoring.RandomizedPca, scoring.Ours / scoring.RandomizedPca);
         Row("Training: Autoencoders.Training (TorchSharp)", training.Ours, 1);
+        Row($"Training: streamed from IDataView ({TrainingThroughput.ShuffleBufferRows} buffer)", training.Streamed, training.Ours / training.Streamed);
         if (training.PyTorch is double pytorch)
             Row($"Training: PyTorch ({training.PyTorchNote})", pytorch, vsPyTorch!.Value);
         else
