@@ -38,6 +38,9 @@ internal sealed class ScoringThroughput(int rows, int perRowRows, int batchSize,
         model.SaveOnnx(onnxPath);
         try
         {
+            log($"prediction engine: {predictions} single-row predictions");
+            var (median, p99, growth) = Latency(context, model, data);
+
             log($"scoring {rows} rows through the IDataView (batch {batchSize})");
             double ours = rows / Measure.MedianSeconds(() => SumScores(model.Transform(view), "Score"));
 
@@ -53,8 +56,6 @@ internal sealed class ScoringThroughput(int rows, int perRowRows, int batchSize,
             var pca = context.AnomalyDetection.Trainers.RandomizedPca(rank: 64, seed: 1).Fit(trainView);
             double pcaRate = rows / Measure.MedianSeconds(() => SumScores(pca.Transform(view), "Score"));
 
-            log($"prediction engine: {predictions} single-row predictions");
-            var (median, p99, growth) = Latency(context, model, data);
             return new Result(ours, direct, perRow, pcaRate, median, p99, Measure.PeakWorkingSetMiB(), growth, predictions);
         }
         finally

@@ -8,7 +8,8 @@ namespace Autoencoders.Benchmarks.Throughput;
 /// Options: <c>--rows N</c> (scoring rows, default 50000), <c>--per-row-rows N</c> (rows for ML.NET's per-row path,
 /// default 10000), <c>--batch N</c> (scoring batch, default 256), <c>--predictions N</c> (prediction-engine calls,
 /// default 1000000), <c>--train-rows N</c> (default 20000), <c>--epochs N</c> (training epochs including one warm-up,
-/// default 4), <c>--threads N</c> (training threads, default all cores).
+/// default 4), <c>--threads N</c> (training threads, default all cores), <c>--rounds N</c> (alternating training runs of
+/// ours and PyTorch, summarized by their medians, default 3).
 /// </summary>
 internal static class ThroughputCommand
 {
@@ -21,11 +22,12 @@ internal static class ThroughputCommand
         int trainRows = arguments.Int("train-rows", 20_000);
         int epochs = arguments.Int("epochs", 4);
         int threads = arguments.Int("threads", Environment.ProcessorCount);
+        int rounds = arguments.Int("rounds", 3);
         if (epochs < 2)
             throw new ArgumentOutOfRangeException("--epochs", epochs, "At least 2 epochs: the first is a warm-up.");
         void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 
-        var training = new TrainingThroughput(trainRows, epochs, threads).Run(Log);
+        var training = new TrainingThroughput(trainRows, epochs, threads, rounds).Run(Log);
         var scoring = new ScoringThroughput(rows, perRowRows, batch, predictions).Run(Log);
 
         double vsDirect = scoring.Ours / scoring.DirectOnnxRuntime;
@@ -34,7 +36,7 @@ internal static class ThroughputCommand
         var c = CultureInfo.InvariantCulture;
 
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
-        Console.WriteLine($"Model: dense 784-256-64-256-784 Tanh. Scoring batch {batch}; training batch {TrainingThroughput.BatchSize}, {threads} threads, {epochs - 1} timed epochs of {trainRows} rows.");
+        Console.WriteLine($"Model: dense 784-256-64-256-784 Tanh. Scoring batch {batch}; training batch {TrainingThroughput.BatchSize}, {threads} threads, {epochs - 1} timed epochs of {trainRows} rows, median of {rounds} alternating rounds.");
         Console.WriteLine();
         Console.WriteLine("| What                                          | Throughput (rows/s) | Ours ÷ it |");
         Console.WriteLine("|-----------------------------------------------|---------------------|-----------|");
@@ -43,7 +45,7 @@ internal static class ThroughputCommand
         Row("Scoring: ML.NET ApplyOnnxModel (per row)", scoring.PerRowApplyOnnxModel, vsPerRow);
         Row("Scoring: ML.NET RandomizedPca (rank 64)", scoring.RandomizedPca, scoring.Ours / scoring.RandomizedPca);
         Row("Training: Autoencoders.Training (TorchSharp)", training.Ours, 1);
-        Row($"Training: streamed from IDataView ({TrainingThroughput.ShuffleBufferRows} buffer)", training.Streamed, training.Ours / training.Streamed);
+        Row("Training: streamed from an IDataView", training.Streamed, training.Ours / training.Streamed);
         if (training.PyTorch is double pytorch)
             Row($"Training: PyTorch ({training.PyTorchNote})", pytorch, vsPyTorch!.Value);
         else

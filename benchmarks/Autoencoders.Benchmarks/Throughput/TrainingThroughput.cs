@@ -14,9 +14,10 @@ namespace Autoencoders.Benchmarks.Throughput;
 /// <summary>
 /// Training samples per second of the same dense autoencoder (784→256→64→256→784, Tanh, MSE, Adam, batch 256) in
 /// Autoencoders.Training and in PyTorch (Debian's python3-torch), on the same standardized rows and thread count.
-/// The first epoch of each is a warm-up; the others are timed.
+/// The first epoch of each is a warm-up; the others are timed. This machine's speed drifts by ±30% within a minute, so
+/// the two are run alternately <c>rounds</c> times and each is summarized by its median round.
 /// </summary>
-internal sealed class TrainingThroughput(int rows, int epochs, int threads)
+internal sealed class TrainingThroughput(int rows, int epochs, int threads, int rounds)
 {
     public const int Hidden = 256;
     public const int Latent = 64;
@@ -31,8 +32,30 @@ internal sealed class TrainingThroughput(int rows, int epochs, int threads)
     {
         var data = SyntheticRows.Create(rows, ScoringThroughput.Features, seed: 5);
         var standardized = Standardizer.Fit(data).Transform(data);
+        var ours = new List<double>();
+        var pytorch = new List<double>();
+        string note = "";
+        double growth = 0;
+        for (int round = 1; round <= rounds; round++)
+        {
+            log($"round {round}/{rounds}: training in TorchSharp ({rows} rows, {epochs} epochs, {threads} threads)");
+            (double rate, growth) = Ours(standardized);
+            ours.Add(rate);
+            log($"round {round}/{rounds}: training in PyTorch (benchmarks/pytorch/train_reference.py)");
+            (double? reference, note) = RunPyTorch(standardized);
+            if (reference is double r)
+                pytorch.Add(r);
+        }
+        double peak = Measure.PeakWorkingSetMiB();
 
-        log($"training in TorchSharp: {rows} rows, {epochs} epochs, {threads} threads");
+        log($"training through ML.NET, streamed from the IDataView (shuffle buffer {ShuffleBufferRows} rows)");
+        double streamed = Streamed(standardized);
+        return new Result(Measure.Percentile(ours, 0.5), streamed, pytorch.Count > 0 ? Measure.Percentile(pytorch, 0.5) : null, note, peak, growth);
+    }
+
+    /// <summary>Samples per second over the timed epochs, and the working-set change from the first to the last epoch.</summary>
+    private (double Rate, double GrowthMiB) Ours(FeatureMatrix standardized)
+    {
         var epochEnds = new List<double>();
         var workingSets = new List<double>();
         var watch = Stopwatch.StartNew();
@@ -52,16 +75,7 @@ internal sealed class TrainingThroughput(int rows, int epochs, int threads)
         using (new AutoencoderTrainer(options).Fit(standardized))
         {
         }
-        double ours = (epochs - 1) * (double)rows / (epochEnds[^1] - epochEnds[0]);
-        double growth = workingSets[^1] - workingSets[0];
-        double peak = Measure.PeakWorkingSetMiB();
-
-        log($"training through ML.NET, streamed from the IDataView (shuffle buffer {ShuffleBufferRows} rows)");
-        double streamed = Streamed(standardized);
-
-        log("training in PyTorch (benchmarks/pytorch/train_reference.py)");
-        var (pytorch, note) = RunPyTorch(standardized);
-        return new Result(ours, streamed, pytorch, note, peak, growth);
+        return ((epochs - 1) * (double)rows / (epochEnds[^1] - epochEnds[0]), workingSets[^1] - workingSets[0]);
     }
 
     /// <summary>The same training through the ML.NET estimator, rows streamed from an IDataView cursor every epoch.</summary>
