@@ -1,5 +1,6 @@
 using Autoencoders.ML.Data;
 using Autoencoders.ML.Scoring;
+using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Training;
@@ -38,6 +39,12 @@ public sealed class AutoencoderAnomalyDetectionTrainer : IEstimator<AutoencoderT
 
         /// <summary>Batch normalization after hidden layers. Default <see langword="false"/>.</summary>
         public bool UseBatchNormalization { get; set; }
+
+        /// <summary>
+        /// Corruptions applied, in order, to every training minibatch (a denoising autoencoder: the loss compares the output
+        /// with the clean rows), e.g. <c>[Corruption.GaussianNoise(0.1)]</c>. Default: none. Never applied when scoring.
+        /// </summary>
+        public IReadOnlyList<Corruption> Corruptions { get; set; } = [];
 
         /// <summary>Training epochs. Default 100.</summary>
         public int NumberOfEpochs { get; set; } = 100;
@@ -113,6 +120,7 @@ public sealed class AutoencoderAnomalyDetectionTrainer : IEstimator<AutoencoderT
                 DropoutRate = DropoutRate,
                 UseBatchNormalization = UseBatchNormalization,
             },
+            Corruptions = Corruptions,
             Epochs = NumberOfEpochs,
             BatchSize = BatchSize,
             LearningRate = LearningRate,

@@ -9,10 +9,12 @@ public sealed class Standardizer
     /// <summary>Standard deviations at or below this count as zero variance.</summary>
     public const double ZeroVarianceThreshold = 1e-8;
 
-    private Standardizer(float[] mean, float[] scale)
+    private Standardizer(float[] mean, float[] scale, float[] minimum, float[] maximum)
     {
         Mean = mean;
         Scale = scale;
+        Minimum = minimum;
+        Maximum = maximum;
     }
 
     /// <summary>Per-feature means.</summary>
@@ -20,6 +22,12 @@ public sealed class Standardizer
 
     /// <summary>Per-feature multipliers: 1 / standard deviation, or 1 for zero-variance features.</summary>
     public float[] Scale { get; }
+
+    /// <summary>Per-feature smallest value seen in the training data (salt-and-pepper noise uses it).</summary>
+    public float[] Minimum { get; }
+
+    /// <summary>Per-feature largest value seen in the training data.</summary>
+    public float[] Maximum { get; }
 
     /// <summary>
     /// Fits means and scales to the columns of <paramref name="data"/> in one pass (Welford's algorithm in double
@@ -34,6 +42,8 @@ public sealed class Standardizer
         int d = data.Columns;
         var mean = new double[d];
         var squares = new double[d];
+        var minimum = Enumerable.Repeat(float.PositiveInfinity, d).ToArray();
+        var maximum = Enumerable.Repeat(float.NegativeInfinity, d).ToArray();
         var row = new float[d];
         rows = 0;
         using (var reader = data.OpenReader())
@@ -46,6 +56,8 @@ public sealed class Standardizer
                     double delta = row[c] - mean[c];
                     mean[c] += delta / rows;
                     squares[c] += delta * (row[c] - mean[c]);
+                    minimum[c] = Math.Min(minimum[c], row[c]);
+                    maximum[c] = Math.Max(maximum[c], row[c]);
                 }
             }
         }
@@ -53,22 +65,12 @@ public sealed class Standardizer
             throw new ArgumentException("Cannot fit a standardizer to data without rows.", nameof(data));
         long count = rows;
         var scale = squares.Select(s => Math.Sqrt(s / count)).Select(std => std > ZeroVarianceThreshold ? (float)(1.0 / std) : 1f).ToArray();
-        return new Standardizer(mean.Select(m => (float)m).ToArray(), scale);
+        return new Standardizer(mean.Select(m => (float)m).ToArray(), scale, minimum, maximum);
     }
 
     /// <summary>Fits means and scales to the columns of <paramref name="data"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="data"/> has no rows.</exception>
     public static Standardizer Fit(FeatureMatrix data) => Fit(data, out _);
-
-    /// <summary>Rebuilds a standardizer from stored parameters.</summary>
-    public static Standardizer FromParameters(float[] mean, float[] scale)
-    {
-        ArgumentNullException.ThrowIfNull(mean);
-        ArgumentNullException.ThrowIfNull(scale);
-        if (mean.Length != scale.Length)
-            throw new ArgumentException($"mean has {mean.Length} entries and scale {scale.Length}.", nameof(scale));
-        return new Standardizer(mean, scale);
-    }
 
     /// <summary>Returns a standardized copy of <paramref name="data"/>, computed exactly as the exported ONNX graph does (float32).</summary>
     public FeatureMatrix Transform(FeatureMatrix data)

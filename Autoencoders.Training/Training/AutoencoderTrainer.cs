@@ -75,7 +75,7 @@ public sealed class AutoencoderTrainer
         CancellationToken cancellationToken)
     {
         var architecture = _options.Architecture.Resolve(columns);
-        if (architecture.LatentSize >= columns)
+        if (architecture.LatentSize >= columns && _options.Corruptions.Count == 0)
             _options.Log?.Invoke($"The latent size {architecture.LatentSize} is not smaller than the {columns} input features: " +
                                  "without corruption or regularization the autoencoder can learn the identity and its scores carry little signal.");
         if (architecture.UseBatchNormalization && rows < 2)
@@ -91,8 +91,10 @@ public sealed class AutoencoderTrainer
             var model = new DenseAutoencoder(columns, architecture);
             try
             {
+                model.to(device);
                 using var source = batches(new Random(_options.Seed), device);
-                var run = Train(model, source, device, cancellationToken);
+                using var corruptor = _options.Corruptions.Count == 0 ? null : new Corruptor(_options.Corruptions, standardizer, _options.Seed, device);
+                var run = Train(model, source, corruptor, cancellationToken);
                 model.to(torch.CPU);
                 model.eval();
                 return new TrainedAutoencoder(model, standardizer, run.History, run.BestEpoch, run.StoppedEarly, source.TrainingRows, _options);
@@ -107,10 +109,9 @@ public sealed class AutoencoderTrainer
 
     private sealed record Run(List<EpochMetrics> History, int BestEpoch, bool StoppedEarly);
 
-    private Run Train(DenseAutoencoder model, TrainingBatches batches, Device device, CancellationToken cancellationToken)
+    private Run Train(DenseAutoencoder model, TrainingBatches batches, Corruptor? corruptor, CancellationToken cancellationToken)
     {
         bool batchNorm = model.Architecture.UseBatchNormalization;
-        model.to(device);
         using var optimizer = new InPlaceAdam(model.parameters(), _options.LearningRate, _options.WeightDecay);
 
         var history = new List<EpochMetrics>();
@@ -137,7 +138,7 @@ public sealed class AutoencoderTrainer
                     if (batchNorm && rows < 2)
                         continue; // batch statistics need two rows; like PyTorch's drop_last for a lone trailing row
                     optimizer.ZeroGrad();
-                    var loss = Loss(model.call(x), x);
+                    var loss = Loss(model.call(corruptor is null ? x : corruptor.Corrupt(x)), x);
                     double value = loss.item<float>();
                     if (!double.IsFinite(value))
                         throw new TrainingDivergedException(epoch, batch, value, _options.LearningRate);

@@ -1,3 +1,4 @@
+using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Models;
 
 namespace Autoencoders.Training.Training;
@@ -7,6 +8,12 @@ public sealed class TrainerOptions
 {
     /// <summary>Layer sizes and activation. Default: automatic sizes, Tanh.</summary>
     public DenseArchitecture Architecture { get; set; } = new();
+
+    /// <summary>
+    /// Corruptions applied, in order, to every training minibatch: the model sees the corrupted rows and the loss compares
+    /// its output with the clean rows (a denoising autoencoder). Default: none. Never applied when scoring.
+    /// </summary>
+    public IReadOnlyList<Corruption> Corruptions { get; set; } = [];
 
     /// <summary>Passes over the training data. Default 100.</summary>
     public int Epochs { get; set; } = 100;
@@ -68,6 +75,9 @@ public sealed class TrainerOptions
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Architecture, nameof(Architecture));
+        ArgumentNullException.ThrowIfNull(Corruptions, nameof(Corruptions));
+        if (Corruptions.Any(c => c is null))
+            throw new ArgumentException("Corruptions contains null.", nameof(Corruptions));
         if (Epochs < 1)
             throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
         if (BatchSize < 1)

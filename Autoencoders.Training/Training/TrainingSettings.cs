@@ -15,6 +15,7 @@ public sealed class TrainingSettings
         Seed = options.Seed;
         ValidationFraction = options.ValidationFraction;
         EarlyStoppingPatience = options.EarlyStoppingPatience;
+        Corruptions = options.Corruptions.Select(c => c.ToString()).ToArray();
     }
 
     /// <summary>Maximum epochs.</summary>
@@ -33,8 +34,10 @@ public sealed class TrainingSettings
     public double ValidationFraction { get; }
     /// <summary>Early-stopping patience.</summary>
     public int EarlyStoppingPatience { get; }
+    /// <summary>Training-time corruptions, described.</summary>
+    public IReadOnlyList<string> Corruptions { get; }
 
     /// <summary>A one-line description, e.g. <c>epochs=100; batch=32; lr=0.001; …</c>.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"epochs={Epochs}; batch={BatchSize}; lr={LearningRate}; weight_decay={WeightDecay}; loss={Loss}; seed={Seed}; validation={ValidationFraction}; patience={EarlyStoppingPatience}");
+        $"epochs={Epochs}; batch={BatchSize}; lr={LearningRate}; weight_decay={WeightDecay}; loss={Loss}; seed={Seed}; validation={ValidationFraction}; patience={EarlyStoppingPatience}; corruption={(Corruptions.Count == 0 ? "none" : string.Join(" then ", Corruptions))}");
 }

@@ -1,0 +1,29 @@
+using System.Globalization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Autoencoders.Training.Corruptions;
+
+/// <summary>Masking noise: a random fraction of values set to a constant. Created by <see cref="Corruption.Masking"/>.</summary>
+internal sealed class MaskingNoise : Corruption
+{
+    public MaskingNoise(double fraction, double value)
+    {
+        CheckFraction(fraction, nameof(fraction));
+        if (!double.IsFinite(value))
+            throw new ArgumentOutOfRangeException(nameof(value), value, "The mask value must be a finite number.");
+        Fraction = fraction;
+        Value = value;
+    }
+
+    public double Fraction { get; }
+    public double Value { get; }
+
+    internal override Tensor Apply(Tensor batch, CorruptionContext context)
+    {
+        var masked = torch.rand(batch.shape, generator: context.Generator, device: batch.device) < Fraction;
+        return batch.masked_fill(masked, Value);
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"masking(fraction={Fraction}, value={Value})");
+}
