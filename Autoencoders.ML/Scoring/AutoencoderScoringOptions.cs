@@ -6,11 +6,17 @@ public class AutoencoderScoringOptions
     /// <summary>Input column: a known-size vector of Single. Default <c>"Features"</c>.</summary>
     public string FeatureColumnName { get; set; } = "Features";
 
-    /// <summary>Output column for the anomaly score (Single, mean squared error per feature in standardized space). Default <c>"Score"</c>.</summary>
-    public string ScoreColumnName { get; set; } = "Score";
+    /// <summary>
+    /// Output column for the anomaly score (Single, mean squared error per feature in standardized space), or
+    /// <see langword="null"/> to leave it out. Default <c>"Score"</c>.
+    /// </summary>
+    public string? ScoreColumnName { get; set; } = "Score";
 
-    /// <summary>Output column for the anomaly flag (Boolean, Score &gt; threshold). Default <c>"PredictedLabel"</c>.</summary>
-    public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+    /// <summary>
+    /// Output column for the anomaly flag (Boolean, Score &gt; threshold), or <see langword="null"/> to leave it out;
+    /// needs <see cref="ScoreColumnName"/>. Default <c>"PredictedLabel"</c>.
+    /// </summary>
+    public string? PredictedLabelColumnName { get; set; } = "PredictedLabel";
 
     /// <summary>Output column for the reconstruction in the original scale, or <see langword="null"/> (default) to leave it out.</summary>
     public string? ReconstructionColumnName { get; set; }
@@ -42,13 +48,16 @@ public class AutoencoderScoringOptions
         if (ScoringBatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(ScoringBatchSize), ScoringBatchSize, "ScoringBatchSize must be at least 1.");
         ArgumentException.ThrowIfNullOrWhiteSpace(FeatureColumnName, nameof(FeatureColumnName));
-        ArgumentException.ThrowIfNullOrWhiteSpace(ScoreColumnName, nameof(ScoreColumnName));
-        ArgumentException.ThrowIfNullOrWhiteSpace(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
+        if (PredictedLabelColumnName is not null && ScoreColumnName is null)
+            throw new ArgumentException("PredictedLabelColumnName needs ScoreColumnName: the label is Score > threshold.", nameof(ScoreColumnName));
         if (GpuDeviceId is < 0)
             throw new ArgumentOutOfRangeException(nameof(GpuDeviceId), GpuDeviceId, "GpuDeviceId cannot be negative.");
         var outputs = OutputColumns().ToList();
+        if (outputs.Count == 0)
+            throw new ArgumentException("No output column is set: set at least one of the *ColumnName options.");
         foreach (var (_, column) in outputs)
         {
+            ArgumentException.ThrowIfNullOrWhiteSpace(column);
             if (column == FeatureColumnName)
                 throw new ArgumentException($"Output column '{column}' would overwrite the feature column; choose another name.", nameof(FeatureColumnName));
             if (column.StartsWith(RowScoringGraph.InternalPrefix, StringComparison.Ordinal))
@@ -68,8 +77,10 @@ public class AutoencoderScoringOptions
             yield return (Training.Onnx.OnnxNames.Latent, LatentColumnName);
         if (FeatureErrorsColumnName is not null)
             yield return (Training.Onnx.OnnxNames.FeatureErrors, FeatureErrorsColumnName);
-        yield return (Training.Onnx.OnnxNames.Score, ScoreColumnName);
-        yield return (Training.Onnx.OnnxNames.PredictedLabel, PredictedLabelColumnName);
+        if (ScoreColumnName is not null)
+            yield return (Training.Onnx.OnnxNames.Score, ScoreColumnName);
+        if (PredictedLabelColumnName is not null)
+            yield return (Training.Onnx.OnnxNames.PredictedLabel, PredictedLabelColumnName);
     }
 
     /// <summary>A copy of the scoring settings alone.</summary>

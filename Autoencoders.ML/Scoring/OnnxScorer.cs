@@ -18,7 +18,8 @@ internal static class OnnxScorer
         var graph = context.Transforms.ApplyOnnxModel(outputs, [options.FeatureColumnName], new MemoryStream(rowGraph, writable: false),
             gpuDeviceId: gpu, fallbackToCpu: options.FallbackToCpu).Fit(input);
         var steps = new List<ITransformer> { graph };
-        steps.AddRange(ScoreColumn.Create(context, graph.Transform(input), options, threshold));
+        if (options.ScoreColumnName is not null)
+            steps.AddRange(ScoreColumn.Create(context, graph.Transform(input), options, threshold));
         return new TransformerChain<ITransformer>([.. steps]);
     }
 

@@ -29,9 +29,11 @@ internal static class RowScoringGraph
     public const string ScoreVectorColumn = InternalPrefix + "ScoreVector";
 
     /// <summary>The graph outputs ML.NET reads, each a [k] vector: the requested optional outputs and the score as a 1-vector.</summary>
-    public static IEnumerable<(string Output, string Column)> VectorOutputs(AutoencoderScoringOptions columns) =>
-        columns.OutputColumns().Where(o => o.Output is not (OnnxNames.Score or OnnxNames.PredictedLabel))
-            .Append((OnnxNames.Score, ScoreVectorColumn));
+    public static IEnumerable<(string Output, string Column)> VectorOutputs(AutoencoderScoringOptions columns)
+    {
+        var vectors = columns.OutputColumns().Where(o => o.Output is not (OnnxNames.Score or OnnxNames.PredictedLabel));
+        return columns.ScoreColumnName is null ? vectors : vectors.Append((OnnxNames.Score, ScoreVectorColumn));
+    }
 
     public static byte[] Create(AutoencoderOnnxModel model, AutoencoderScoringOptions columns)
     {

@@ -31,13 +31,15 @@ internal static class ScoreColumn
         yield return identity;
         var data = identity.Transform(afterGraph);
 
+        string scoreColumn = options.ScoreColumnName!;
         var steps = new List<IEstimator<ITransformer>>();
-        if (options.ScoreColumnName != RegressionScoreColumn)
-            steps.Add(context.Transforms.CopyColumns(options.ScoreColumnName, RegressionScoreColumn));
+        if (scoreColumn != RegressionScoreColumn)
+            steps.Add(context.Transforms.CopyColumns(scoreColumn, RegressionScoreColumn));
         string literal = threshold.ToString("R", CultureInfo.InvariantCulture);
-        steps.Add(context.Transforms.Expression(options.PredictedLabelColumnName, $"s => s > {literal}", options.ScoreColumnName));
+        if (options.PredictedLabelColumnName is not null)
+            steps.Add(context.Transforms.Expression(options.PredictedLabelColumnName, $"s => s > {literal}", scoreColumn));
         var dropped = new List<string> { RowScoringGraph.ScoreVectorColumn };
-        if (options.ScoreColumnName != RegressionScoreColumn && afterGraph.Schema.GetColumnOrNull(RegressionScoreColumn) is null)
+        if (scoreColumn != RegressionScoreColumn && afterGraph.Schema.GetColumnOrNull(RegressionScoreColumn) is null)
             dropped.Add(RegressionScoreColumn);
         steps.Add(context.Transforms.DropColumns([.. dropped]));
         foreach (var step in steps)

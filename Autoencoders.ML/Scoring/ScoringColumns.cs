@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Autoencoders.ML.Scoring;
 
 /// <summary>The column settings of a scoring stage, as recorded inside its saved one-row graph.</summary>
-internal sealed record ScoringColumns(string Feature, string Score, string PredictedLabel, string? Reconstruction, string? Latent,
+internal sealed record ScoringColumns(string Feature, string? Score, string? PredictedLabel, string? Reconstruction, string? Latent,
     string? FeatureErrors, int ScoringBatchSize)
 {
     public static ScoringColumns From(AutoencoderScoringOptions options) => new(options.FeatureColumnName, options.ScoreColumnName,

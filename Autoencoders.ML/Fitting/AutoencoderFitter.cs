@@ -1,0 +1,35 @@
+using Autoencoders.ML.Data;
+using Autoencoders.ML.Scoring;
+using Autoencoders.Training.Data;
+using Autoencoders.Training.Training;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+
+namespace Autoencoders.ML.Fitting;
+
+/// <summary>What every autoencoder estimator's Fit does: read the feature column, train, choose the threshold, export, wrap.</summary>
+internal static class AutoencoderFitter
+{
+    /// <param name="environment">The MLContext's environment (logging, seed).</param>
+    /// <param name="component">Name under which messages are logged.</param>
+    /// <param name="input">Training data.</param>
+    /// <param name="options">Training and scoring settings.</param>
+    /// <param name="threshold">Chooses the anomaly threshold written into the graph, given the trained model and its data.</param>
+    public static AutoencoderTransformer Fit(IHostEnvironment environment, string component, IDataView input,
+        AutoencoderTrainingOptions options, Func<TrainedAutoencoder, IRowSource, float> threshold)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        void Log(string message) => MLNetEnvironment.Warn(environment, component, message);
+        var source = new DataViewRowSource(input, options.FeatureColumnName, options.InvalidValueHandling, Log);
+        IRowSource data = options.ShuffleBufferRows is null ? FeatureMatrix.Read(source) : source;
+        int seed = options.Seed ?? environment.Register(component).Rand.Next();
+
+        using var trained = new AutoencoderTrainer(options.ToTrainerOptions(seed, Log)).Fit(data);
+        float chosen = threshold(trained, data);
+        var model = trained.ExportOnnx(chosen);
+        var summary = new TrainingSummary(trained.History, trained.BestEpoch, trained.StoppedEarly, trained.TrainingRows, trained.Architecture.Describe(data.Columns));
+        MLNetEnvironment.Info(environment, component,
+            $"Trained {summary.Architecture} on {trained.TrainingRows} rows for {trained.History.Count} epochs; threshold {chosen}.");
+        return new AutoencoderTransformer(environment, model, options.CopyScoring(), summary);
+    }
+}

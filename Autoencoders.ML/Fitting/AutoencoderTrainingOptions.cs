@@ -1,0 +1,114 @@
+using Autoencoders.ML.Data;
+using Autoencoders.ML.Scoring;
+using Autoencoders.Training.Corruptions;
+using Autoencoders.Training.Models;
+using Autoencoders.Training.Training;
+
+namespace Autoencoders.ML.Fitting;
+
+/// <summary>
+/// Training settings shared by every autoencoder stage (anomaly detection, denoising), on top of the columns and scoring
+/// device of <see cref="AutoencoderScoringOptions"/>. Every default works on typical standardized tabular data.
+/// </summary>
+public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
+{
+    /// <summary>Encoder hidden layer sizes from the input side; <see langword="null"/> (default): one layer of twice the input size, clamped to [16, 256].</summary>
+    public int[]? HiddenLayerSizes { get; set; }
+
+    /// <summary>Latent code size; 0 (default): a quarter of the input size, clamped to [2, 64].</summary>
+    public int LatentSize { get; set; }
+
+    /// <summary>Hidden-layer nonlinearity. Default <see cref="Activation.Tanh"/> (see <see cref="DenseArchitecture.Activation"/>).</summary>
+    public Activation Activation { get; set; } = Activation.Tanh;
+
+    /// <summary>Dropout after hidden layers during training. Default 0.</summary>
+    public double DropoutRate { get; set; }
+
+    /// <summary>Batch normalization after hidden layers. Default <see langword="false"/>.</summary>
+    public bool UseBatchNormalization { get; set; }
+
+    /// <summary>
+    /// Corruptions applied, in order, to every training minibatch (a denoising autoencoder: the loss compares the output
+    /// with the clean rows), e.g. <c>[Corruption.GaussianNoise(0.1)]</c>. Default: none. Never applied when scoring.
+    /// </summary>
+    public IReadOnlyList<Corruption> Corruptions { get; set; } = [];
+
+    /// <summary>Training epochs. Default 100.</summary>
+    public int NumberOfEpochs { get; set; } = 100;
+
+    /// <summary>Minibatch size. Default 32.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Adam learning rate. Default 1e-3.</summary>
+    public double LearningRate { get; set; } = 1e-3;
+
+    /// <summary>Adam weight decay. Default 0.</summary>
+    public double WeightDecay { get; set; }
+
+    /// <summary>Reconstruction loss. Default mean squared error.</summary>
+    public ReconstructionLoss Loss { get; set; } = ReconstructionLoss.MeanSquaredError;
+
+    /// <summary>Fraction of rows held out for early stopping; 0 (default) trains on all rows for every epoch.</summary>
+    public double ValidationFraction { get; set; }
+
+    /// <summary>Epochs without validation improvement before stopping. Default 10.</summary>
+    public int EarlyStoppingPatience { get; set; } = 10;
+
+    /// <summary>
+    /// <see langword="null"/> (default): the feature column is read into memory once for training. A number: rows are
+    /// streamed from the IDataView every epoch through a shuffle buffer of that many rows, for data larger than memory.
+    /// </summary>
+    public int? ShuffleBufferRows { get; set; }
+
+    /// <summary>Random seed; <see langword="null"/> (default) draws one from the MLContext's seed, like ML.NET's trainers.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>What to do with training rows containing NaN or infinities. Default <see cref="InvalidValueHandling.Throw"/>.</summary>
+    public InvalidValueHandling InvalidValueHandling { get; set; } = InvalidValueHandling.Throw;
+
+    /// <summary>TorchSharp training device: <c>"cpu"</c> (default), <c>"cuda"</c> or <c>"cuda:N"</c> (needs a TorchSharp CUDA package).</summary>
+    public string TrainingDevice { get; set; } = "cpu";
+
+    /// <summary>CPU threads for training; <see langword="null"/> (default) uses TorchSharp's default.</summary>
+    public int? NumberOfThreads { get; set; }
+
+    /// <summary>Called after each epoch.</summary>
+    public Action<EpochMetrics>? Progress { get; set; }
+
+    /// <summary>Checks every setting, naming the first one out of range.</summary>
+    internal new void Validate()
+    {
+        base.Validate();
+        if (!Enum.IsDefined(InvalidValueHandling))
+            throw new ArgumentOutOfRangeException(nameof(InvalidValueHandling), InvalidValueHandling, "Unknown value.");
+        ToTrainerOptions(0, null).Validate();
+        new DenseArchitecture { EncoderHiddenSizes = HiddenLayerSizes, LatentSize = LatentSize, Activation = Activation, DropoutRate = DropoutRate }.Resolve(1);
+    }
+
+    internal TrainerOptions ToTrainerOptions(int seed, Action<string>? log) => new()
+    {
+        Architecture = new DenseArchitecture
+        {
+            EncoderHiddenSizes = HiddenLayerSizes,
+            LatentSize = LatentSize,
+            Activation = Activation,
+            DropoutRate = DropoutRate,
+            UseBatchNormalization = UseBatchNormalization,
+        },
+        Corruptions = Corruptions,
+        Epochs = NumberOfEpochs,
+        BatchSize = BatchSize,
+        LearningRate = LearningRate,
+        WeightDecay = WeightDecay,
+        Loss = Loss,
+        ValidationFraction = ValidationFraction,
+        EarlyStoppingPatience = EarlyStoppingPatience,
+        ShuffleBufferRows = ShuffleBufferRows,
+        Seed = seed,
+        Device = TrainingDevice,
+        FallbackToCpu = FallbackToCpu,
+        Threads = NumberOfThreads,
+        Progress = Progress,
+        Log = log,
+    };
+}
