@@ -1,4 +1,5 @@
 using Autoencoders.ML.AnomalyDetection;
+using Autoencoders.ML.Denoising;
 using Autoencoders.ML.Scoring;
 using Autoencoders.Training.Onnx;
 using Microsoft.ML;
@@ -41,6 +42,44 @@ public static class AutoencoderCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
         return new AutoencoderAnomalyDetectionTrainer(MLNetEnvironment.FromCatalog(catalog), options);
+    }
+
+    /// <summary>
+    /// Creates an <see cref="AutoencoderDenoisingEstimator"/>: a denoising autoencoder trained on rows corrupted with
+    /// Gaussian noise of standard deviation <paramref name="noiseSigma"/> (original feature scale) that writes each row's
+    /// restored vector to <paramref name="outputColumnName"/>.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">Column for the restored vectors (original scale, same size as the input).</param>
+    /// <param name="inputColumnName">Input column, a known-size vector of Single; <see langword="null"/> means <paramref name="outputColumnName"/> (restored in place).</param>
+    /// <param name="noiseSigma">Standard deviation of the training noise, in the features' own units.</param>
+    /// <param name="latentSize">Latent code size; 0 picks a quarter of the input size, clamped to [2, 64].</param>
+    /// <param name="numberOfEpochs">Training epochs.</param>
+    /// <param name="seed">Random seed; <see langword="null"/> draws one from the MLContext's seed.</param>
+    public static AutoencoderDenoisingEstimator Denoise(this TransformsCatalog catalog, string outputColumnName, string? inputColumnName = null,
+        double noiseSigma = AutoencoderDenoisingEstimator.Options.DefaultSigma, int latentSize = 0, int numberOfEpochs = 100, int? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
+        return catalog.Denoise(new AutoencoderDenoisingEstimator.Options
+        {
+            ReconstructionColumnName = outputColumnName,
+            FeatureColumnName = inputColumnName ?? outputColumnName,
+            Corruptions = [Training.Corruptions.Corruption.GaussianNoise(noiseSigma)],
+            LatentSize = latentSize,
+            NumberOfEpochs = numberOfEpochs,
+            Seed = seed,
+        });
+    }
+
+    /// <summary>Creates an <see cref="AutoencoderDenoisingEstimator"/> with every setting in <paramref name="options"/>.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">The settings; checked now.</param>
+    public static AutoencoderDenoisingEstimator Denoise(this TransformsCatalog catalog, AutoencoderDenoisingEstimator.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new AutoencoderDenoisingEstimator(MLNetEnvironment.FromCatalog(catalog), options);
     }
 
     /// <summary>Scores with an autoencoder saved earlier with <see cref="AutoencoderTransformer.SaveOnnx(string)"/>.</summary>

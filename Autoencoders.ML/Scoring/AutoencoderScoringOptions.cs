@@ -58,8 +58,6 @@ public class AutoencoderScoringOptions
         foreach (var (_, column) in outputs)
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(column);
-            if (column == FeatureColumnName)
-                throw new ArgumentException($"Output column '{column}' would overwrite the feature column; choose another name.", nameof(FeatureColumnName));
             if (column.StartsWith(RowScoringGraph.InternalPrefix, StringComparison.Ordinal))
                 throw new ArgumentException($"Column names may not start with '{RowScoringGraph.InternalPrefix}': '{column}'.");
         }

@@ -13,13 +13,25 @@ internal static class OnnxScorer
     public static ITransformer Create(byte[] rowGraph, int inputSize, float threshold, AutoencoderScoringOptions options, int? gpu)
     {
         var context = new MLContext();
-        var outputs = RowScoringGraph.VectorOutputs(options).Select(o => o.Column).ToArray();
+        var outputs = RowScoringGraph.VectorOutputs(options).Select(o => RowScoringGraph.GraphOutputName(o.Column, options)).ToArray();
         var input = EmptyInput(context, options.FeatureColumnName, inputSize);
         var graph = context.Transforms.ApplyOnnxModel(outputs, [options.FeatureColumnName], new MemoryStream(rowGraph, writable: false),
             gpuDeviceId: gpu, fallbackToCpu: options.FallbackToCpu).Fit(input);
         var steps = new List<ITransformer> { graph };
+        var data = graph.Transform(input);
         if (options.ScoreColumnName is not null)
-            steps.AddRange(ScoreColumn.Create(context, graph.Transform(input), options, threshold));
+            foreach (var step in ScoreColumn.Create(context, data, options, threshold))
+            {
+                steps.Add(step);
+                data = step.Transform(data);
+            }
+        // An output that replaces the feature column left the graph under another name: copy it into place.
+        foreach (string renamed in outputs.Where(o => o.StartsWith(RowScoringGraph.InternalPrefix + "output/", StringComparison.Ordinal) ))
+        {
+            var copy = context.Transforms.CopyColumns(options.FeatureColumnName, renamed).Append(context.Transforms.DropColumns(renamed)).Fit(data);
+            steps.Add(copy);
+            data = copy.Transform(data);
+        }
         return new TransformerChain<ITransformer>([.. steps]);
     }
 

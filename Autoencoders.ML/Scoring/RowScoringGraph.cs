@@ -28,6 +28,13 @@ internal static class RowScoringGraph
     /// <summary>The one-element vector column the graph writes the score to; <see cref="ScoreColumn"/> turns it into a scalar.</summary>
     public const string ScoreVectorColumn = InternalPrefix + "ScoreVector";
 
+    /// <summary>
+    /// The name under which the graph emits <paramref name="column"/>: the column's own name, except for a column that
+    /// replaces the feature column (a graph cannot output its input's name); the scorer copies that one into place.
+    /// </summary>
+    public static string GraphOutputName(string column, AutoencoderScoringOptions columns) =>
+        column == columns.FeatureColumnName ? InternalPrefix + "output/" + column : column;
+
     /// <summary>The graph outputs ML.NET reads, each a [k] vector: the requested optional outputs and the score as a 1-vector.</summary>
     public static IEnumerable<(string Output, string Column)> VectorOutputs(AutoencoderScoringOptions columns)
     {
@@ -60,8 +67,9 @@ internal static class RowScoringGraph
             var dims = info.Type.TensorType.Shape.Dim;
             long width = dims.Count == 1 ? 1 : dims[1].DimValue;
             string shape = g.Initializer(g.UniqueName(ShapePrefix), [width], 1);
-            g.Node("Reshape", [Rename(output), shape], column);
-            graph.Output.Add(TensorInfo(column, (DataType)info.Type.TensorType.ElemType, width));
+            string name = GraphOutputName(column, columns);
+            g.Node("Reshape", [Rename(output), shape], name);
+            graph.Output.Add(TensorInfo(name, (DataType)info.Type.TensorType.ElemType, width));
         }
         return proto.ToByteArray();
     }

@@ -85,7 +85,7 @@ public sealed class CorruptionTests
     }
 
     /// <summary>Points on a circle bent into 20 dimensions: a 1-D manifold the denoiser should project noisy points back onto.</summary>
-    private static (FeatureMatrix Clean, FeatureMatrix Noisy) Circle(int rows, int seed, double noise)
+    internal static (FeatureMatrix Clean, FeatureMatrix Noisy) Circle(int rows, int seed, double noise)
     {
         var mixing = new Random(99);
         var a = Enumerable.Range(0, 20 * 2).Select(_ => SyntheticData.Gaussian(mixing)).ToArray();
@@ -105,7 +105,7 @@ public sealed class CorruptionTests
         return (new FeatureMatrix(clean, rows, 20), new FeatureMatrix(noisy, rows, 20));
     }
 
-    private static double MeanSquaredDistance(FeatureMatrix a, FeatureMatrix b) =>
+    internal static double MeanSquaredDistance(FeatureMatrix a, FeatureMatrix b) =>
         a.Values.Zip(b.Values).Average(p => (double)(p.First - p.Second) * (p.First - p.Second));
 
     [TestMethod]

@@ -121,7 +121,10 @@ public sealed class BadInputTests
         options.NumberOfEpochs = 0;
         Assert.AreEqual("Epochs", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => context.AnomalyDetection.Trainers.Autoencoder(options)).ParamName);
         options = AnomalyDetectionTests.FastOptions();
-        options.ReconstructionColumnName = "Features";
-        Assert.ThrowsExactly<ArgumentException>(() => context.AnomalyDetection.Trainers.Autoencoder(options));
+        options.ReconstructionColumnName = "Score";
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => context.AnomalyDetection.Trainers.Autoencoder(options)).Message, "'Score' is used for");
+        options = AnomalyDetectionTests.FastOptions();
+        options.ScoreColumnName = null;
+        Assert.AreEqual("ScoreColumnName", Assert.ThrowsExactly<ArgumentException>(() => context.AnomalyDetection.Trainers.Autoencoder(options)).ParamName);
     }
 }

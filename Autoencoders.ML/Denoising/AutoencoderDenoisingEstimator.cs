@@ -1,0 +1,71 @@
+using Autoencoders.ML.Fitting;
+using Autoencoders.ML.Scoring;
+using Autoencoders.Training.Corruptions;
+using Autoencoders.Training.Training;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+
+namespace Autoencoders.ML.Denoising;
+
+/// <summary>
+/// Trains a denoising autoencoder and writes each row's restored vector (original scale) to an output column. Created by
+/// <c>mlContext.Transforms.Denoise</c>.
+/// </summary>
+/// <remarks>
+/// Fit corrupts every training minibatch afresh (<see cref="AutoencoderTrainingOptions.Corruptions"/>; default Gaussian
+/// noise of sigma 0.1, which suits features on a pixel-like [0, 1] scale) and trains the autoencoder to restore the clean
+/// rows; Transform applies the model to the rows as given, never corrupting them. Saves and loads like the anomaly stage.
+/// </remarks>
+public sealed class AutoencoderDenoisingEstimator : IEstimator<AutoencoderTransformer>
+{
+    /// <summary>Settings of <see cref="AutoencoderDenoisingEstimator"/>.</summary>
+    public sealed class Options : AutoencoderTrainingOptions
+    {
+        /// <summary>Default sigma of the Gaussian corruption.</summary>
+        public const double DefaultSigma = 0.1;
+
+        /// <summary>
+        /// Creates settings whose output is <see cref="AutoencoderScoringOptions.ReconstructionColumnName"/> (default
+        /// <c>"Denoised"</c>) alone, trained with Gaussian noise of sigma <see cref="DefaultSigma"/>.
+        /// </summary>
+        public Options()
+        {
+            ReconstructionColumnName = "Denoised";
+            ScoreColumnName = null;
+            PredictedLabelColumnName = null;
+            Corruptions = [Corruption.GaussianNoise(DefaultSigma)];
+        }
+
+        internal new void Validate()
+        {
+            base.Validate();
+            if (ReconstructionColumnName is null)
+                throw new ArgumentException("A denoiser writes the restored rows to ReconstructionColumnName; it cannot be null.", nameof(ReconstructionColumnName));
+            if (Corruptions.Count == 0)
+                throw new ArgumentException("A denoising autoencoder needs at least one corruption; without one it learns a plain reconstruction.", nameof(Corruptions));
+        }
+    }
+
+    private const string Component = "AutoencoderDenoising";
+    private readonly IHostEnvironment _environment;
+    private readonly Options _options;
+
+    internal AutoencoderDenoisingEstimator(IHostEnvironment environment, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _environment = environment;
+        _options = options;
+    }
+
+    /// <summary>Trains on the input column of <paramref name="input"/> and returns the denoising transformer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or not a known-size vector of Single.</exception>
+    /// <exception cref="InvalidDataException">A training value is NaN or infinite (with <see cref="Data.InvalidValueHandling.Throw"/>).</exception>
+    /// <exception cref="InvalidOperationException">The data has no usable rows.</exception>
+    public AutoencoderTransformer Fit(IDataView input) => AutoencoderFitter.Fit(_environment, Component, input, _options,
+        // The graph still carries an anomaly threshold (for hosts that read Score/PredictedLabel from the ONNX file).
+        (trained, data) => AnomalyThreshold.FromContamination(trained.Score(data), 0.1));
+
+    /// <summary>The schema shape after the stage: the restored vector, and any other outputs asked for.</summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => OutputSchema.Compute(inputSchema, _options, null, null);
+}

@@ -1,0 +1,112 @@
+using Autoencoders.ML;
+using Autoencoders.ML.Denoising;
+using Autoencoders.ML.Scoring;
+using Autoencoders.Tests.Corruptions;
+using Autoencoders.Tests.Support;
+using Autoencoders.Training.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Autoencoders.Tests.Denoising;
+
+[TestClass]
+public sealed class DenoiseTests
+{
+    private static IDataView Load(MLContext context, FeatureMatrix data) => FeatureRow.Load(context, FeatureRow.From(data, false), data.Columns);
+
+    private static FeatureMatrix Column(IDataView data, string column) =>
+        FeatureMatrix.FromRows(data.GetColumn<float[]>(column).ToList());
+
+    private static AutoencoderDenoisingEstimator.Options Options(string output) => new()
+    {
+        ReconstructionColumnName = output,
+        HiddenLayerSizes = [64],
+        LatentSize = 2,
+        NumberOfEpochs = 40,
+        LearningRate = 3e-3,
+        Seed = 3,
+        Corruptions = [Autoencoders.Training.Corruptions.Corruption.GaussianNoise(0.15)],
+    };
+
+    [TestMethod]
+    public void Denoise_RestoresNoisyRowsTowardsTheManifold()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, _) = CorruptionTests.Circle(2000, seed: 1, noise: 0);
+        var (clean, noisy) = CorruptionTests.Circle(300, seed: 2, noise: 0.15);
+        var model = context.Transforms.Denoise(Options("Denoised")).Fit(Load(context, train));
+        var output = model.Transform(Load(context, noisy));
+
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 20), output.Schema["Denoised"].Type);
+        Assert.IsNull(output.Schema.GetColumnOrNull("Score"), "a denoiser adds only its output column");
+        CollectionAssert.AreEqual(noisy.Values, Column(output, "Features").Values, "the input column is left as it was");
+        double before = CorruptionTests.MeanSquaredDistance(noisy, clean);
+        double after = CorruptionTests.MeanSquaredDistance(Column(output, "Denoised"), clean);
+        Assert.IsLessThan(before / 3, after, $"noisy {before:F4}, denoised {after:F4}");
+    }
+
+    [TestMethod]
+    public void Denoise_InPlace_ReplacesTheColumn_AndSavesAndLoads()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, _) = CorruptionTests.Circle(600, seed: 1, noise: 0);
+        var (_, noisy) = CorruptionTests.Circle(50, seed: 2, noise: 0.15);
+        var inPlaceOptions = Options("Features");
+        inPlaceOptions.NumberOfEpochs = 5;
+        var separateOptions = Options("Denoised");
+        separateOptions.NumberOfEpochs = 5;
+        var inPlace = context.Transforms.Denoise(inPlaceOptions).Fit(Load(context, train));
+        var separate = context.Transforms.Denoise(separateOptions).Fit(Load(context, train));
+
+        var test = Load(context, noisy);
+        var restored = Column(inPlace.Transform(test), "Features");
+        CollectionAssert.AreEqual(Column(separate.Transform(test), "Denoised").Values, restored.Values);
+
+        using var stream = new MemoryStream();
+        context.Model.Save(inPlace, test.Schema, stream);
+        stream.Position = 0;
+        var loaded = new MLContext().Model.Load(stream, out _);
+        CollectionAssert.AreEqual(restored.Values, Column(loaded.Transform(test), "Features").Values);
+    }
+
+    [TestMethod]
+    public void Denoise_BatchedAndReloadedOutputsAreIdentical()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, _) = CorruptionTests.Circle(600, seed: 1, noise: 0);
+        var (_, noisy) = CorruptionTests.Circle(300, seed: 2, noise: 0.15);
+        var options = Options("Denoised");
+        options.NumberOfEpochs = 5;
+        var model = context.Transforms.Denoise(options).Fit(Load(context, train));
+        var test = Load(context, noisy);
+        Assert.IsInstanceOfType<BatchedScoringDataView>(model.Transform(test));
+
+        using var stream = new MemoryStream();
+        context.Model.Save(model, test.Schema, stream);
+        stream.Position = 0;
+        var plain = new MLContext().Model.Load(stream, out _);
+        stream.Position = 0;
+        var batched = new MLContext().Model.LoadWithAutoencoders(stream, out _);
+        var expected = Column(model.Transform(test), "Denoised").Values;
+        CollectionAssert.AreEqual(expected, Column(plain.Transform(test), "Denoised").Values);
+        CollectionAssert.AreEqual(expected, Column(batched.Transform(test), "Denoised").Values);
+    }
+
+    [TestMethod]
+    public void Denoise_WithoutCorruption_IsRejected()
+    {
+        var options = Options("Denoised");
+        options.Corruptions = [];
+        var error = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Transforms.Denoise(options));
+        Assert.AreEqual("Corruptions", error.ParamName);
+    }
+
+    [TestMethod]
+    public void Denoise_SimpleOverload_DefaultsToGaussianNoise()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, _) = CorruptionTests.Circle(300, seed: 1, noise: 0);
+        var model = context.Transforms.Denoise("Denoised", "Features", noiseSigma: 0.2, numberOfEpochs: 2, seed: 1).Fit(Load(context, train));
+        StringAssert.Contains(model.Model.Metadata[Autoencoders.Training.Onnx.OnnxNames.TrainingKey], "corruption=gaussian(sigma=0.2)");
+    }
+}
