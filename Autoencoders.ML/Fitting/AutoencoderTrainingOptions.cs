@@ -33,6 +33,18 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     /// </summary>
     public IReadOnlyList<Corruption> Corruptions { get; set; } = [];
 
+    /// <summary>Weight of an L1 penalty on the latent code: a sparse autoencoder. Default 0 (off).</summary>
+    public double SparsityL1Weight { get; set; }
+
+    /// <summary>Weight of the KL-divergence sparsity penalty towards <see cref="SparsityTarget"/> (see <see cref="TrainerOptions.SparsityKLWeight"/>). Default 0 (off).</summary>
+    public double SparsityKLWeight { get; set; }
+
+    /// <summary>Target firing rate of the KL sparsity penalty, in (0, 1). Default 0.05.</summary>
+    public double SparsityTarget { get; set; } = 0.05;
+
+    /// <summary>Weight of the contractive penalty (squared Frobenius norm of the encoder's Jacobian, see <see cref="TrainerOptions.ContractiveWeight"/>). Default 0 (off).</summary>
+    public double ContractiveWeight { get; set; }
+
     /// <summary>Training epochs. Default 100.</summary>
     public int NumberOfEpochs { get; set; } = 100;
 
@@ -96,6 +108,10 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
             UseBatchNormalization = UseBatchNormalization,
         },
         Corruptions = Corruptions,
+        SparsityL1Weight = SparsityL1Weight,
+        SparsityKLWeight = SparsityKLWeight,
+        SparsityTarget = SparsityTarget,
+        ContractiveWeight = ContractiveWeight,
         Epochs = NumberOfEpochs,
         BatchSize = BatchSize,
         LearningRate = LearningRate,

@@ -75,7 +75,7 @@ public sealed class AutoencoderTrainer
         CancellationToken cancellationToken)
     {
         var architecture = _options.Architecture.Resolve(columns);
-        if (architecture.LatentSize >= columns && _options.Corruptions.Count == 0)
+        if (architecture.LatentSize >= columns && _options.Corruptions.Count == 0 && !new Regularization(_options).Any)
             _options.Log?.Invoke($"The latent size {architecture.LatentSize} is not smaller than the {columns} input features: " +
                                  "without corruption or regularization the autoencoder can learn the identity and its scores carry little signal.");
         if (architecture.UseBatchNormalization && rows < 2)
@@ -112,6 +112,7 @@ public sealed class AutoencoderTrainer
     private Run Train(DenseAutoencoder model, TrainingBatches batches, Corruptor? corruptor, CancellationToken cancellationToken)
     {
         bool batchNorm = model.Architecture.UseBatchNormalization;
+        var regularization = new Regularization(_options);
         using var optimizer = new InPlaceAdam(model.parameters(), _options.LearningRate, _options.WeightDecay);
 
         var history = new List<EpochMetrics>();
@@ -138,7 +139,13 @@ public sealed class AutoencoderTrainer
                     if (batchNorm && rows < 2)
                         continue; // batch statistics need two rows; like PyTorch's drop_last for a lone trailing row
                     optimizer.ZeroGrad();
-                    var loss = Loss(model.call(corruptor is null ? x : corruptor.Corrupt(x)), x);
+                    var input = corruptor is null ? x : corruptor.Corrupt(x);
+                    if (regularization.NeedsInputGradient)
+                        input = input.detach().requires_grad_(true);
+                    var latent = model.Encode(input);
+                    var loss = Loss(model.Decode(latent), x);
+                    if (regularization.Any)
+                        loss = loss + regularization.Penalty(latent, input);
                     double value = loss.item<float>();
                     if (!double.IsFinite(value))
                         throw new TrainingDivergedException(epoch, batch, value, _options.LearningRate);

@@ -15,6 +15,25 @@ public sealed class TrainerOptions
     /// </summary>
     public IReadOnlyList<Corruption> Corruptions { get; set; } = [];
 
+    /// <summary>Weight of an L1 penalty on the latent code (mean absolute activation): a sparse autoencoder. Default 0 (off).</summary>
+    public double SparsityL1Weight { get; set; }
+
+    /// <summary>
+    /// Weight of the KL-divergence sparsity penalty Σⱼ KL(ρ ‖ ρ̂ⱼ), ρ̂ⱼ being code unit j's mean sigmoid activation over a
+    /// minibatch and ρ = <see cref="SparsityTarget"/>. Default 0 (off).
+    /// </summary>
+    public double SparsityKLWeight { get; set; }
+
+    /// <summary>Target activation rate ρ of the KL sparsity penalty, in (0, 1). Default 0.05.</summary>
+    public double SparsityTarget { get; set; } = 0.05;
+
+    /// <summary>
+    /// Weight of the contractive penalty: the squared Frobenius norm of the encoder's Jacobian with respect to its
+    /// (standardized) input, averaged over rows, computed exactly by automatic differentiation at the cost of one extra
+    /// backward pass through the encoder per latent unit per minibatch. Default 0 (off).
+    /// </summary>
+    public double ContractiveWeight { get; set; }
+
     /// <summary>Passes over the training data. Default 100.</summary>
     public int Epochs { get; set; } = 100;
 
@@ -96,6 +115,11 @@ public sealed class TrainerOptions
             throw new ArgumentOutOfRangeException(nameof(ShuffleBufferRows), ShuffleBufferRows, "ShuffleBufferRows must be at least 1, or null to train in memory.");
         if (Threads is < 1)
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be at least 1, or null for the default.");
+        foreach (var (name, weight) in new[] { (nameof(SparsityL1Weight), SparsityL1Weight), (nameof(SparsityKLWeight), SparsityKLWeight), (nameof(ContractiveWeight), ContractiveWeight) })
+            if (!(weight >= 0) || !double.IsFinite(weight))
+                throw new ArgumentOutOfRangeException(name, weight, $"{name} must be zero or positive.");
+        if (!(SparsityTarget > 0 && SparsityTarget < 1))
+            throw new ArgumentOutOfRangeException(nameof(SparsityTarget), SparsityTarget, "SparsityTarget must be in (0, 1).");
         if (!Enum.IsDefined(Loss))
             throw new ArgumentOutOfRangeException(nameof(Loss), Loss, "Unknown loss.");
         TrainingDevice.Parse(Device);

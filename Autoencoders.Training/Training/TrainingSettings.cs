@@ -16,6 +16,8 @@ public sealed class TrainingSettings
         ValidationFraction = options.ValidationFraction;
         EarlyStoppingPatience = options.EarlyStoppingPatience;
         Corruptions = options.Corruptions.Select(c => c.ToString()).ToArray();
+        Regularizers = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"l1={options.SparsityL1Weight}, kl={options.SparsityKLWeight} (rho={options.SparsityTarget}), contractive={options.ContractiveWeight}");
     }
 
     /// <summary>Maximum epochs.</summary>
@@ -34,10 +36,12 @@ public sealed class TrainingSettings
     public double ValidationFraction { get; }
     /// <summary>Early-stopping patience.</summary>
     public int EarlyStoppingPatience { get; }
+    /// <summary>Regularizer weights, described.</summary>
+    public string Regularizers { get; }
     /// <summary>Training-time corruptions, described.</summary>
     public IReadOnlyList<string> Corruptions { get; }
 
     /// <summary>A one-line description, e.g. <c>epochs=100; batch=32; lr=0.001; …</c>.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"epochs={Epochs}; batch={BatchSize}; lr={LearningRate}; weight_decay={WeightDecay}; loss={Loss}; seed={Seed}; validation={ValidationFraction}; patience={EarlyStoppingPatience}; corruption={(Corruptions.Count == 0 ? "none" : string.Join(" then ", Corruptions))}");
+        $"epochs={Epochs}; batch={BatchSize}; lr={LearningRate}; weight_decay={WeightDecay}; loss={Loss}; seed={Seed}; validation={ValidationFraction}; patience={EarlyStoppingPatience}; corruption={(Corruptions.Count == 0 ? "none" : string.Join(" then ", Corruptions))}; regularizers={Regularizers}");
 }
