@@ -28,6 +28,14 @@ public class AutoencoderScoringOptions
     public string? FeatureErrorsColumnName { get; set; }
 
     /// <summary>
+    /// Output column for (restored − input) / σ², or <see langword="null"/> (default). Only for a model trained with unclipped
+    /// Gaussian noise of standard deviation σ as its only corruption. For small σ this estimates the score (gradient of the
+    /// log-density) of the data distribution at each row (Alain &amp; Bengio 2014): it points from the row towards where the
+    /// training data is denser. The estimate is biased by O(σ²) and only meaningful near the training data.
+    /// </summary>
+    public string? ScoreFunctionColumnName { get; set; }
+
+    /// <summary>
     /// GPU for ONNX Runtime scoring, or <see langword="null"/> (default) for CPU. Needs the Microsoft.ML.OnnxRuntime.Gpu package
     /// in place of Microsoft.ML.OnnxRuntime (see README).
     /// </summary>
@@ -75,6 +83,8 @@ public class AutoencoderScoringOptions
             yield return (Training.Onnx.OnnxNames.Latent, LatentColumnName);
         if (FeatureErrorsColumnName is not null)
             yield return (Training.Onnx.OnnxNames.FeatureErrors, FeatureErrorsColumnName);
+        if (ScoreFunctionColumnName is not null)
+            yield return (Training.Onnx.OnnxNames.ScoreFunction, ScoreFunctionColumnName);
         if (ScoreColumnName is not null)
             yield return (Training.Onnx.OnnxNames.Score, ScoreColumnName);
         if (PredictedLabelColumnName is not null)

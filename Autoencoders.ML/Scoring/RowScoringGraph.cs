@@ -63,7 +63,8 @@ internal static class RowScoringGraph
         foreach (var (output, column) in VectorOutputs(columns))
         {
             if (!originalOutputs.TryGetValue(output, out var info))
-                throw new InvalidOperationException($"The model has no '{output}' output, so column '{column}' cannot be produced.");
+                throw new InvalidOperationException($"The model has no '{output}' output, so column '{column}' cannot be produced." +
+                    (output == OnnxNames.ScoreFunction ? " The score function needs a denoiser trained with unclipped Gaussian noise as its only corruption." : ""));
             var dims = info.Type.TensorType.Shape.Dim;
             long width = dims.Count == 1 ? 1 : dims[1].DimValue;
             string shape = g.Initializer(g.UniqueName(ShapePrefix), [width], 1);
@@ -104,7 +105,7 @@ internal static class RowScoringGraph
         graph.Input.Clear();
         graph.Output.Clear();
         AutoencoderOnnxExporter.DeclareInput(graph, input, inputSize);
-        AutoencoderOnnxExporter.DeclareOutputs(graph, inputSize, latentSize);
+        AutoencoderOnnxExporter.DeclareOutputs(graph, inputSize, latentSize, metadata.ContainsKey(OnnxNames.ScoreFunctionSigmaKey));
         return (new AutoencoderOnnxModel(proto, "the saved scoring graph"), ScoringColumns.FromJson(entry.Value));
     }
 

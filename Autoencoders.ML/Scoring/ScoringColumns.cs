@@ -4,10 +4,10 @@ namespace Autoencoders.ML.Scoring;
 
 /// <summary>The column settings of a scoring stage, as recorded inside its saved one-row graph.</summary>
 internal sealed record ScoringColumns(string Feature, string? Score, string? PredictedLabel, string? Reconstruction, string? Latent,
-    string? FeatureErrors, int ScoringBatchSize)
+    string? FeatureErrors, string? ScoreFunction, int ScoringBatchSize)
 {
     public static ScoringColumns From(AutoencoderScoringOptions options) => new(options.FeatureColumnName, options.ScoreColumnName,
-        options.PredictedLabelColumnName, options.ReconstructionColumnName, options.LatentColumnName, options.FeatureErrorsColumnName, options.ScoringBatchSize);
+        options.PredictedLabelColumnName, options.ReconstructionColumnName, options.LatentColumnName, options.FeatureErrorsColumnName, options.ScoreFunctionColumnName, options.ScoringBatchSize);
 
     public AutoencoderScoringOptions ToOptions() => new()
     {
@@ -17,6 +17,7 @@ internal sealed record ScoringColumns(string Feature, string? Score, string? Pre
         ReconstructionColumnName = Reconstruction,
         LatentColumnName = Latent,
         FeatureErrorsColumnName = FeatureErrors,
+        ScoreFunctionColumnName = ScoreFunction,
         ScoringBatchSize = ScoringBatchSize,
     };
 

@@ -110,3 +110,61 @@ public sealed class DenoiseTests
         StringAssert.Contains(model.Model.Metadata[Autoencoders.Training.Onnx.OnnxNames.TrainingKey], "corruption=gaussian(sigma=0.2)");
     }
 }
+
+[TestClass]
+public sealed class ScoreFunctionTests
+{
+    [TestMethod]
+    public void ScoreFunction_OfGaussianData_PointsBackToTheMean()
+    {
+        // For x ~ N(0, I) and Gaussian noise σ, the optimal denoiser is x̃/(1+σ²), so (r(x̃) − x̃)/σ² = −x̃/(1+σ²):
+        // the true score −x shrunk by 1/(1+σ²) = 0.917 for σ = 0.3.
+        var context = new MLContext(seed: 1);
+        var random = new Random(4);
+        FeatureMatrix Gaussian(int rows) => new(Enumerable.Range(0, rows * 2).Select(_ => (float)SyntheticData.Gaussian(random)).ToArray(), rows, 2);
+        var options = new AutoencoderDenoisingEstimator.Options
+        {
+            ReconstructionColumnName = "Denoised",
+            ScoreFunctionColumnName = "Gradient",
+            HiddenLayerSizes = [32],
+            Corruptions = [Autoencoders.Training.Corruptions.Corruption.GaussianNoise(0.3)],
+            NumberOfEpochs = 30,
+            LearningRate = 3e-3,
+            Seed = 2,
+        };
+        var model = context.Transforms.Denoise(options).Fit(FeatureRow.Load(context, FeatureRow.From(Gaussian(4000), false), 2));
+        var test = Gaussian(500);
+        var output = model.Transform(FeatureRow.Load(context, FeatureRow.From(test, false), 2));
+        var gradient = output.GetColumn<float[]>("Gradient").ToList();
+        var denoised = output.GetColumn<float[]>("Denoised").ToList();
+
+        double xy = 0, xx = 0;
+        for (int r = 0; r < test.Rows; r++)
+            for (int c = 0; c < 2; c++)
+            {
+                float x = test.Row(r)[c];
+                Assert.AreEqual((denoised[r][c] - x) / 0.09f, gradient[r][c], 1e-3 * Math.Max(1, Math.Abs(gradient[r][c])));
+                xy += x * gradient[r][c];
+                xx += x * x;
+            }
+        double slope = xy / xx;
+        Assert.IsTrue(slope is > -1.1 and < -0.75, $"score ≈ {slope:F3}·x, expected ≈ −0.917·x");
+        Assert.AreEqual("0.3", model.Model.Metadata[Autoencoders.Training.Onnx.OnnxNames.ScoreFunctionSigmaKey]);
+    }
+
+    [TestMethod]
+    public void ScoreFunction_WithoutGaussianNoise_IsAClearError()
+    {
+        var context = new MLContext(seed: 1);
+        var options = new AutoencoderDenoisingEstimator.Options
+        {
+            ScoreFunctionColumnName = "Gradient",
+            Corruptions = [Autoencoders.Training.Corruptions.Corruption.Masking(0.2)],
+            NumberOfEpochs = 1,
+            Seed = 1,
+        };
+        var data = FeatureRow.Load(context, FeatureRow.From(SyntheticData.Normal(50, 4, seed: 1), false), 4);
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => context.Transforms.Denoise(options).Fit(data));
+        StringAssert.Contains(error.Message, "Gaussian");
+    }
+}

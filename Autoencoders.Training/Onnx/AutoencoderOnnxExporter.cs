@@ -55,8 +55,13 @@ internal static class AutoencoderOnnxExporter
         g.Node("Where", [g.Node("IsNaN", [rowError]), infinity, rowError], OnnxNames.Score);
         g.Initializer(OnnxNames.Threshold, [threshold]);
         g.Node("Greater", [OnnxNames.Score, OnnxNames.Threshold], OnnxNames.PredictedLabel);
+        if (trained.GaussianNoiseSigma is double sigma)
+        {
+            string residual = g.Node("Sub", [OnnxNames.Reconstruction, OnnxNames.Features]);
+            g.Node("Div", [residual, g.Initializer("noise_variance", [(float)(sigma * sigma)])], OnnxNames.ScoreFunction);
+        }
 
-        DeclareOutputs(g.Graph, d, trained.Architecture.LatentSize);
+        DeclareOutputs(g.Graph, d, trained.Architecture.LatentSize, scoreFunction: trained.GaussianNoiseSigma is not null);
 
         AddMetadata(model, OnnxNames.VersionKey, LibraryVersion);
         AddMetadata(model, OnnxNames.KindKey, "dense");
@@ -65,6 +70,8 @@ internal static class AutoencoderOnnxExporter
         AddMetadata(model, OnnxNames.LatentSizeKey, trained.Architecture.LatentSize.ToString(CultureInfo.InvariantCulture));
         AddMetadata(model, OnnxNames.ThresholdKey, threshold.ToString("R", CultureInfo.InvariantCulture));
         AddMetadata(model, OnnxNames.TrainingKey, trained.Settings.ToString());
+        if (trained.GaussianNoiseSigma is double noiseSigma)
+            AddMetadata(model, OnnxNames.ScoreFunctionSigmaKey, noiseSigma.ToString("R", CultureInfo.InvariantCulture));
         AddMetadata(model, OnnxNames.HistoryKey, string.Create(CultureInfo.InvariantCulture,
             $"epochs_run={trained.History.Count}; best_epoch={trained.BestEpoch}; stopped_early={trained.StoppedEarly}; final_training_loss={trained.History[^1].TrainingLoss:R}"));
         return new AutoencoderOnnxModel(model);
@@ -74,14 +81,16 @@ internal static class AutoencoderOnnxExporter
     internal static void DeclareInput(GraphProto graph, string name, int inputSize) =>
         graph.Input.Add(TensorInfo(name, DataType.Float, OnnxNames.BatchDimension, (long)inputSize));
 
-    /// <summary>Declares the graph outputs, in <see cref="OnnxNames.Outputs"/> order, with a dynamic batch dimension.</summary>
-    internal static void DeclareOutputs(GraphProto graph, int inputSize, int latentSize)
+    /// <summary>Declares the graph outputs, in <see cref="OnnxNames.Outputs"/> order (then ScoreFunction when present), with a dynamic batch dimension.</summary>
+    internal static void DeclareOutputs(GraphProto graph, int inputSize, int latentSize, bool scoreFunction)
     {
         graph.Output.Add(TensorInfo(OnnxNames.Reconstruction, DataType.Float, OnnxNames.BatchDimension, (long)inputSize));
         graph.Output.Add(TensorInfo(OnnxNames.Latent, DataType.Float, OnnxNames.BatchDimension, (long)latentSize));
         graph.Output.Add(TensorInfo(OnnxNames.FeatureErrors, DataType.Float, OnnxNames.BatchDimension, (long)inputSize));
         graph.Output.Add(TensorInfo(OnnxNames.Score, DataType.Float, OnnxNames.BatchDimension));
         graph.Output.Add(TensorInfo(OnnxNames.PredictedLabel, DataType.Bool, OnnxNames.BatchDimension));
+        if (scoreFunction)
+            graph.Output.Add(TensorInfo(OnnxNames.ScoreFunction, DataType.Float, OnnxNames.BatchDimension, (long)inputSize));
     }
 
     /// <summary>The library version written into models (assembly version, without build metadata so exports are byte-for-byte reproducible).</summary>

@@ -15,6 +15,11 @@ public static class OnnxNames
     public const string Score = "Score";
     /// <summary>Output: rows, boolean, Score &gt; threshold.</summary>
     public const string PredictedLabel = "PredictedLabel";
+    /// <summary>
+    /// Optional output, rows × features: (Reconstruction − Features) / σ² for a denoiser trained with Gaussian noise of
+    /// standard deviation σ alone — an estimate of the score ∇ₓ log p(x) of the data distribution (Alain &amp; Bengio 2014).
+    /// </summary>
+    public const string ScoreFunction = "ScoreFunction";
     /// <summary>Initializer: the scalar anomaly threshold.</summary>
     public const string Threshold = "threshold";
     /// <summary>Symbolic batch dimension.</summary>
@@ -39,6 +44,8 @@ public static class OnnxNames
     public const string ThresholdKey = MetadataPrefix + "threshold";
     /// <summary>Training settings.</summary>
     public const string TrainingKey = MetadataPrefix + "training";
+    /// <summary>σ of the Gaussian training noise, present when the graph has a <see cref="ScoreFunction"/> output.</summary>
+    public const string ScoreFunctionSigmaKey = MetadataPrefix + "score_function_sigma";
     /// <summary>Epochs run and best epoch.</summary>
     public const string HistoryKey = MetadataPrefix + "history";
 }

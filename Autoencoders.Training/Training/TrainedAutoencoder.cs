@@ -1,3 +1,4 @@
+using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Onnx;
@@ -26,6 +27,7 @@ public sealed class TrainedAutoencoder : IDisposable
         BestEpoch = bestEpoch;
         StoppedEarly = stoppedEarly;
         Settings = new TrainingSettings(options);
+        GaussianNoiseSigma = options.Corruptions is [GaussianNoise { ClipMinimum: null, ClipMaximum: null } noise] ? noise.Sigma : null;
     }
 
     internal DenseAutoencoder Model { get; }
@@ -50,6 +52,12 @@ public sealed class TrainedAutoencoder : IDisposable
 
     /// <summary>True when early stopping ended training before the last epoch.</summary>
     public bool StoppedEarly { get; }
+
+    /// <summary>
+    /// σ when training corrupted with unclipped Gaussian noise alone (then the exported graph also estimates the score
+    /// function); otherwise <see langword="null"/>.
+    /// </summary>
+    public double? GaussianNoiseSigma { get; }
 
     /// <summary>The settings training ran with, as recorded in the exported model's metadata.</summary>
     public TrainingSettings Settings { get; }
