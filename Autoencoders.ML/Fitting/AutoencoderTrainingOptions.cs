@@ -33,6 +33,12 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     /// </summary>
     public IReadOnlyList<Corruption> Corruptions { get; set; } = [];
 
+    /// <summary>
+    /// The image layout of the feature vectors (channels, height, width — e.g. from ML.NET's ExtractPixels), needed by the
+    /// image corruptions (pixel erasure, blur, block and patch masking, downsampling). Default <see langword="null"/>.
+    /// </summary>
+    public ImageShape? ImageShape { get; set; }
+
     /// <summary>Weight of an L1 penalty on the latent code: a sparse autoencoder. Default 0 (off).</summary>
     public double SparsityL1Weight { get; set; }
 
@@ -108,6 +114,7 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
             UseBatchNormalization = UseBatchNormalization,
         },
         Corruptions = Corruptions,
+        ImageShape = ImageShape,
         SparsityL1Weight = SparsityL1Weight,
         SparsityKLWeight = SparsityKLWeight,
         SparsityTarget = SparsityTarget,

@@ -21,7 +21,7 @@ public sealed class CorruptionTests
         TorchNativeLibrary.EnsureLoaded();
         using var scope = torch.NewDisposeScope();
         using var generator = new Generator(seed);
-        var context = new CorruptionContext(generator, torch.full(Columns, -2f), torch.full(Columns, 5f));
+        var context = new CorruptionContext(generator, torch.full(Columns, -2f), torch.full(Columns, 5f), null);
         var batch = torch.full(Rows, Columns, fill);
         var result = corruption.Apply(batch, context);
         Assert.IsTrue(batch.eq(fill).all().item<bool>(), "the input batch must not be modified");

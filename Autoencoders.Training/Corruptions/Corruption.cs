@@ -30,6 +30,32 @@ public abstract class Corruption
     /// <exception cref="ArgumentOutOfRangeException">fraction is outside (0, 1].</exception>
     public static Corruption SaltAndPepper(double fraction) => new SaltAndPepperNoise(fraction);
 
+    /// <summary>Sets each pixel (all its channels), independently with probability <paramref name="probability"/>, to <paramref name="value"/>. Needs an image shape.</summary>
+    public static Corruption PixelErasure(double probability, double value = 0) => new PixelErasure(probability, value);
+
+    /// <summary>Blurs each channel with a normalized Gaussian kernel of standard deviation <paramref name="sigma"/> pixels (radius ⌈3σ⌉, edges replicated). Needs an image shape.</summary>
+    public static Corruption GaussianBlur(double sigma) => new GaussianBlur(sigma);
+
+    /// <summary>Sets <paramref name="count"/> square blocks of <paramref name="size"/>×<paramref name="size"/> pixels at random positions in each image to <paramref name="value"/>. Needs an image shape.</summary>
+    public static Corruption BlockMasking(int count, int size, double value = 0) => new BlockMasking(count, size, value);
+
+    /// <summary>
+    /// Masks exactly round(<paramref name="ratio"/> × patches) of the <paramref name="patchSize"/>×<paramref name="patchSize"/>
+    /// patches of each image, chosen at random (MAE-style masking), setting them to <paramref name="value"/>. Needs an image shape whose sides the patch size divides.
+    /// </summary>
+    public static Corruption PatchMasking(double ratio, int patchSize, double value = 0) => new PatchMasking(ratio, patchSize, value);
+
+    /// <summary>
+    /// Averages each <paramref name="factor"/>×<paramref name="factor"/> block of pixels and repeats the average over the block:
+    /// the image at 1/factor resolution, at full size, so that the autoencoder learns super-resolution. Needs an image shape whose sides the factor divides.
+    /// </summary>
+    public static Corruption Downsample(int factor) => new Downsampling(factor);
+
+    /// <summary>Checks before training that this corruption can run in <paramref name="context"/> (e.g. that an image shape is declared).</summary>
+    internal virtual void CheckFits(CorruptionContext context)
+    {
+    }
+
     /// <summary>Returns the corrupted copy of <paramref name="batch"/> (rows × features, original scale).</summary>
     internal abstract Tensor Apply(Tensor batch, CorruptionContext context);
 
@@ -44,4 +70,9 @@ public abstract class Corruption
 }
 
 /// <summary>What corruptions need besides the batch: the random generator and the training data's per-feature range.</summary>
-internal sealed record CorruptionContext(Generator Generator, Tensor FeatureMinimum, Tensor FeatureMaximum);
+internal sealed record CorruptionContext(Generator Generator, Tensor FeatureMinimum, Tensor FeatureMaximum, Models.ImageShape? Image)
+{
+    /// <summary>The image shape, or an error naming the corruption that needs one.</summary>
+    public Models.ImageShape RequireImage(Corruption corruption) => Image ??
+        throw new InvalidOperationException($"The corruption {corruption} works on images: set ImageShape (channels, height, width) on the training options.");
+}

@@ -75,6 +75,7 @@ public sealed class AutoencoderTrainer
         CancellationToken cancellationToken)
     {
         var architecture = _options.Architecture.Resolve(columns);
+        _options.ImageShape?.Check(columns);
         if (architecture.LatentSize >= columns && _options.Corruptions.Count == 0 && !new Regularization(_options).Any)
             _options.Log?.Invoke($"The latent size {architecture.LatentSize} is not smaller than the {columns} input features: " +
                                  "without corruption or regularization the autoencoder can learn the identity and its scores carry little signal.");
@@ -93,7 +94,7 @@ public sealed class AutoencoderTrainer
             {
                 model.to(device);
                 using var source = batches(new Random(_options.Seed), device);
-                using var corruptor = _options.Corruptions.Count == 0 ? null : new Corruptor(_options.Corruptions, standardizer, _options.Seed, device);
+                using var corruptor = _options.Corruptions.Count == 0 ? null : new Corruptor(_options.Corruptions, standardizer, _options.Seed, device, _options.ImageShape);
                 var run = Train(model, source, corruptor, cancellationToken);
                 model.to(torch.CPU);
                 model.eval();

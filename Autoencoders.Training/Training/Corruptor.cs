@@ -19,7 +19,7 @@ internal sealed class Corruptor : IDisposable
     private readonly Tensor _scale;
     private readonly CorruptionContext _context;
 
-    public Corruptor(IReadOnlyList<Corruption> corruptions, Standardizer standardizer, int seed, Device device)
+    public Corruptor(IReadOnlyList<Corruption> corruptions, Standardizer standardizer, int seed, Device device, Models.ImageShape? image)
     {
         _corruptions = corruptions;
         _mean = torch.tensor(standardizer.Mean, device: device).DetachFromDisposeScope();
@@ -27,7 +27,10 @@ internal sealed class Corruptor : IDisposable
         _context = new CorruptionContext(
             new Generator((ulong)(uint)seed + StreamOffset, device),
             torch.tensor(standardizer.Minimum, device: device).DetachFromDisposeScope(),
-            torch.tensor(standardizer.Maximum, device: device).DetachFromDisposeScope());
+            torch.tensor(standardizer.Maximum, device: device).DetachFromDisposeScope(),
+            image);
+        foreach (var corruption in corruptions)
+            corruption.CheckFits(_context);
     }
 
     /// <summary>A corrupted copy of the standardized <paramref name="batch"/>, created in the caller's dispose scope.</summary>

@@ -15,6 +15,9 @@ public sealed class TrainerOptions
     /// </summary>
     public IReadOnlyList<Corruption> Corruptions { get; set; } = [];
 
+    /// <summary>The image layout of the rows (channels × height × width), needed by the image corruptions. Default <see langword="null"/>.</summary>
+    public ImageShape? ImageShape { get; set; }
+
     /// <summary>Weight of an L1 penalty on the latent code (mean absolute activation): a sparse autoencoder. Default 0 (off).</summary>
     public double SparsityL1Weight { get; set; }
 
@@ -97,6 +100,7 @@ public sealed class TrainerOptions
         ArgumentNullException.ThrowIfNull(Corruptions, nameof(Corruptions));
         if (Corruptions.Any(c => c is null))
             throw new ArgumentException("Corruptions contains null.", nameof(Corruptions));
+        ImageShape?.Check();
         if (Epochs < 1)
             throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
         if (BatchSize < 1)
