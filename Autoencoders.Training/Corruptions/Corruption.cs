@@ -1,3 +1,8 @@
+using Autoencoders.Training.Data;
+using Autoencoders.Training.Models;
+using Autoencoders.Training.Native;
+using Autoencoders.Training.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Autoencoders.Training.Corruptions;
@@ -51,6 +56,26 @@ public abstract class Corruption
     /// </summary>
     public static Corruption Downsample(int factor) => new Downsampling(factor);
 
+    /// <summary>
+    /// Returns a corrupted copy of <paramref name="data"/> (original scale), drawing from a generator seeded with
+    /// <paramref name="seed"/>; salt-and-pepper uses the data's own per-feature range. For making noisy evaluation data.
+    /// </summary>
+    /// <param name="data">Rows to corrupt; not modified.</param>
+    /// <param name="seed">Seed of the random draws.</param>
+    /// <param name="image">The rows' image layout, for the image corruptions.</param>
+    public FeatureMatrix Apply(FeatureMatrix data, int seed, ImageShape? image = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        image?.Check(data.Columns);
+        TorchNativeLibrary.EnsureLoaded();
+        using var scope = torch.NewDisposeScope();
+        using var generator = new Generator((ulong)(uint)seed);
+        var batch = torch.tensor(data.Values, [data.Rows, data.Columns]);
+        var context = new CorruptionContext(generator, batch.amin([0L]), batch.amax([0L]), image);
+        CheckFits(context);
+        return new FeatureMatrix(TensorMemory.ToArray(Apply(batch, context)), data.Rows, data.Columns);
+    }
+
     /// <summary>Checks before training that this corruption can run in <paramref name="context"/> (e.g. that an image shape is declared).</summary>
     internal virtual void CheckFits(CorruptionContext context)
     {
@@ -70,9 +95,9 @@ public abstract class Corruption
 }
 
 /// <summary>What corruptions need besides the batch: the random generator and the training data's per-feature range.</summary>
-internal sealed record CorruptionContext(Generator Generator, Tensor FeatureMinimum, Tensor FeatureMaximum, Models.ImageShape? Image)
+internal sealed record CorruptionContext(Generator Generator, Tensor FeatureMinimum, Tensor FeatureMaximum, ImageShape? Image)
 {
     /// <summary>The image shape, or an error naming the corruption that needs one.</summary>
-    public Models.ImageShape RequireImage(Corruption corruption) => Image ??
+    public ImageShape RequireImage(Corruption corruption) => Image ??
         throw new InvalidOperationException($"The corruption {corruption} works on images: set ImageShape (channels, height, width) on the training options.");
 }

@@ -21,7 +21,7 @@ public class ScoringBenchmarks
     public void Setup()
     {
         var context = new MLContext(seed: 1);
-        _data = SyntheticRows.ToDataView(context, SyntheticRows.Create(4096, 784, seed: 1));
+        _data = DataViews.FromMatrix(context, SyntheticRows.Create(4096, 784, seed: 1));
         var model = context.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
         {
             HiddenLayerSizes = [256], LatentSize = 64, NumberOfEpochs = 1, Seed = 1, ScoringBatchSize = BatchSize,

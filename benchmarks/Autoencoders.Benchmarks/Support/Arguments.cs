@@ -16,6 +16,8 @@ internal sealed class Arguments
         }
     }
 
+    public string String(string name, string fallback) => _values.TryGetValue(name, out var text) ? text : fallback;
+
     public int Int(string name, int fallback)
     {
         if (!_values.TryGetValue(name, out var text))

@@ -1,6 +1,4 @@
 using Autoencoders.Training.Data;
-using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace Autoencoders.Benchmarks.Support;
 
@@ -29,20 +27,5 @@ internal static class SyntheticRows
             }
         }
         return new FeatureMatrix(values, rows, features);
-    }
-
-    /// <summary>An IDataView over the rows (one float[] per row, made before any timing), column "Features" of known size.</summary>
-    public static IDataView ToDataView(MLContext context, FeatureMatrix matrix)
-    {
-        var rows = Enumerable.Range(0, matrix.Rows).Select(r => new Row { Features = matrix.Row(r).ToArray() }).ToList();
-        var schema = SchemaDefinition.Create(typeof(Row));
-        schema[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, matrix.Columns);
-        return context.Data.LoadFromEnumerable(rows, schema);
-    }
-
-    /// <summary>An input row for prediction engines and data views.</summary>
-    public sealed class Row
-    {
-        public float[] Features { get; set; } = [];
     }
 }

@@ -22,8 +22,8 @@ internal sealed class ScoringThroughput(int rows, int perRowRows, int batchSize,
     {
         var context = new MLContext(seed: 1);
         var data = SyntheticRows.Create(rows, Features, seed: 3);
-        var view = SyntheticRows.ToDataView(context, data);
-        var trainView = SyntheticRows.ToDataView(context, SyntheticRows.Create(4000, Features, seed: 4));
+        var view = DataViews.FromMatrix(context, data);
+        var trainView = DataViews.FromMatrix(context, SyntheticRows.Create(4000, Features, seed: 4));
 
         log("training the 784-256-64 model for scoring (1 epoch)");
         var model = context.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
@@ -48,7 +48,7 @@ internal sealed class ScoringThroughput(int rows, int perRowRows, int batchSize,
             double direct = rows / Measure.MedianSeconds(() => DirectOnnxRuntime(model.Model, data));
 
             log($"scoring {perRowRows} rows with ML.NET's ApplyOnnxModel (one ONNX Runtime call per row)");
-            var perRowView = SyntheticRows.ToDataView(context, SyntheticRows.Create(perRowRows, Features, seed: 3));
+            var perRowView = DataViews.FromMatrix(context, SyntheticRows.Create(perRowRows, Features, seed: 3));
             var applyOnnx = context.Transforms.ApplyOnnxModel([OnnxNames.Score], [OnnxNames.Features], onnxPath).Fit(perRowView);
             double perRow = perRowRows / Measure.MedianSeconds(() => SumVectorScores(applyOnnx.Transform(perRowView), OnnxNames.Score), repeats: 1);
 
@@ -115,10 +115,10 @@ internal sealed class ScoringThroughput(int rows, int perRowRows, int batchSize,
 
     private (double Median, double P99, double GrowthMiB) Latency(MLContext context, AutoencoderTransformer model, Training.Data.FeatureMatrix data)
     {
-        var schema = SchemaDefinition.Create(typeof(SyntheticRows.Row));
+        var schema = SchemaDefinition.Create(typeof(DataViews.Row));
         schema[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Features);
-        var engine = context.Model.CreatePredictionEngine<SyntheticRows.Row, Prediction>(model, inputSchemaDefinition: schema);
-        var rows = Enumerable.Range(0, Math.Min(1000, data.Rows)).Select(r => new SyntheticRows.Row { Features = data.Row(r).ToArray() }).ToArray();
+        var engine = context.Model.CreatePredictionEngine<DataViews.Row, Prediction>(model, inputSchemaDefinition: schema);
+        var rows = Enumerable.Range(0, Math.Min(1000, data.Rows)).Select(r => new DataViews.Row { Features = data.Row(r).ToArray() }).ToArray();
         var output = new Prediction();
         for (int i = 0; i < 500; i++)
             engine.Predict(rows[i % rows.Length], ref output);

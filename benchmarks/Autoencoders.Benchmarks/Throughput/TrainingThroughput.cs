@@ -82,7 +82,7 @@ internal sealed class TrainingThroughput(int rows, int epochs, int threads, int 
     private double Streamed(FeatureMatrix standardized)
     {
         var context = new MLContext(seed: 1);
-        var view = SyntheticRows.ToDataView(context, standardized);
+        var view = DataViews.FromMatrix(context, standardized);
         var epochEnds = new List<double>();
         var watch = Stopwatch.StartNew();
         using var model = context.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
