@@ -41,8 +41,8 @@ public sealed class AutoencoderDenoisingEstimator : IEstimator<AutoencoderTransf
             base.Validate();
             if (ReconstructionColumnName is null)
                 throw new ArgumentException("A denoiser writes the restored rows to ReconstructionColumnName; it cannot be null.", nameof(ReconstructionColumnName));
-            if (Corruptions.Count == 0)
-                throw new ArgumentException("A denoising autoencoder needs at least one corruption; without one it learns a plain reconstruction.", nameof(Corruptions));
+            if (Corruptions.Count == 0 && TargetColumnName is null)
+                throw new ArgumentException("A denoising autoencoder needs at least one corruption, or a TargetColumnName of second noisy observations (Noise2Noise); without either it learns a plain reconstruction.", nameof(Corruptions));
         }
     }
 

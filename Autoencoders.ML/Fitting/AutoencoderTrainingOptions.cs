@@ -39,6 +39,14 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     /// </summary>
     public ImageShape? ImageShape { get; set; }
 
+    /// <summary>
+    /// Noise2Noise training: a column holding a second, independently noisy observation of each row, which the model
+    /// learns to output instead of the feature column itself (no clean data needed; the mean squared error learns the
+    /// mean of the noise, <see cref="ReconstructionLoss.MeanAbsoluteError"/> its median). Read into memory: not with
+    /// <see cref="ShuffleBufferRows"/>. Default <see langword="null"/> (reconstruct the feature column).
+    /// </summary>
+    public string? TargetColumnName { get; set; }
+
     /// <summary>Weight of an L1 penalty on the latent code: a sparse autoencoder. Default 0 (off).</summary>
     public double SparsityL1Weight { get; set; }
 
@@ -97,6 +105,8 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     internal new void Validate()
     {
         base.Validate();
+        if (TargetColumnName is not null && ShuffleBufferRows is not null)
+            throw new ArgumentException("Noise2Noise training (TargetColumnName) reads both columns into memory; leave ShuffleBufferRows unset.", nameof(ShuffleBufferRows));
         if (!Enum.IsDefined(InvalidValueHandling))
             throw new ArgumentOutOfRangeException(nameof(InvalidValueHandling), InvalidValueHandling, "Unknown value.");
         ToTrainerOptions(0, null).Validate();

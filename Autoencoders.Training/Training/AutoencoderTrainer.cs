@@ -27,16 +27,30 @@ public sealed class AutoencoderTrainer
     /// <exception cref="InvalidDataException">A value is NaN or infinite (the message names its row and feature).</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public TrainedAutoencoder Fit(FeatureMatrix data, CancellationToken cancellationToken = default)
+    public TrainedAutoencoder Fit(FeatureMatrix data, CancellationToken cancellationToken = default) => Fit(data, null, cancellationToken);
+
+    /// <summary>
+    /// Noise2Noise training (Lehtinen et al. 2018): the model sees <paramref name="data"/> and is trained to output
+    /// <paramref name="targets"/>, a second, independently noisy observation of the same rows, never the clean signal.
+    /// With the mean squared error it learns the mean of the target noise's distribution around the signal, with the
+    /// mean absolute error its median. Both are standardized with the input's statistics.
+    /// </summary>
+    /// <exception cref="ArgumentException">The matrices differ in shape or have no rows.</exception>
+    /// <exception cref="InvalidDataException">A value is NaN or infinite.</exception>
+    public TrainedAutoencoder Fit(FeatureMatrix data, FeatureMatrix? targets, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.Rows == 0)
             throw new ArgumentException("The training data has no rows.", nameof(data));
+        if (targets is not null && (targets.Rows != data.Rows || targets.Columns != data.Columns))
+            throw new ArgumentException($"The targets are {targets.Rows} × {targets.Columns}; the inputs {data.Rows} × {data.Columns}.", nameof(targets));
         data.EnsureFinite("the training data");
+        targets?.EnsureFinite("the training targets");
         var standardizer = Standardizer.Fit(data);
         var standardized = standardizer.Transform(data);
-        return Train(data.Columns, data.Rows, standardizer, (random, device) =>
-            new InMemoryBatches(standardized, _options.ValidationFraction, _options.BatchSize, _options.Shuffle, random, device), cancellationToken);
+        var standardizedTargets = targets is null ? null : standardizer.Transform(targets);
+        return Train(data.Columns, data.Rows, standardizer, (random, device) => new InMemoryBatches(standardized, standardizedTargets,
+            _options.ValidationFraction, _options.BatchSize, _options.Shuffle, random, device), cancellationToken, noise2Noise: targets is not null);
     }
 
     /// <summary>
@@ -68,11 +82,11 @@ public sealed class AutoencoderTrainer
             throw new ArgumentException("The training data has no rows.", nameof(source));
         }
         return Train(source.Columns, rows, standardizer, (random, device) => new StreamingBatches(checkedSource, rows, standardizer,
-            _options.ValidationFraction, _options.Seed, _options.BatchSize, bufferRows, _options.Shuffle, random, device), cancellationToken);
+            _options.ValidationFraction, _options.Seed, _options.BatchSize, bufferRows, _options.Shuffle, random, device), cancellationToken, noise2Noise: false);
     }
 
     private TrainedAutoencoder Train(int columns, long rows, Standardizer standardizer, Func<Random, Device, TrainingBatches> batches,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool noise2Noise)
     {
         var architecture = _options.Architecture.Resolve(columns);
         _options.ImageShape?.Check(columns);
@@ -98,7 +112,7 @@ public sealed class AutoencoderTrainer
                 var run = Train(model, source, corruptor, cancellationToken);
                 model.to(torch.CPU);
                 model.eval();
-                return new TrainedAutoencoder(model, standardizer, run.History, run.BestEpoch, run.StoppedEarly, source.TrainingRows, _options);
+                return new TrainedAutoencoder(model, standardizer, run.History, run.BestEpoch, run.StoppedEarly, source.TrainingRows, _options, noise2Noise);
             }
             catch
             {
@@ -133,8 +147,7 @@ public sealed class AutoencoderTrainer
                 for (int batch = 1; ; batch++)
                 {
                     using var scope = torch.NewDisposeScope();
-                    var x = batches.NextBatch();
-                    if (x is null)
+                    if (batches.NextBatch() is not var (x, target))
                         break;
                     long rows = x.shape[0];
                     if (batchNorm && rows < 2)
@@ -144,7 +157,7 @@ public sealed class AutoencoderTrainer
                     if (regularization.NeedsInputGradient)
                         input = input.detach().requires_grad_(true);
                     var latent = model.Encode(input);
-                    var loss = Loss(model.Decode(latent), x);
+                    var loss = Loss(model.Decode(latent), target);
                     if (regularization.Any)
                         loss = loss + regularization.Penalty(latent, input);
                     double value = loss.item<float>();
@@ -194,7 +207,7 @@ public sealed class AutoencoderTrainer
         model.eval();
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        return batches.ValidationLoss(x => Loss(model.call(x), x));
+        return batches.ValidationLoss((x, target) => Loss(model.call(x), target));
     }
 
     private Tensor Loss(Tensor reconstruction, Tensor target) => _options.Loss switch

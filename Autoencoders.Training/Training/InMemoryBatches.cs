@@ -9,6 +9,8 @@ internal sealed class InMemoryBatches : TrainingBatches
 {
     private readonly Tensor _training;
     private readonly Tensor? _validation;
+    private readonly Tensor? _trainingTarget;   // null: the target is the input
+    private readonly Tensor? _validationTarget;
     private readonly long[] _permutation;
     private readonly int _batchSize;
     private readonly bool _shuffle;
@@ -16,7 +18,8 @@ internal sealed class InMemoryBatches : TrainingBatches
     private readonly Device _device;
     private long _next;
 
-    public InMemoryBatches(FeatureMatrix standardized, double validationFraction, int batchSize, bool shuffle, Random random, Device device)
+    // targets: standardized second observations (Noise2Noise), or null to reconstruct the input.
+    public InMemoryBatches(FeatureMatrix standardized, FeatureMatrix? targets, double validationFraction, int batchSize, bool shuffle, Random random, Device device)
     {
         _batchSize = batchSize;
         _shuffle = shuffle;
@@ -32,6 +35,12 @@ internal sealed class InMemoryBatches : TrainingBatches
         using var all = torch.tensor(standardized.Values, [standardized.Rows, standardized.Columns], device: device);
         _training = Rows(all, order[validationRows..]);
         _validation = validationRows > 0 ? Rows(all, order[..validationRows]) : null;
+        if (targets is not null)
+        {
+            using var allTargets = torch.tensor(targets.Values, [targets.Rows, targets.Columns], device: device);
+            _trainingTarget = Rows(allTargets, order[validationRows..]);
+            _validationTarget = validationRows > 0 ? Rows(allTargets, order[..validationRows]) : null;
+        }
         _permutation = Enumerable.Range(0, (int)_training.shape[0]).Select(i => (long)i).ToArray();
     }
 
@@ -46,17 +55,18 @@ internal sealed class InMemoryBatches : TrainingBatches
         _next = 0;
     }
 
-    public override Tensor? NextBatch()
+    public override (Tensor Input, Tensor Target)? NextBatch()
     {
         if (_next >= _permutation.Length)
             return null;
         long end = Math.Min(_next + _batchSize, _permutation.Length);
         using var indices = torch.tensor(_permutation[(int)_next..(int)end], device: _device);
         _next = end;
-        return _training.index_select(0, indices);
+        var input = _training.index_select(0, indices);
+        return (input, _trainingTarget is null ? input : _trainingTarget.index_select(0, indices));
     }
 
-    public override double ValidationLoss(Func<Tensor, Tensor> loss) => loss(_validation!).item<float>();
+    public override double ValidationLoss(Func<Tensor, Tensor, Tensor> loss) => loss(_validation!, _validationTarget ?? _validation!).item<float>();
 
     private Tensor Rows(Tensor all, int[] rows)
     {
@@ -68,5 +78,7 @@ internal sealed class InMemoryBatches : TrainingBatches
     {
         _training.Dispose();
         _validation?.Dispose();
+        _trainingTarget?.Dispose();
+        _validationTarget?.Dispose();
     }
 }

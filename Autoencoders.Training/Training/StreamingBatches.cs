@@ -60,17 +60,20 @@ internal sealed class StreamingBatches : TrainingBatches
         _shuffle.Clear();
     }
 
-    public override Tensor? NextBatch()
+    public override (Tensor Input, Tensor Target)? NextBatch()
     {
         int rows = 0;
         int d = _row.Length;
         var batch = TensorMemory.Floats(_batch);
         while (rows < _batchSize && _shuffle.TryNext(_readTrainingRow, _row))
             _standardizer.Transform(_row, batch.Slice(rows++ * d, d));
-        return rows == 0 ? null : ToTensor(rows);
+        if (rows == 0)
+            return null;
+        var input = ToTensor(rows);
+        return (input, input);
     }
 
-    public override double ValidationLoss(Func<Tensor, Tensor> loss)
+    public override double ValidationLoss(Func<Tensor, Tensor, Tensor> loss)
     {
         double sum = 0;
         long count = 0;
@@ -88,7 +91,8 @@ internal sealed class StreamingBatches : TrainingBatches
             if (rows == _batchSize || (!more && rows > 0))
             {
                 using var scope = torch.NewDisposeScope();
-                sum += loss(ToTensor(rows)).item<float>() * (double)rows;
+                var batch = ToTensor(rows);
+                sum += loss(batch, batch).item<float>() * (double)rows;
                 count += rows;
                 rows = 0;
             }

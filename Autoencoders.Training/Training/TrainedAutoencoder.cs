@@ -18,7 +18,7 @@ public sealed record AutoencoderOutputs(FeatureMatrix Reconstruction, FeatureMat
 public sealed class TrainedAutoencoder : IDisposable
 {
     internal TrainedAutoencoder(DenseAutoencoder model, Standardizer standardizer, IReadOnlyList<EpochMetrics> history,
-        int bestEpoch, bool stoppedEarly, long trainingRows, TrainerOptions options)
+        int bestEpoch, bool stoppedEarly, long trainingRows, TrainerOptions options, bool noise2Noise)
     {
         TrainingRows = trainingRows;
         Model = model;
@@ -26,7 +26,7 @@ public sealed class TrainedAutoencoder : IDisposable
         History = history;
         BestEpoch = bestEpoch;
         StoppedEarly = stoppedEarly;
-        Settings = new TrainingSettings(options);
+        Settings = new TrainingSettings(options, noise2Noise);
         GaussianNoiseSigma = options.Corruptions is [GaussianNoise { ClipMinimum: null, ClipMaximum: null } noise] ? noise.Sigma : null;
     }
 

@@ -14,11 +14,14 @@ internal abstract class TrainingBatches : IDisposable
     /// <summary>Starts an epoch (reshuffling when asked).</summary>
     public abstract void StartEpoch();
 
-    /// <summary>The next standardized minibatch of the epoch (created in the caller's dispose scope), or null at its end.</summary>
-    public abstract Tensor? NextBatch();
+    /// <summary>
+    /// The next standardized minibatch of the epoch and its target (the same rows, or their second noisy observation for
+    /// Noise2Noise), created in the caller's dispose scope; null at the end of the epoch.
+    /// </summary>
+    public abstract (Tensor Input, Tensor Target)? NextBatch();
 
-    /// <summary>Mean loss over the validation rows, weighting each validation batch by its rows.</summary>
-    public abstract double ValidationLoss(Func<Tensor, Tensor> loss);
+    /// <summary>Mean loss(input, target) over the validation rows, weighting each validation batch by its rows.</summary>
+    public abstract double ValidationLoss(Func<Tensor, Tensor, Tensor> loss);
 
     public abstract void Dispose();
 }
