@@ -36,6 +36,10 @@ internal sealed class Corruptor : IDisposable
     /// <summary>A corrupted copy of the standardized <paramref name="batch"/>, created in the caller's dispose scope.</summary>
     public Tensor Corrupt(Tensor batch)
     {
+        // Unclipped Gaussian noise alone commutes with standardization: add σ·scale-scaled noise in standardized space
+        // directly (the same draws, without the round trip through the original scale).
+        if (_corruptions is [GaussianNoise { ClipMinimum: null, ClipMaximum: null } gaussian])
+            return batch + torch.randn(batch.shape, generator: _context.Generator, device: batch.device) * (_scale * gaussian.Sigma);
         var original = batch / _scale + _mean;
         foreach (var corruption in _corruptions)
             original = corruption.Apply(original, _context);

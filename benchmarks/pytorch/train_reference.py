@@ -1,8 +1,9 @@
 """PyTorch reference for the training-throughput benchmark.
 
-Trains the same dense autoencoder as Autoencoders.Training (Linear -> Tanh -> Linear code -> Linear -> Tanh -> Linear,
-MSE, Adam, shuffled minibatches) on the same standardized float32 rows, written by the benchmark program, and prints
-one JSON line with samples per second over the timed epochs (the first epoch is a warm-up).
+Trains the same dense denoising autoencoder as Autoencoders.Training (Linear -> Tanh -> Linear code -> Linear -> Tanh ->
+Linear, Gaussian input noise, MSE against the clean rows, Adam, shuffled minibatches) on the same standardized float32
+rows, written by the benchmark program, and prints one JSON line with samples per second over the timed epochs (the
+first epoch is a warm-up).
 """
 import argparse
 import json
@@ -21,6 +22,7 @@ def main():
     parser.add_argument("--batch", type=int, required=True)
     parser.add_argument("--epochs", type=int, required=True)
     parser.add_argument("--threads", type=int, required=True)
+    parser.add_argument("--noise", type=float, required=True, help="standard deviation of the Gaussian input noise")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -42,7 +44,8 @@ def main():
         for begin in range(0, len(data), args.batch):
             x = data[permutation[begin:begin + args.batch]]
             optimizer.zero_grad()
-            loss = loss_fn(model(x), x)
+            noisy = x + args.noise * torch.randn(x.shape, generator=generator)
+            loss = loss_fn(model(noisy), x)
             loss.item()  # as the C# trainer reads each minibatch loss (divergence check)
             loss.backward()
             optimizer.step()
