@@ -1,5 +1,6 @@
 using Autoencoders.ML.Fitting;
 using Autoencoders.ML.Scoring;
+using Autoencoders.Training.Data;
 using Autoencoders.Training.Training;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
@@ -17,7 +18,7 @@ namespace Autoencoders.ML.AnomalyDetection;
 /// reconstruction error per feature in standardized space) and <c>PredictedLabel</c> (Boolean), so
 /// <c>mlContext.AnomalyDetection.Evaluate</c> works on the output unchanged. Rows with NaN or infinite features score +∞.</para>
 /// </remarks>
-public sealed class AutoencoderAnomalyDetectionTrainer : IEstimator<AutoencoderTransformer>
+public sealed class AutoencoderAnomalyDetectionTrainer : AutoencoderEstimator
 {
     /// <summary>Settings of <see cref="AutoencoderAnomalyDetectionTrainer"/>; every default works on typical standardized tabular data.</summary>
     public sealed class Options : AutoencoderTrainingOptions
@@ -42,24 +43,22 @@ public sealed class AutoencoderAnomalyDetectionTrainer : IEstimator<AutoencoderT
     }
 
     private const string Component = "AutoencoderAnomalyDetection";
-    private readonly IHostEnvironment _environment;
     private readonly Options _options;
 
     internal AutoencoderAnomalyDetectionTrainer(IHostEnvironment environment, Options options)
+        : base(environment, Component, Checked(options))
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _environment = environment;
         _options = options;
     }
 
-    /// <summary>Trains on the feature column of <paramref name="input"/> and returns the scoring transformer.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or not a known-size vector of Single.</exception>
-    /// <exception cref="InvalidDataException">A training value is NaN or infinite (with <see cref="Data.InvalidValueHandling.Throw"/>).</exception>
-    /// <exception cref="InvalidOperationException">The data has no usable rows.</exception>
-    public AutoencoderTransformer Fit(IDataView input) => AutoencoderFitter.Fit(_environment, Component, input, _options,
-        (trained, data) => _options.Threshold ?? AnomalyThreshold.FromContamination(trained.Score(data), _options.Contamination));
+    private static Options Checked(Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return options;
+    }
 
-    /// <summary>The schema shape after the stage: Score (Single), PredictedLabel (Boolean) and any optional outputs.</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => OutputSchema.Compute(inputSchema, _options, null, null);
+    /// <summary>The explicit threshold, or the score that <see cref="Options.Contamination"/> of the training rows exceed.</summary>
+    private protected override float ChooseThreshold(TrainedAutoencoder trained, IRowSource data) =>
+        _options.Threshold ?? AnomalyThreshold.FromContamination(trained.Score(data), _options.Contamination);
 }

@@ -1,5 +1,6 @@
 using Autoencoders.ML.Fitting;
 using Autoencoders.ML.Scoring;
+using Autoencoders.Training.Data;
 using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Training;
 using Microsoft.ML;
@@ -16,7 +17,7 @@ namespace Autoencoders.ML.Denoising;
 /// noise of sigma 0.1, which suits features on a pixel-like [0, 1] scale) and trains the autoencoder to restore the clean
 /// rows; Transform applies the model to the rows as given, never corrupting them. Saves and loads like the anomaly stage.
 /// </remarks>
-public sealed class AutoencoderDenoisingEstimator : IEstimator<AutoencoderTransformer>
+public sealed class AutoencoderDenoisingEstimator : AutoencoderEstimator
 {
     /// <summary>Settings of <see cref="AutoencoderDenoisingEstimator"/>.</summary>
     public sealed class Options : AutoencoderTrainingOptions
@@ -47,25 +48,20 @@ public sealed class AutoencoderDenoisingEstimator : IEstimator<AutoencoderTransf
     }
 
     private const string Component = "AutoencoderDenoising";
-    private readonly IHostEnvironment _environment;
-    private readonly Options _options;
 
     internal AutoencoderDenoisingEstimator(IHostEnvironment environment, Options options)
+        : base(environment, Component, Checked(options))
+    {
+    }
+
+    private static Options Checked(Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _environment = environment;
-        _options = options;
+        return options;
     }
 
-    /// <summary>Trains on the input column of <paramref name="input"/> and returns the denoising transformer.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or not a known-size vector of Single.</exception>
-    /// <exception cref="InvalidDataException">A training value is NaN or infinite (with <see cref="Data.InvalidValueHandling.Throw"/>).</exception>
-    /// <exception cref="InvalidOperationException">The data has no usable rows.</exception>
-    public AutoencoderTransformer Fit(IDataView input) => AutoencoderFitter.Fit(_environment, Component, input, _options,
-        // The graph still carries an anomaly threshold (for hosts that read Score/PredictedLabel from the ONNX file).
-        (trained, data) => AnomalyThreshold.FromContamination(trained.Score(data), 0.1));
-
-    /// <summary>The schema shape after the stage: the restored vector, and any other outputs asked for.</summary>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => OutputSchema.Compute(inputSchema, _options, null, null);
+    /// <summary>The graph still carries an anomaly threshold (for hosts that read Score/PredictedLabel from the ONNX file): contamination 0.1.</summary>
+    private protected override float ChooseThreshold(TrainedAutoencoder trained, IRowSource data) =>
+        AnomalyThreshold.FromContamination(trained.Score(data), 0.1);
 }
