@@ -1,5 +1,6 @@
 using Autoencoders.ML.AnomalyDetection;
 using Autoencoders.ML.Denoising;
+using Autoencoders.ML.Features;
 using Autoencoders.ML.Scoring;
 using Autoencoders.Training.Onnx;
 using Microsoft.ML;
@@ -80,6 +81,41 @@ public static class AutoencoderCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
         return new AutoencoderDenoisingEstimator(MLNetEnvironment.FromCatalog(catalog), options);
+    }
+
+    /// <summary>
+    /// Creates an <see cref="AutoencoderFeaturizerEstimator"/>: an autoencoder whose latent code of each row is written to
+    /// <paramref name="outputColumnName"/>, for any ML.NET trainer downstream.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">Column for the latent codes (a vector of <paramref name="latentSize"/> Singles).</param>
+    /// <param name="inputColumnName">Input column, a known-size vector of Single; <see langword="null"/> means <paramref name="outputColumnName"/>.</param>
+    /// <param name="latentSize">Latent code size; 0 picks a quarter of the input size, clamped to [2, 64].</param>
+    /// <param name="numberOfEpochs">Training epochs.</param>
+    /// <param name="seed">Random seed; <see langword="null"/> draws one from the MLContext's seed.</param>
+    public static AutoencoderFeaturizerEstimator ExtractLatentFeatures(this TransformsCatalog catalog, string outputColumnName,
+        string? inputColumnName = null, int latentSize = 0, int numberOfEpochs = 100, int? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
+        return catalog.ExtractLatentFeatures(new AutoencoderFeaturizerEstimator.Options
+        {
+            LatentColumnName = outputColumnName,
+            FeatureColumnName = inputColumnName ?? outputColumnName,
+            LatentSize = latentSize,
+            NumberOfEpochs = numberOfEpochs,
+            Seed = seed,
+        });
+    }
+
+    /// <summary>Creates an <see cref="AutoencoderFeaturizerEstimator"/> with every setting in <paramref name="options"/>.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">The settings; checked now.</param>
+    public static AutoencoderFeaturizerEstimator ExtractLatentFeatures(this TransformsCatalog catalog, AutoencoderFeaturizerEstimator.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new AutoencoderFeaturizerEstimator(MLNetEnvironment.FromCatalog(catalog), options);
     }
 
     /// <summary>Scores with an autoencoder saved earlier with <see cref="AutoencoderTransformer.SaveOnnx(string)"/>.</summary>

@@ -1,6 +1,5 @@
 using Autoencoders.ML.Fitting;
 using Autoencoders.ML.Scoring;
-using Autoencoders.Training.Data;
 using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Training;
 using Microsoft.ML;
@@ -61,7 +60,4 @@ public sealed class AutoencoderDenoisingEstimator : AutoencoderEstimator
         return options;
     }
 
-    /// <summary>The graph still carries an anomaly threshold (for hosts that read Score/PredictedLabel from the ONNX file): contamination 0.1.</summary>
-    private protected override float ChooseThreshold(TrainedAutoencoder trained, IRowSource data) =>
-        AnomalyThreshold.FromContamination(trained.Score(data), 0.1);
 }

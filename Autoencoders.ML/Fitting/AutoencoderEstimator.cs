@@ -33,6 +33,11 @@ public abstract class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     /// <summary>The schema shape after the stage: the input's columns and the stage's outputs.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) => OutputSchema.Compute(inputSchema, _options, null, null);
 
-    /// <summary>The anomaly threshold written into the graph, given the trained model and the rows it was trained on.</summary>
-    private protected abstract float ChooseThreshold(TrainedAutoencoder trained, IRowSource data);
+    /// <summary>
+    /// The anomaly threshold written into the graph, given the trained model and the rows it was trained on. Stages that
+    /// do not flag anomalies still give the graph one (for hosts that read Score/PredictedLabel from the ONNX file):
+    /// the score that 10% of the training rows exceed.
+    /// </summary>
+    private protected virtual float ChooseThreshold(TrainedAutoencoder trained, IRowSource data) =>
+        AnomalyThreshold.FromContamination(trained.Score(data), 0.1);
 }

@@ -29,8 +29,9 @@ internal static class OutputSchema
             {
                 Training.Onnx.OnnxNames.Score => NumberDataViewType.Single,
                 Training.Onnx.OnnxNames.PredictedLabel => BooleanDataViewType.Instance,
-                Training.Onnx.OnnxNames.Latent => new VectorDataViewType(NumberDataViewType.Single, latentSize ?? 0),
-                _ => new VectorDataViewType(NumberDataViewType.Single, inputSize ?? 0),
+                // A SchemaShape records only that a vector has a known size, not the size: before training, 1 stands in.
+                Training.Onnx.OnnxNames.Latent => new VectorDataViewType(NumberDataViewType.Single, latentSize ?? 1),
+                _ => new VectorDataViewType(NumberDataViewType.Single, inputSize ?? 1),
             };
             builder.AddColumn(column, type);
         }
