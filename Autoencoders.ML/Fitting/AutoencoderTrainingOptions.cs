@@ -59,6 +59,12 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     /// <summary>Weight of the contractive penalty (squared Frobenius norm of the encoder's Jacobian, see <see cref="TrainerOptions.ContractiveWeight"/>). Default 0 (off).</summary>
     public double ContractiveWeight { get; set; }
 
+    /// <summary>
+    /// Epochs of greedy layer-wise pretraining per encoder layer before end-to-end training (a stacked denoising
+    /// autoencoder; see <see cref="TrainerOptions.PretrainingEpochs"/>). Default 0 (none).
+    /// </summary>
+    public int PretrainingEpochs { get; set; }
+
     /// <summary>Training epochs. Default 100.</summary>
     public int NumberOfEpochs { get; set; } = 100;
 
@@ -129,6 +135,7 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
         SparsityKLWeight = SparsityKLWeight,
         SparsityTarget = SparsityTarget,
         ContractiveWeight = ContractiveWeight,
+        PretrainingEpochs = PretrainingEpochs,
         Epochs = NumberOfEpochs,
         BatchSize = BatchSize,
         LearningRate = LearningRate,

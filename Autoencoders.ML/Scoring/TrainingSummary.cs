@@ -8,4 +8,6 @@ namespace Autoencoders.ML.Scoring;
 /// <param name="StoppedEarly">Whether early stopping ended training.</param>
 /// <param name="TrainingRows">Rows trained on per epoch (after skipping invalid rows and holding out validation rows).</param>
 /// <param name="Architecture">Architecture description, e.g. <c>30-60-8-60-30 Tanh</c>.</param>
-public sealed record TrainingSummary(IReadOnlyList<EpochMetrics> History, int BestEpoch, bool StoppedEarly, long TrainingRows, string Architecture);
+/// <param name="PretrainingHistory">Per encoder layer, the losses of its greedy pretraining (empty without it).</param>
+public sealed record TrainingSummary(IReadOnlyList<EpochMetrics> History, int BestEpoch, bool StoppedEarly, long TrainingRows, string Architecture,
+    IReadOnlyList<IReadOnlyList<EpochMetrics>> PretrainingHistory);

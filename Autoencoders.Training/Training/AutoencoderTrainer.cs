@@ -109,10 +109,13 @@ public sealed class AutoencoderTrainer
                 model.to(device);
                 using var source = batches(new Random(_options.Seed), device);
                 using var corruptor = _options.Corruptions.Count == 0 ? null : new Corruptor(_options.Corruptions, standardizer, _options.Seed, device, _options.ImageShape);
+                var pretraining = _options.PretrainingEpochs > 0
+                    ? StackedPretraining.Run(model, source, corruptor, _options, _options.PretrainingEpochs, Loss, cancellationToken)
+                    : [];
                 var run = Train(model, source, corruptor, cancellationToken);
                 model.to(torch.CPU);
                 model.eval();
-                return new TrainedAutoencoder(model, standardizer, run.History, run.BestEpoch, run.StoppedEarly, source.TrainingRows, _options, noise2Noise);
+                return new TrainedAutoencoder(model, standardizer, run.History, run.BestEpoch, run.StoppedEarly, source.TrainingRows, _options, noise2Noise, pretraining);
             }
             catch
             {

@@ -18,8 +18,10 @@ public sealed record AutoencoderOutputs(FeatureMatrix Reconstruction, FeatureMat
 public sealed class TrainedAutoencoder : IDisposable
 {
     internal TrainedAutoencoder(DenseAutoencoder model, Standardizer standardizer, IReadOnlyList<EpochMetrics> history,
-        int bestEpoch, bool stoppedEarly, long trainingRows, TrainerOptions options, bool noise2Noise)
+        int bestEpoch, bool stoppedEarly, long trainingRows, TrainerOptions options, bool noise2Noise,
+        IReadOnlyList<IReadOnlyList<EpochMetrics>> pretrainingHistory)
     {
+        PretrainingHistory = pretrainingHistory;
         TrainingRows = trainingRows;
         Model = model;
         Standardizer = standardizer;
@@ -46,6 +48,9 @@ public sealed class TrainedAutoencoder : IDisposable
 
     /// <summary>The epoch whose weights were kept (the best validation loss), or the last epoch without validation.</summary>
     public int BestEpoch { get; }
+
+    /// <summary>Per encoder layer (input side first), the losses of its greedy pretraining; empty without stacked pretraining.</summary>
+    public IReadOnlyList<IReadOnlyList<EpochMetrics>> PretrainingHistory { get; }
 
     /// <summary>Rows trained on per epoch (validation rows excluded).</summary>
     public long TrainingRows { get; }

@@ -37,6 +37,13 @@ public sealed class TrainerOptions
     /// </summary>
     public double ContractiveWeight { get; set; }
 
+    /// <summary>
+    /// Epochs of greedy layer-wise pretraining per encoder layer before end-to-end training (a stacked denoising
+    /// autoencoder, Vincent et al. 2010): each layer is first trained as a one-layer denoising autoencoder on the codes
+    /// of the layers below. 0 (default) skips it. Needs a mirrored decoder and no batch normalization.
+    /// </summary>
+    public int PretrainingEpochs { get; set; }
+
     /// <summary>Passes over the training data. Default 100.</summary>
     public int Epochs { get; set; } = 100;
 
@@ -103,6 +110,13 @@ public sealed class TrainerOptions
         ImageShape?.Check();
         if (Epochs < 1)
             throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
+        if (PretrainingEpochs < 0)
+            throw new ArgumentOutOfRangeException(nameof(PretrainingEpochs), PretrainingEpochs, "PretrainingEpochs cannot be negative.");
+        if (PretrainingEpochs > 0 && Architecture.UseBatchNormalization)
+            throw new ArgumentException("Stacked pretraining (PretrainingEpochs) does not support batch normalization.", nameof(PretrainingEpochs));
+        if (PretrainingEpochs > 0 && Architecture.DecoderHiddenSizes is int[] decoder && Architecture.EncoderHiddenSizes is int[] encoder
+            && !decoder.SequenceEqual(encoder.Reverse()))
+            throw new ArgumentException("Stacked pretraining (PretrainingEpochs) needs the decoder to mirror the encoder.", nameof(PretrainingEpochs));
         if (BatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate))

@@ -8,6 +8,7 @@ public sealed class TrainingSettings
     internal TrainingSettings(TrainerOptions options, bool noise2Noise)
     {
         Noise2Noise = noise2Noise;
+        PretrainingEpochs = options.PretrainingEpochs;
         Epochs = options.Epochs;
         BatchSize = options.BatchSize;
         LearningRate = options.LearningRate;
@@ -37,6 +38,8 @@ public sealed class TrainingSettings
     public double ValidationFraction { get; }
     /// <summary>Early-stopping patience.</summary>
     public int EarlyStoppingPatience { get; }
+    /// <summary>Greedy layer-wise pretraining epochs per layer (0: none).</summary>
+    public int PretrainingEpochs { get; }
     /// <summary>True when the targets were second noisy observations (Noise2Noise) rather than the inputs.</summary>
     public bool Noise2Noise { get; }
     /// <summary>Regularizer weights, described.</summary>
@@ -46,5 +49,5 @@ public sealed class TrainingSettings
 
     /// <summary>A one-line description, e.g. <c>epochs=100; batch=32; lr=0.001; …</c>.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"epochs={Epochs}; batch={BatchSize}; lr={LearningRate}; weight_decay={WeightDecay}; loss={Loss}; seed={Seed}; validation={ValidationFraction}; patience={EarlyStoppingPatience}; corruption={(Corruptions.Count == 0 ? "none" : string.Join(" then ", Corruptions))}; regularizers={Regularizers}; target={(Noise2Noise ? "second noisy observation" : "input")}");
+        $"epochs={Epochs}; batch={BatchSize}; lr={LearningRate}; weight_decay={WeightDecay}; loss={Loss}; seed={Seed}; validation={ValidationFraction}; patience={EarlyStoppingPatience}; corruption={(Corruptions.Count == 0 ? "none" : string.Join(" then ", Corruptions))}; regularizers={Regularizers}; target={(Noise2Noise ? "second noisy observation" : "input")}; layerwise_pretraining_epochs={PretrainingEpochs}");
 }
