@@ -21,6 +21,18 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     /// <summary>Hidden-layer nonlinearity. Default <see cref="Activation.Tanh"/> (see <see cref="DenseArchitecture.Activation"/>).</summary>
     public Activation Activation { get; set; } = Activation.Tanh;
 
+    /// <summary>
+    /// A variational autoencoder: Gaussian code (mean and log-variance), reparameterized sampling in training, β-weighted KL
+    /// term (<see cref="KLWeight"/>); latent features and reconstructions use the mean. Default <see langword="false"/>.
+    /// </summary>
+    public bool Variational { get; set; }
+
+    /// <summary>β of a variational autoencoder (see <see cref="TrainerOptions.KLWeight"/>). Default 1.</summary>
+    public double KLWeight { get; set; } = 1.0;
+
+    /// <summary>What a variational autoencoder's Score measures. Default <see cref="VariationalScore.ReconstructionError"/>.</summary>
+    public VariationalScore VariationalScore { get; set; } = VariationalScore.ReconstructionError;
+
     /// <summary>Dropout after hidden layers during training. Default 0.</summary>
     public double DropoutRate { get; set; }
 
@@ -128,7 +140,10 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
             Activation = Activation,
             DropoutRate = DropoutRate,
             UseBatchNormalization = UseBatchNormalization,
+            Variational = Variational,
         },
+        KLWeight = KLWeight,
+        VariationalScore = VariationalScore,
         Corruptions = Corruptions,
         ImageShape = ImageShape,
         SparsityL1Weight = SparsityL1Weight,

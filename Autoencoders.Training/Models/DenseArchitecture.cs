@@ -33,6 +33,13 @@ public sealed class DenseArchitecture
     /// <summary>Whether each hidden layer is followed by batch normalization. Default <see langword="false"/>.</summary>
     public bool UseBatchNormalization { get; set; }
 
+    /// <summary>
+    /// A variational autoencoder (Kingma &amp; Welling 2014): the encoder's last layer gives a Gaussian code, a mean and a
+    /// log-variance per latent unit; training decodes a sample drawn by reparameterization, and the latent features and
+    /// the exported reconstruction use the mean. Default <see langword="false"/>.
+    /// </summary>
+    public bool Variational { get; set; }
+
     /// <summary>Returns a copy with every automatic size resolved for <paramref name="inputSize"/> features, after checking every setting.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size or rate is out of range.</exception>
     public DenseArchitecture Resolve(int inputSize)
@@ -57,6 +64,7 @@ public sealed class DenseArchitecture
             Activation = Activation,
             DropoutRate = DropoutRate,
             UseBatchNormalization = UseBatchNormalization,
+            Variational = Variational,
         };
     }
 
@@ -64,7 +72,7 @@ public sealed class DenseArchitecture
     public string Describe(int inputSize)
     {
         var sizes = new[] { inputSize }.Concat(EncoderHiddenSizes ?? []).Append(LatentSize).Concat(DecoderHiddenSizes ?? []).Append(inputSize);
-        string extras = (DropoutRate > 0 ? $", dropout {DropoutRate}" : "") + (UseBatchNormalization ? ", batch norm" : "");
+        string extras = (DropoutRate > 0 ? $", dropout {DropoutRate}" : "") + (UseBatchNormalization ? ", batch norm" : "") + (Variational ? ", variational" : "");
         return $"{string.Join("-", sizes)} {Activation}{extras}";
     }
 

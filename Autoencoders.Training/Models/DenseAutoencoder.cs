@@ -17,7 +17,8 @@ internal sealed class DenseAutoencoder : nn.Module<Tensor, Tensor>
     {
         InputSize = inputSize;
         Architecture = architecture;
-        EncoderLayers = Layer.Stack(inputSize, architecture.EncoderHiddenSizes!, architecture.LatentSize, architecture);
+        // A variational encoder's last layer outputs the mean and the log-variance side by side.
+        EncoderLayers = Layer.Stack(inputSize, architecture.EncoderHiddenSizes!, (architecture.Variational ? 2 : 1) * architecture.LatentSize, architecture);
         DecoderLayers = Layer.Stack(architecture.LatentSize, architecture.DecoderHiddenSizes!, inputSize, architecture);
         encoder = ToSequential(EncoderLayers);
         decoder = ToSequential(DecoderLayers);
@@ -37,10 +38,18 @@ internal sealed class DenseAutoencoder : nn.Module<Tensor, Tensor>
     public IReadOnlyList<Layer> DecoderLayers { get; }
 
     /// <summary>Reconstructs standardized input <paramref name="input"/> (rows × features).</summary>
-    public override Tensor forward(Tensor input) => decoder.call(encoder.call(input));
+    public override Tensor forward(Tensor input) => decoder.call(Encode(input));
 
     /// <summary>The latent code of standardized input <paramref name="input"/>.</summary>
-    public Tensor Encode(Tensor input) => encoder.call(input);
+    public Tensor Encode(Tensor input) => Architecture.Variational ? EncodeDistribution(input).Mean : encoder.call(input);
+
+    /// <summary>The Gaussian code of a variational autoencoder: mean and log-variance, each rows × latent size.</summary>
+    public (Tensor Mean, Tensor LogVariance) EncodeDistribution(Tensor input)
+    {
+        var both = encoder.call(input);
+        int latent = Architecture.LatentSize;
+        return (both.narrow(1, 0, latent), both.narrow(1, latent, latent));
+    }
 
     /// <summary>Decodes latent codes to standardized reconstructions.</summary>
     public Tensor Decode(Tensor latent) => decoder.call(latent);

@@ -6,6 +6,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static Autoencoders.Training.Onnx.OnnxGraphBuilder;
 using DataType = Autoencoders.Training.Onnx.Proto.TensorProto.Types.DataType;
+using Google.Protobuf;
 
 namespace Autoencoders.Training.Onnx;
 
@@ -43,13 +44,33 @@ internal static class AutoencoderOnnxExporter
         string scale = g.Initializer("standardizer_scale", trained.Standardizer.Scale, d);
         string standardized = g.Node("Mul", [g.Node("Sub", [OnnxNames.Features, mean]), scale], "standardized");
 
-        AppendLayers(g, module.EncoderLayers, standardized, "encoder", OnnxNames.Latent);
+        string? divergence = null;
+        if (trained.Architecture.Variational)
+        {
+            // The last encoder layer gives mean ‖ log-variance; the code (and the reconstruction) is the mean.
+            long latent = trained.Architecture.LatentSize;
+            string both = AppendLayers(g, module.EncoderLayers, standardized, "encoder", "encoder_distribution");
+            string axes = g.Initializer("slice_axes", [1L], 1);
+            g.Node("Slice", [both, g.Initializer("mean_start", [0L], 1), g.Initializer("mean_end", [latent], 1), axes], OnnxNames.Latent);
+            string logVariance = g.Node("Slice", [both, g.Initializer("log_variance_start", [latent], 1), g.Initializer("log_variance_end", [2 * latent], 1), axes], "log_variance");
+            if (trained.VariationalScore == VariationalScore.NegativeElbo)
+            {
+                // KL(N(μ, σ²) ‖ N(0, I)) = −½ Σ (1 + log σ² − μ² − σ²), scaled by 2β / features like the training objective.
+                string terms = g.Node("Sub", [g.Node("Sub", [g.Node("Add", [logVariance, Constant(g, "one", 1f)]), g.Node("Mul", [OnnxNames.Latent, OnnxNames.Latent])]), g.Node("Exp", [logVariance])]);
+                string sum = g.Node("ReduceSum", [terms, g.Initializer("kl_axes", [1L], 1)], null, Attribute("keepdims", 0L));
+                divergence = g.Node("Mul", [sum, Constant(g, "kl_scale", (float)(-0.5 * 2 * trained.KLWeight / d))], "kl_term");
+            }
+        }
+        else
+            AppendLayers(g, module.EncoderLayers, standardized, "encoder", OnnxNames.Latent);
         string restored = AppendLayers(g, module.DecoderLayers, OnnxNames.Latent, "decoder", "restored");
 
         g.Node("Add", [g.Node("Div", [restored, scale]), mean], OnnxNames.Reconstruction);
         string difference = g.Node("Sub", [restored, standardized]);
         g.Node("Mul", [difference, difference], OnnxNames.FeatureErrors);
         string rowError = g.Node("ReduceMean", [OnnxNames.FeatureErrors], "row_error", Attribute("axes", [1L]), Attribute("keepdims", 0L));
+        if (divergence is not null)
+            rowError = g.Node("Add", [rowError, divergence], "negative_elbo");
         // A row with NaN or infinite inputs gets score +inf (so it is flagged), never a silent NaN.
         string infinity = g.Initializer("positive_infinity", [float.PositiveInfinity]);
         g.Node("Where", [g.Node("IsNaN", [rowError]), infinity, rowError], OnnxNames.Score);
@@ -75,6 +96,32 @@ internal static class AutoencoderOnnxExporter
         AddMetadata(model, OnnxNames.HistoryKey, string.Create(CultureInfo.InvariantCulture,
             $"epochs_run={trained.History.Count}; best_epoch={trained.BestEpoch}; stopped_early={trained.StoppedEarly}; final_training_loss={trained.History[^1].TrainingLoss:R}"));
         return new AutoencoderOnnxModel(model);
+    }
+
+    /// <summary>The decoder alone: Latent (rows × latent) → Reconstruction (rows × features, original scale).</summary>
+    public static byte[] ExportDecoder(TrainedAutoencoder trained)
+    {
+        ArgumentNullException.ThrowIfNull(trained);
+        using var scope = torch.NewDisposeScope();
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "Autoencoders.ML",
+            ProducerVersion = LibraryVersion,
+            Graph = new GraphProto { Name = "autoencoder_decoder" },
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
+        var g = new OnnxGraphBuilder(model.Graph);
+        int d = trained.InputSize;
+        long latent = trained.Architecture.LatentSize;
+        g.Graph.Input.Add(TensorInfo(OnnxNames.Latent, DataType.Float, OnnxNames.BatchDimension, latent));
+        string restored = AppendLayers(g, trained.Model.DecoderLayers, OnnxNames.Latent, "decoder", "restored");
+        g.Node("Add", [g.Node("Div", [restored, g.Initializer("standardizer_scale", trained.Standardizer.Scale, d)]),
+            g.Initializer("standardizer_mean", trained.Standardizer.Mean, d)], OnnxNames.Reconstruction);
+        g.Graph.Output.Add(TensorInfo(OnnxNames.Reconstruction, DataType.Float, OnnxNames.BatchDimension, (long)d));
+        AddMetadata(model, OnnxNames.VersionKey, LibraryVersion);
+        AddMetadata(model, OnnxNames.ArchitectureKey, trained.Architecture.Describe(d));
+        return model.ToByteArray();
     }
 
     /// <summary>Declares the graph input: <paramref name="name"/>, float [N, <paramref name="inputSize"/>].</summary>

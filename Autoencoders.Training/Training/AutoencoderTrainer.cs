@@ -131,6 +131,7 @@ public sealed class AutoencoderTrainer
     {
         bool batchNorm = model.Architecture.UseBatchNormalization;
         var regularization = new Regularization(_options);
+        using var sampling = model.Architecture.Variational ? new Generator((ulong)(uint)_options.Seed + SamplingStream, DeviceOf(model)) : null;
         using var optimizer = new InPlaceAdam(model.parameters(), _options.LearningRate, _options.WeightDecay);
 
         var history = new List<EpochMetrics>();
@@ -159,8 +160,7 @@ public sealed class AutoencoderTrainer
                     var input = corruptor is null ? x : corruptor.Corrupt(x);
                     if (regularization.NeedsInputGradient)
                         input = input.detach().requires_grad_(true);
-                    var latent = model.Encode(input);
-                    var loss = Loss(model.Decode(latent), target);
+                    var (latent, loss) = Objective(model, input, target, sampling);
                     if (regularization.Any)
                         loss = loss + regularization.Penalty(latent, input);
                     double value = loss.item<float>();
@@ -210,8 +210,38 @@ public sealed class AutoencoderTrainer
         model.eval();
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        return batches.ValidationLoss((x, target) => Loss(model.call(x), target));
+        // A variational model is validated on a Monte Carlo sample of its objective from a generator reseeded every
+        // epoch, so the validation loss (and early stopping) is reproducible.
+        using var sampling = model.Architecture.Variational ? new Generator((ulong)(uint)_options.Seed + ValidationStream, DeviceOf(model)) : null;
+        return batches.ValidationLoss((x, target) => Objective(model, x, target, sampling).Loss);
     }
+
+    private const ulong SamplingStream = 0xAE5A3F1E;
+    private const ulong ValidationStream = 0x7A11DA7E;
+
+    private static Device DeviceOf(DenseAutoencoder model) => model.parameters().First().device;
+
+    /// <summary>
+    /// The code used for regularization and the objective for a minibatch: the reconstruction loss, plus for a variational
+    /// model (2β / features) · KL(N(μ, σ²) ‖ N(0, I)) with the decoder fed a reparameterized sample μ + σ·ε.
+    /// </summary>
+    private (Tensor Latent, Tensor Loss) Objective(DenseAutoencoder model, Tensor input, Tensor target, Generator? sampling)
+    {
+        if (!model.Architecture.Variational)
+        {
+            var latent = model.Encode(input);
+            return (latent, Loss(model.Decode(latent), target));
+        }
+        var (mean, logVariance) = model.EncodeDistribution(input);
+        var noise = torch.randn(mean.shape, generator: sampling, device: mean.device);
+        var sample = mean + (logVariance * 0.5).exp() * noise;
+        var divergence = KLDivergence(mean, logVariance).mean();
+        return (mean, Loss(model.Decode(sample), target) + divergence * (2 * _options.KLWeight / input.shape[1]));
+    }
+
+    /// <summary>Per row, KL(N(μ, σ²) ‖ N(0, I)) = −½ Σ (1 + log σ² − μ² − σ²).</summary>
+    internal static Tensor KLDivergence(Tensor mean, Tensor logVariance) =>
+        ((1 + logVariance - mean.pow(2) - logVariance.exp()).sum([1L]) * -0.5);
 
     private Tensor Loss(Tensor reconstruction, Tensor target) => _options.Loss switch
     {

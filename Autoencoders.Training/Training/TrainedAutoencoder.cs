@@ -22,6 +22,8 @@ public sealed class TrainedAutoencoder : IDisposable
         IReadOnlyList<IReadOnlyList<EpochMetrics>> pretrainingHistory)
     {
         PretrainingHistory = pretrainingHistory;
+        KLWeight = options.KLWeight;
+        VariationalScore = options.VariationalScore;
         TrainingRows = trainingRows;
         Model = model;
         Standardizer = standardizer;
@@ -48,6 +50,12 @@ public sealed class TrainedAutoencoder : IDisposable
 
     /// <summary>The epoch whose weights were kept (the best validation loss), or the last epoch without validation.</summary>
     public int BestEpoch { get; }
+
+    /// <summary>β of a variational model's objective (see <see cref="TrainerOptions.KLWeight"/>).</summary>
+    public double KLWeight { get; }
+
+    /// <summary>What a variational model's Score measures.</summary>
+    public VariationalScore VariationalScore { get; }
 
     /// <summary>Per encoder layer (input side first), the losses of its greedy pretraining; empty without stacked pretraining.</summary>
     public IReadOnlyList<IReadOnlyList<EpochMetrics>> PretrainingHistory { get; }
@@ -77,11 +85,21 @@ public sealed class TrainedAutoencoder : IDisposable
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var x = torch.tensor(standardized.Values, [data.Rows, data.Columns]);
-        var latent = Model.Encode(x);
+        Tensor latent;
+        Tensor? divergence = null;
+        if (Architecture.Variational)
+        {
+            var (mean, logVariance) = Model.EncodeDistribution(x);
+            latent = mean;
+            if (VariationalScore == VariationalScore.NegativeElbo)
+                divergence = AutoencoderTrainer.KLDivergence(mean, logVariance) * (2 * KLWeight / InputSize);
+        }
+        else
+            latent = Model.Encode(x);
         var restored = Model.Decode(latent);
         var difference = restored - x;
         var errors = difference * difference;
-        var scores = errors.mean([1L]);
+        var scores = divergence is null ? errors.mean([1L]) : errors.mean([1L]) + divergence;
         var reconstruction = restored / torch.tensor(Standardizer.Scale) + torch.tensor(Standardizer.Mean);
         // As in the graph: a row whose error is NaN (NaN or infinite inputs) scores +inf.
         var rowScores = TensorMemory.ToArray(scores).Select(s => float.IsNaN(s) ? float.PositiveInfinity : s).ToArray();
@@ -111,6 +129,31 @@ public sealed class TrainedAutoencoder : IDisposable
             scores.AddRange(Score(new FeatureMatrix(chunk[..(rows * source.Columns)], rows, source.Columns)));
         }
     }
+
+    /// <summary>
+    /// Draws <paramref name="count"/> new rows (original scale) by decoding codes sampled from the prior N(0, I): the
+    /// generative use of a variational autoencoder. Seeded.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model is not variational.</exception>
+    public FeatureMatrix Sample(int count, int seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (!Architecture.Variational)
+            throw new InvalidOperationException("Sampling from the prior needs a variational autoencoder (DenseArchitecture.Variational).");
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        using var generator = new Generator((ulong)(uint)seed);
+        var codes = torch.randn([count, Architecture.LatentSize], generator: generator);
+        var restored = Model.Decode(codes) / torch.tensor(Standardizer.Scale) + torch.tensor(Standardizer.Mean);
+        return ToMatrix(restored);
+    }
+
+    /// <summary>
+    /// Exports the decoder alone as an ONNX graph: input <c>Latent</c> (rows × latent size), output <c>Reconstruction</c>
+    /// (rows × features, original scale). Feed it codes from the main graph's <c>Latent</c> output, or for a variational
+    /// model samples from N(0, I), to generate data in any ONNX Runtime host.
+    /// </summary>
+    public byte[] ExportDecoderOnnx() => AutoencoderOnnxExporter.ExportDecoder(this);
 
     /// <summary>Exports the model as a self-contained ONNX graph with the given anomaly <paramref name="threshold"/>.</summary>
     public AutoencoderOnnxModel ExportOnnx(float threshold) => AutoencoderOnnxExporter.Export(this, threshold);

@@ -44,6 +44,16 @@ public sealed class TrainerOptions
     /// </summary>
     public int PretrainingEpochs { get; set; }
 
+    /// <summary>
+    /// β of a variational autoencoder's objective, reconstruction loss + (2β / features) · KL(q(z|x) ‖ N(0, I)): with the
+    /// mean squared error this is the β-VAE negative ELBO (unit-variance Gaussian decoder) divided by features / 2.
+    /// Default 1 (the ELBO). Used only with <see cref="DenseArchitecture.Variational"/>.
+    /// </summary>
+    public double KLWeight { get; set; } = 1.0;
+
+    /// <summary>What a variational autoencoder's exported Score is. Default <see cref="VariationalScore.ReconstructionError"/>.</summary>
+    public VariationalScore VariationalScore { get; set; } = VariationalScore.ReconstructionError;
+
     /// <summary>Passes over the training data. Default 100.</summary>
     public int Epochs { get; set; } = 100;
 
@@ -110,6 +120,12 @@ public sealed class TrainerOptions
         ImageShape?.Check();
         if (Epochs < 1)
             throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
+        if (!(KLWeight >= 0) || !double.IsFinite(KLWeight))
+            throw new ArgumentOutOfRangeException(nameof(KLWeight), KLWeight, "KLWeight must be zero or positive.");
+        if (!Enum.IsDefined(VariationalScore))
+            throw new ArgumentOutOfRangeException(nameof(VariationalScore), VariationalScore, "Unknown value.");
+        if (Architecture.Variational && PretrainingEpochs > 0)
+            throw new ArgumentException("Stacked pretraining (PretrainingEpochs) is not available for a variational autoencoder.", nameof(PretrainingEpochs));
         if (PretrainingEpochs < 0)
             throw new ArgumentOutOfRangeException(nameof(PretrainingEpochs), PretrainingEpochs, "PretrainingEpochs cannot be negative.");
         if (PretrainingEpochs > 0 && Architecture.UseBatchNormalization)
