@@ -14,7 +14,8 @@ namespace Autoencoders.ML.Scoring;
 /// <remarks>
 /// <c>mlContext.Model.Save</c> stores it as a chain of ML.NET's built-in transformers (the ONNX transformer holding the
 /// one-row scoring graph, then the steps of <see cref="ScoreColumn"/>), so <c>mlContext.Model.Load</c> restores it without
-/// this library and gives identical scores.
+/// this library, scoring one row per ONNX Runtime call (equal to the batched scores up to float rounding);
+/// <c>mlContext.Model.LoadWithAutoencoders</c> restores this batched transformer from the same file (identical scores).
 /// </remarks>
 public sealed class AutoencoderTransformer : ITransformer, IDisposable
 {

@@ -58,8 +58,7 @@ public sealed class LatentFeaturesTests
         context.Model.Save(model, train.Schema, stream);
         stream.Position = 0;
         var loaded = new MLContext().Model.Load(stream, out _);
-        CollectionAssert.AreEqual(scored.GetColumn<float[]>("Code").SelectMany(v => v).ToList(),
-            loaded.Transform(test).GetColumn<float[]>("Code").SelectMany(v => v).ToList());
+        Floats.AssertClose(scored.GetColumn<float[]>("Code").SelectMany(v => v), loaded.Transform(test).GetColumn<float[]>("Code").SelectMany(v => v));
     }
 
     [TestMethod]
