@@ -1,5 +1,6 @@
 using System.Globalization;
 using Autoencoders.Benchmarks.Support;
+using Autoencoders.Examples;
 using Autoencoders.ML;
 using Autoencoders.ML.Denoising;
 using Autoencoders.Training.Corruptions;
@@ -72,7 +73,7 @@ internal static class DenoiseCommand
                 Paste(grid, restored, i, 3 * s + 2, i);
             }
         }
-        GrayscalePng.Write(png, grid);
+        Png.WriteGray(png, grid);
 
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine($"Fashion-MNIST: trained on {train.Rows} images, {epochs} epochs, dense 784-512-128-512-784 Tanh, batch 128; tested on {test.Rows} images.");
