@@ -26,7 +26,7 @@ internal static class OnnxScorer
                 data = step.Transform(data);
             }
         // An output that replaces the feature column left the graph under another name: copy it into place.
-        foreach (string renamed in outputs.Where(o => o.StartsWith(RowScoringGraph.InternalPrefix + "output/", StringComparison.Ordinal) ))
+        foreach (string renamed in outputs.Where(o => o.StartsWith(RowScoringGraph.RenamedOutputPrefix, StringComparison.Ordinal)))
         {
             var copy = context.Transforms.CopyColumns(options.FeatureColumnName, renamed).Append(context.Transforms.DropColumns(renamed)).Fit(data);
             steps.Add(copy);

@@ -33,7 +33,10 @@ internal static class RowScoringGraph
     /// replaces the feature column (a graph cannot output its input's name); the scorer copies that one into place.
     /// </summary>
     public static string GraphOutputName(string column, AutoencoderScoringOptions columns) =>
-        column == columns.FeatureColumnName ? InternalPrefix + "output/" + column : column;
+        column == columns.FeatureColumnName ? RenamedOutputPrefix + column : column;
+
+    /// <summary>Prefix of the graph outputs that <see cref="GraphOutputName"/> renamed.</summary>
+    public const string RenamedOutputPrefix = InternalPrefix + "output/";
 
     /// <summary>The graph outputs ML.NET reads, each a [k] vector: the requested optional outputs and the score as a 1-vector.</summary>
     public static IEnumerable<(string Output, string Column)> VectorOutputs(AutoencoderScoringOptions columns)
