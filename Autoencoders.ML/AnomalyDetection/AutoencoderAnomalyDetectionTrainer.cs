@@ -32,7 +32,7 @@ public sealed class AutoencoderAnomalyDetectionTrainer : AutoencoderEstimator
         /// <summary>An explicit score threshold; <see langword="null"/> (default) derives it from <see cref="Contamination"/>.</summary>
         public float? Threshold { get; set; }
 
-        internal new void Validate()
+        internal override void Validate()
         {
             base.Validate();
             if (!(Contamination > 0 && Contamination <= 0.5))
@@ -46,16 +46,9 @@ public sealed class AutoencoderAnomalyDetectionTrainer : AutoencoderEstimator
     private readonly Options _options;
 
     internal AutoencoderAnomalyDetectionTrainer(IHostEnvironment environment, Options options)
-        : base(environment, Component, Checked(options))
+        : base(environment, Component, options)
     {
         _options = options;
-    }
-
-    private static Options Checked(Options options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        return options;
     }
 
     /// <summary>The explicit threshold, or the score that <see cref="Options.Contamination"/> of the training rows exceed.</summary>

@@ -36,7 +36,7 @@ public sealed class AutoencoderDenoisingEstimator : AutoencoderEstimator
             Corruptions = [Corruption.GaussianNoise(DefaultSigma)];
         }
 
-        internal new void Validate()
+        internal override void Validate()
         {
             base.Validate();
             if (ReconstructionColumnName is null)
@@ -49,15 +49,8 @@ public sealed class AutoencoderDenoisingEstimator : AutoencoderEstimator
     private const string Component = "AutoencoderDenoising";
 
     internal AutoencoderDenoisingEstimator(IHostEnvironment environment, Options options)
-        : base(environment, Component, Checked(options))
+        : base(environment, Component, options)
     {
-    }
-
-    private static Options Checked(Options options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        return options;
     }
 
 }

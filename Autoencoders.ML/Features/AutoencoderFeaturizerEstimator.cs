@@ -28,7 +28,7 @@ public sealed class AutoencoderFeaturizerEstimator : AutoencoderEstimator
             PredictedLabelColumnName = null;
         }
 
-        internal new void Validate()
+        internal override void Validate()
         {
             base.Validate();
             if (LatentColumnName is null)
@@ -39,14 +39,7 @@ public sealed class AutoencoderFeaturizerEstimator : AutoencoderEstimator
     private const string Component = "AutoencoderFeaturizer";
 
     internal AutoencoderFeaturizerEstimator(IHostEnvironment environment, Options options)
-        : base(environment, Component, Checked(options))
+        : base(environment, Component, options)
     {
-    }
-
-    private static Options Checked(Options options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        return options;
     }
 }

@@ -17,8 +17,11 @@ public abstract class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     private readonly string _component;
     private readonly AutoencoderTrainingOptions _options;
 
+    /// <summary>Keeps the settings after checking every one of them (each options class adds its own checks).</summary>
     private protected AutoencoderEstimator(IHostEnvironment environment, string component, AutoencoderTrainingOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         _environment = environment;
         _component = component;
         _options = options;

@@ -120,7 +120,7 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     public Action<EpochMetrics>? Progress { get; set; }
 
     /// <summary>Checks every setting, naming the first one out of range.</summary>
-    internal new void Validate()
+    internal override void Validate()
     {
         base.Validate();
         if (TargetColumnName is not null && ShuffleBufferRows is not null)

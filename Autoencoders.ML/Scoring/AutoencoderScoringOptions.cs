@@ -51,7 +51,7 @@ public class AutoencoderScoringOptions
     public int ScoringBatchSize { get; set; } = 256;
 
     /// <summary>Checks names and device settings, naming the first one that is wrong.</summary>
-    internal void Validate()
+    internal virtual void Validate()
     {
         if (ScoringBatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(ScoringBatchSize), ScoringBatchSize, "ScoringBatchSize must be at least 1.");

@@ -27,14 +27,7 @@ internal static class AutoencoderOnnxExporter
             throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be a finite number.");
         using var scope = torch.NewDisposeScope(); // the detached CPU copies read from the weights
 
-        var model = new ModelProto
-        {
-            IrVersion = IrVersion,
-            ProducerName = "Autoencoders.ML",
-            ProducerVersion = LibraryVersion,
-            Graph = new GraphProto { Name = "dense_autoencoder" },
-        };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
+        var model = NewModel("dense_autoencoder");
         var g = new OnnxGraphBuilder(model.Graph);
         int d = trained.InputSize;
         var module = trained.Model;
@@ -98,19 +91,26 @@ internal static class AutoencoderOnnxExporter
         return new AutoencoderOnnxModel(model);
     }
 
-    /// <summary>The decoder alone: Latent (rows × latent) → Reconstruction (rows × features, original scale).</summary>
-    public static byte[] ExportDecoder(TrainedAutoencoder trained)
+    /// <summary>An empty model: IR 8, opset 17, this library as producer.</summary>
+    private static ModelProto NewModel(string graphName)
     {
-        ArgumentNullException.ThrowIfNull(trained);
-        using var scope = torch.NewDisposeScope();
         var model = new ModelProto
         {
             IrVersion = IrVersion,
             ProducerName = "Autoencoders.ML",
             ProducerVersion = LibraryVersion,
-            Graph = new GraphProto { Name = "autoencoder_decoder" },
+            Graph = new GraphProto { Name = graphName },
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
+        return model;
+    }
+
+    /// <summary>The decoder alone: Latent (rows × latent) → Reconstruction (rows × features, original scale).</summary>
+    public static byte[] ExportDecoder(TrainedAutoencoder trained)
+    {
+        ArgumentNullException.ThrowIfNull(trained);
+        using var scope = torch.NewDisposeScope();
+        var model = NewModel("autoencoder_decoder");
         var g = new OnnxGraphBuilder(model.Graph);
         int d = trained.InputSize;
         long latent = trained.Architecture.LatentSize;
