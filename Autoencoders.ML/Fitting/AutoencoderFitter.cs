@@ -40,7 +40,7 @@ internal static class AutoencoderFitter
         using var _ = trained;
         float chosen = threshold(trained, data);
         var model = trained.ExportOnnx(chosen);
-        var summary = new TrainingSummary(trained.History, trained.BestEpoch, trained.StoppedEarly, trained.TrainingRows, trained.Architecture.Describe(data.Columns),
+        var summary = new TrainingSummary(trained.History, trained.BestEpoch, trained.StoppedEarly, trained.TrainingRows, trained.Architecture,
             trained.PretrainingHistory);
         MLNetEnvironment.Info(environment, component,
             $"Trained {summary.Architecture} on {trained.TrainingRows} rows for {trained.History.Count} epochs; threshold {chosen}.");

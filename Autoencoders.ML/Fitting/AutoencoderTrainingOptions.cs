@@ -33,6 +33,16 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     /// <summary>What a variational autoencoder's Score measures. Default <see cref="VariationalScore.ReconstructionError"/>.</summary>
     public VariationalScore VariationalScore { get; set; } = VariationalScore.ReconstructionError;
 
+    /// <summary>
+    /// A convolutional autoencoder for image rows instead of the dense one (needs <see cref="ImageShape"/>; e.g. the
+    /// vectors from <c>LoadImages → ResizeImages → ExtractPixels</c>, or raw pixel vectors): its own channels, kernel,
+    /// down/upsampling, code size and activation (see <see cref="ConvolutionalArchitecture"/>); rows are standardized
+    /// per channel. The dense settings (<see cref="HiddenLayerSizes"/>, <see cref="LatentSize"/>, <see cref="Activation"/>,
+    /// <see cref="DropoutRate"/>, <see cref="UseBatchNormalization"/>, <see cref="Variational"/>,
+    /// <see cref="PretrainingEpochs"/>) must then stay at their defaults. Default <see langword="null"/> (dense).
+    /// </summary>
+    public ConvolutionalArchitecture? Convolutional { get; set; }
+
     /// <summary>Dropout after hidden layers during training. Default 0.</summary>
     public double DropoutRate { get; set; }
 
@@ -46,8 +56,9 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     public IReadOnlyList<Corruption> Corruptions { get; set; } = [];
 
     /// <summary>
-    /// The image layout of the feature vectors (channels, height, width — e.g. from ML.NET's ExtractPixels), needed by the
-    /// image corruptions (pixel erasure, blur, block and patch masking, downsampling). Default <see langword="null"/>.
+    /// The image layout of the feature vectors (channels, height, width — e.g. from ML.NET's ExtractPixels), needed by
+    /// <see cref="Convolutional"/> and by the image corruptions (pixel erasure, blur, block and patch masking,
+    /// downsampling). Default <see langword="null"/>.
     /// </summary>
     public ImageShape? ImageShape { get; set; }
 
@@ -127,6 +138,15 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
             throw new ArgumentException("Noise2Noise training (TargetColumnName) reads both columns into memory; leave ShuffleBufferRows unset.", nameof(ShuffleBufferRows));
         if (!Enum.IsDefined(InvalidValueHandling))
             throw new ArgumentOutOfRangeException(nameof(InvalidValueHandling), InvalidValueHandling, "Unknown value.");
+        if (Convolutional is not null)
+            foreach (var (name, isDefault) in new[]
+            {
+                (nameof(HiddenLayerSizes), HiddenLayerSizes is null), (nameof(LatentSize), LatentSize == 0), (nameof(Activation), Activation == Activation.Tanh),
+                (nameof(DropoutRate), DropoutRate == 0), (nameof(UseBatchNormalization), !UseBatchNormalization), (nameof(Variational), !Variational),
+                (nameof(PretrainingEpochs), PretrainingEpochs == 0),
+            })
+                if (!isDefault)
+                    throw new ArgumentException($"{name} is a dense-autoencoder setting; with Convolutional set, use the ConvolutionalArchitecture's settings instead.", name);
         ToTrainerOptions(0, null).Validate();
         new DenseArchitecture { EncoderHiddenSizes = HiddenLayerSizes, LatentSize = LatentSize, Activation = Activation, DropoutRate = DropoutRate }.Resolve(1);
     }
@@ -142,6 +162,7 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
             UseBatchNormalization = UseBatchNormalization,
             Variational = Variational,
         },
+        Convolutional = Convolutional,
         KLWeight = KLWeight,
         VariationalScore = VariationalScore,
         Corruptions = Corruptions,

@@ -90,14 +90,14 @@ public sealed class LatentFeaturesTests
             Seed = 1,
         };
         using var trained = new AutoencoderTrainer(options).Fit(data);
-        Assert.HasCount(1, trained.Model.DecoderLayers);
+        Assert.HasCount(1, ((DenseAutoencoder)trained.Model).DecoderLayers);
 
         TorchNativeLibrary.EnsureLoaded();
         using var scope = torch.NewDisposeScope();
         var standardized = torch.tensor(trained.Standardizer.Transform(data).Values, [data.Rows, data.Columns]);
         var (_, singular, vt) = torch.linalg.svd(standardized - standardized.mean([0L], keepdim: true), fullMatrices: false);
         var principal = vt.narrow(0, 0, 3).t();                                           // d × k
-        var decoder = ((TorchSharp.Modules.Linear)trained.Model.DecoderLayers[0].Module).weight!.detach(); // d × k
+        var decoder = ((TorchSharp.Modules.Linear)((DenseAutoencoder)trained.Model).DecoderLayers[0].Module).weight!.detach(); // d × k
         var (q, _) = torch.linalg.qr(decoder);
         var cosines = torch.linalg.svdvals(q.t().matmul(principal));                      // cosines of the principal angles
         float smallest = cosines.min().item<float>();

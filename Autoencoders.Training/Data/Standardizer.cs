@@ -1,7 +1,7 @@
 namespace Autoencoders.Training.Data;
 
 /// <summary>
-/// Per-feature standardization, z = (x − mean) · scale, fitted on training data. A feature with (near) zero
+/// Per-feature standardization, z = (x − mean) · scale, fitted on training data (or pooled per image channel, <see cref="PoolChannels"/>). A feature with (near) zero
 /// variance keeps scale 1: it is centred, not divided by zero, so an unseen value there still shows up as error.
 /// </summary>
 public sealed class Standardizer
@@ -9,8 +9,11 @@ public sealed class Standardizer
     /// <summary>Standard deviations at or below this count as zero variance.</summary>
     public const double ZeroVarianceThreshold = 1e-8;
 
-    private Standardizer(float[] mean, float[] scale, float[] minimum, float[] maximum)
+    private readonly double[] _variance;
+
+    private Standardizer(float[] mean, float[] scale, float[] minimum, float[] maximum, double[] variance)
     {
+        _variance = variance;
         Mean = mean;
         Scale = scale;
         Minimum = minimum;
@@ -64,9 +67,45 @@ public sealed class Standardizer
         if (rows == 0)
             throw new ArgumentException("Cannot fit a standardizer to data without rows.", nameof(data));
         long count = rows;
-        var scale = squares.Select(s => Math.Sqrt(s / count)).Select(std => std > ZeroVarianceThreshold ? (float)(1.0 / std) : 1f).ToArray();
-        return new Standardizer(mean.Select(m => (float)m).ToArray(), scale, minimum, maximum);
+        var variance = squares.Select(s => s / count).ToArray();
+        return new Standardizer(mean.Select(m => (float)m).ToArray(), ScaleOf(variance), minimum, maximum, variance);
     }
+
+    /// <summary>
+    /// The same statistics pooled per channel of <paramref name="image"/>: every pixel of a channel gets the channel's
+    /// mean and scale (over all its pixels and rows) and the channel's smallest and largest value. The exported graph
+    /// still applies them per feature, so nothing else changes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The image shape does not match the number of features.</exception>
+    public Standardizer PoolChannels(Models.ImageShape image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (image.Size != Mean.Length)
+            throw new ArgumentException($"The image shape {image} has {image.Size} values; the standardizer {Mean.Length}.", nameof(image));
+        int d = Mean.Length, pixels = image.Height * image.Width;
+        var (mean, scale, minimum, maximum, variance) = (new float[d], new float[d], new float[d], new float[d], new double[d]);
+        for (int c = 0; c < image.Channels; c++)
+        {
+            var range = new Range(c * pixels, (c + 1) * pixels);
+            double channelMean = 0, secondMoment = 0;
+            for (int f = range.Start.Value; f < range.End.Value; f++)
+            {
+                channelMean += Mean[f];
+                secondMoment += _variance[f] + (double)Mean[f] * Mean[f];
+            }
+            channelMean /= pixels;
+            double channelVariance = Math.Max(secondMoment / pixels - channelMean * channelMean, 0);
+            mean.AsSpan(range).Fill((float)channelMean);
+            variance.AsSpan(range).Fill(channelVariance);
+            scale.AsSpan(range).Fill(ScaleOf([channelVariance])[0]);
+            minimum.AsSpan(range).Fill(Minimum[range].Min());
+            maximum.AsSpan(range).Fill(Maximum[range].Max());
+        }
+        return new Standardizer(mean, scale, minimum, maximum, variance);
+    }
+
+    private static float[] ScaleOf(double[] variance) =>
+        variance.Select(Math.Sqrt).Select(std => std > ZeroVarianceThreshold ? (float)(1.0 / std) : 1f).ToArray();
 
     /// <summary>Fits means and scales to the columns of <paramref name="data"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="data"/> has no rows.</exception>

@@ -8,7 +8,7 @@ namespace Autoencoders.Training.Models;
 /// A dense autoencoder in TorchSharp. It works in standardized feature space: inputs and reconstructions
 /// are standardized; <see cref="Data.Standardizer"/> maps to and from the original scale.
 /// </summary>
-internal sealed class DenseAutoencoder : nn.Module<Tensor, Tensor>
+internal sealed class DenseAutoencoder : AutoencoderNetwork
 {
     private readonly Sequential encoder;
     private readonly Sequential decoder;
@@ -25,8 +25,20 @@ internal sealed class DenseAutoencoder : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>Number of input features.</summary>
-    public int InputSize { get; }
+    /// <inheritdoc/>
+    public override int InputSize { get; }
+
+    /// <inheritdoc/>
+    public override int LatentSize => Architecture.LatentSize;
+
+    /// <inheritdoc/>
+    public override bool Variational => Architecture.Variational;
+
+    /// <inheritdoc/>
+    public override bool UsesBatchNormalization => Architecture.UseBatchNormalization;
+
+    /// <inheritdoc/>
+    public override string Describe() => Architecture.Describe(InputSize);
 
     /// <summary>The resolved architecture.</summary>
     public DenseArchitecture Architecture { get; }
@@ -37,22 +49,19 @@ internal sealed class DenseAutoencoder : nn.Module<Tensor, Tensor>
     /// <summary>Decoder layers, latent side first.</summary>
     public IReadOnlyList<Layer> DecoderLayers { get; }
 
-    /// <summary>Reconstructs standardized input <paramref name="input"/> (rows × features).</summary>
-    public override Tensor forward(Tensor input) => decoder.call(Encode(input));
+    /// <inheritdoc/>
+    public override Tensor Encode(Tensor input) => Architecture.Variational ? EncodeDistribution(input).Mean : encoder.call(input);
 
-    /// <summary>The latent code of standardized input <paramref name="input"/>.</summary>
-    public Tensor Encode(Tensor input) => Architecture.Variational ? EncodeDistribution(input).Mean : encoder.call(input);
-
-    /// <summary>The Gaussian code of a variational autoencoder: mean and log-variance, each rows × latent size.</summary>
-    public (Tensor Mean, Tensor LogVariance) EncodeDistribution(Tensor input)
+    /// <inheritdoc/>
+    public override (Tensor Mean, Tensor LogVariance) EncodeDistribution(Tensor input)
     {
         var both = encoder.call(input);
         int latent = Architecture.LatentSize;
         return (both.narrow(1, 0, latent), both.narrow(1, latent, latent));
     }
 
-    /// <summary>Decodes latent codes to standardized reconstructions.</summary>
-    public Tensor Decode(Tensor latent) => decoder.call(latent);
+    /// <inheritdoc/>
+    public override Tensor Decode(Tensor latent) => decoder.call(latent);
 
     private static Sequential ToSequential(IReadOnlyList<Layer> layers) =>
         nn.Sequential(layers.Select((layer, i) => ($"{layer.Kind.ToString().ToLowerInvariant()}{i}", layer.Module)).ToArray());

@@ -18,7 +18,6 @@ internal static class AutoencoderOnnxExporter
 {
     public const long IrVersion = 8;
     public const long OpsetVersion = 17;
-    private const float BatchNormEpsilon = 1e-5f; // TorchSharp's BatchNorm1d default, which DenseAutoencoder uses
 
     public static AutoencoderOnnxModel Export(TrainedAutoencoder trained, float threshold)
     {
@@ -27,7 +26,7 @@ internal static class AutoencoderOnnxExporter
             throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be a finite number.");
         using var scope = torch.NewDisposeScope(); // the detached CPU copies read from the weights
 
-        var model = NewModel("dense_autoencoder");
+        var model = NewModel(trained.Convolutional ? "convolutional_autoencoder" : "dense_autoencoder");
         var g = new OnnxGraphBuilder(model.Graph);
         int d = trained.InputSize;
         var module = trained.Model;
@@ -37,26 +36,13 @@ internal static class AutoencoderOnnxExporter
         string scale = g.Initializer("standardizer_scale", trained.Standardizer.Scale, d);
         string standardized = g.Node("Mul", [g.Node("Sub", [OnnxNames.Features, mean]), scale], "standardized");
 
-        string? divergence = null;
-        if (trained.Architecture.Variational)
+        const string restored = "restored";
+        string? divergence = module switch
         {
-            // The last encoder layer gives mean ‖ log-variance; the code (and the reconstruction) is the mean.
-            long latent = trained.Architecture.LatentSize;
-            string both = AppendLayers(g, module.EncoderLayers, standardized, "encoder", "encoder_distribution");
-            string axes = g.Initializer("slice_axes", [1L], 1);
-            g.Node("Slice", [both, g.Initializer("mean_start", [0L], 1), g.Initializer("mean_end", [latent], 1), axes], OnnxNames.Latent);
-            string logVariance = g.Node("Slice", [both, g.Initializer("log_variance_start", [latent], 1), g.Initializer("log_variance_end", [2 * latent], 1), axes], "log_variance");
-            if (trained.VariationalScore == VariationalScore.NegativeElbo)
-            {
-                // KL(N(μ, σ²) ‖ N(0, I)) = −½ Σ (1 + log σ² − μ² − σ²), scaled by 2β / features like the training objective.
-                string terms = g.Node("Sub", [g.Node("Sub", [g.Node("Add", [logVariance, Constant(g, "one", 1f)]), g.Node("Mul", [OnnxNames.Latent, OnnxNames.Latent])]), g.Node("Exp", [logVariance])]);
-                string sum = g.Node("ReduceSum", [terms, g.Initializer("kl_axes", [1L], 1)], null, Attribute("keepdims", 0L));
-                divergence = g.Node("Mul", [sum, Constant(g, "kl_scale", (float)(-0.5 * 2 * trained.KLWeight / d))], "kl_term");
-            }
-        }
-        else
-            AppendLayers(g, module.EncoderLayers, standardized, "encoder", OnnxNames.Latent);
-        string restored = AppendLayers(g, module.DecoderLayers, OnnxNames.Latent, "decoder", "restored");
+            ConvolutionalAutoencoder convolutional => AppendConvolutional(g, convolutional, standardized, restored),
+            DenseAutoencoder dense => DenseOnnx.Append(g, dense, standardized, restored, trained.VariationalScore, trained.KLWeight),
+            _ => throw new InvalidOperationException($"No ONNX translation for {module.GetType().Name}."),
+        };
 
         g.Node("Add", [g.Node("Div", [restored, scale]), mean], OnnxNames.Reconstruction);
         string difference = g.Node("Sub", [restored, standardized]);
@@ -75,13 +61,15 @@ internal static class AutoencoderOnnxExporter
             g.Node("Div", [residual, g.Initializer("noise_variance", [(float)(sigma * sigma)])], OnnxNames.ScoreFunction);
         }
 
-        DeclareOutputs(g.Graph, d, trained.Architecture.LatentSize, scoreFunction: trained.GaussianNoiseSigma is not null);
+        DeclareOutputs(g.Graph, d, trained.LatentSize, scoreFunction: trained.GaussianNoiseSigma is not null);
 
         AddMetadata(model, OnnxNames.VersionKey, LibraryVersion);
-        AddMetadata(model, OnnxNames.KindKey, "dense");
-        AddMetadata(model, OnnxNames.ArchitectureKey, trained.Architecture.Describe(d));
+        AddMetadata(model, OnnxNames.KindKey, trained.Convolutional ? "convolutional" : "dense");
+        AddMetadata(model, OnnxNames.ArchitectureKey, trained.Architecture);
+        if (trained.ImageShape is ImageShape image)
+            AddMetadata(model, OnnxNames.ImageShapeKey, image.ToString());
         AddMetadata(model, OnnxNames.InputSizeKey, d.ToString(CultureInfo.InvariantCulture));
-        AddMetadata(model, OnnxNames.LatentSizeKey, trained.Architecture.LatentSize.ToString(CultureInfo.InvariantCulture));
+        AddMetadata(model, OnnxNames.LatentSizeKey, trained.LatentSize.ToString(CultureInfo.InvariantCulture));
         AddMetadata(model, OnnxNames.ThresholdKey, threshold.ToString("R", CultureInfo.InvariantCulture));
         AddMetadata(model, OnnxNames.TrainingKey, trained.Settings.ToString());
         if (trained.GaussianNoiseSigma is double noiseSigma)
@@ -109,18 +97,24 @@ internal static class AutoencoderOnnxExporter
     public static byte[] ExportDecoder(TrainedAutoencoder trained)
     {
         ArgumentNullException.ThrowIfNull(trained);
+        if (!trained.Model.CanDecodeAlone)
+            throw new InvalidOperationException("This decoder has U-Net skip connections: it needs the encoder's feature maps, so it cannot be exported alone.");
         using var scope = torch.NewDisposeScope();
         var model = NewModel("autoencoder_decoder");
         var g = new OnnxGraphBuilder(model.Graph);
         int d = trained.InputSize;
-        long latent = trained.Architecture.LatentSize;
-        g.Graph.Input.Add(TensorInfo(OnnxNames.Latent, DataType.Float, OnnxNames.BatchDimension, latent));
-        string restored = AppendLayers(g, trained.Model.DecoderLayers, OnnxNames.Latent, "decoder", "restored");
+        g.Graph.Input.Add(TensorInfo(OnnxNames.Latent, DataType.Float, OnnxNames.BatchDimension, (long)trained.LatentSize));
+        string restored = trained.Model switch
+        {
+            ConvolutionalAutoencoder convolutional => ConvolutionalOnnx.AppendDecoder(g, convolutional, OnnxNames.Latent, null, "restored"),
+            DenseAutoencoder dense => DenseOnnx.AppendDecoder(g, dense, OnnxNames.Latent, "restored"),
+            _ => throw new InvalidOperationException($"No ONNX translation for {trained.Model.GetType().Name}."),
+        };
         g.Node("Add", [g.Node("Div", [restored, g.Initializer("standardizer_scale", trained.Standardizer.Scale, d)]),
             g.Initializer("standardizer_mean", trained.Standardizer.Mean, d)], OnnxNames.Reconstruction);
         g.Graph.Output.Add(TensorInfo(OnnxNames.Reconstruction, DataType.Float, OnnxNames.BatchDimension, (long)d));
         AddMetadata(model, OnnxNames.VersionKey, LibraryVersion);
-        AddMetadata(model, OnnxNames.ArchitectureKey, trained.Architecture.Describe(d));
+        AddMetadata(model, OnnxNames.ArchitectureKey, trained.Architecture);
         return model.ToByteArray();
     }
 
@@ -146,55 +140,9 @@ internal static class AutoencoderOnnxExporter
     private static void AddMetadata(ModelProto model, string key, string value) =>
         model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
 
-    private static string AppendLayers(OnnxGraphBuilder g, IReadOnlyList<Layer> layers, string input, string prefix, string output)
+    private static string? AppendConvolutional(OnnxGraphBuilder g, ConvolutionalAutoencoder model, string standardized, string restored)
     {
-        string current = input;
-        int last = Enumerable.Range(0, layers.Count).Last(i => layers[i].Kind != LayerKind.Dropout);
-        for (int i = 0; i < layers.Count; i++)
-        {
-            var layer = layers[i];
-            string? name = i == last ? output : null;
-            string stem = $"{prefix}_{i}";
-            current = layer.Kind switch
-            {
-                LayerKind.Linear => Linear(g, (Linear)layer.Module, current, stem, name),
-                LayerKind.BatchNorm => BatchNorm(g, (BatchNorm1d)layer.Module, current, stem, name),
-                LayerKind.Activation => Activate(g, layer.Activation, current, name),
-                LayerKind.Dropout => current, // identity at inference
-                _ => throw new InvalidOperationException($"No ONNX translation for layer kind {layer.Kind}."),
-            };
-        }
-        return current;
+        ConvolutionalOnnx.Append(g, model, standardized, restored);
+        return null;
     }
-
-    private static string Linear(OnnxGraphBuilder g, Linear linear, string input, string stem, string? output)
-    {
-        string weight = g.Initializer(stem + "_weight", Values(linear.weight!), linear.weight!.shape);
-        string bias = g.Initializer(stem + "_bias", Values(linear.bias!), linear.bias!.shape);
-        return g.Node("Gemm", [input, weight, bias], output, Attribute("transB", 1L));
-    }
-
-    private static string BatchNorm(OnnxGraphBuilder g, BatchNorm1d norm, string input, string stem, string? output)
-    {
-        string scale = g.Initializer(stem + "_scale", Values(norm.weight!), norm.weight!.shape);
-        string bias = g.Initializer(stem + "_bias", Values(norm.bias!), norm.bias!.shape);
-        string mean = g.Initializer(stem + "_running_mean", Values(norm.running_mean!), norm.running_mean!.shape);
-        string variance = g.Initializer(stem + "_running_var", Values(norm.running_var!), norm.running_var!.shape);
-        return g.Node("BatchNormalization", [input, scale, bias, mean, variance], output, Attribute("epsilon", BatchNormEpsilon));
-    }
-
-    private static string Activate(OnnxGraphBuilder g, Activation activation, string input, string? output) => activation switch
-    {
-        Activation.ReLU => g.Node("Relu", [input], output),
-        Activation.LeakyReLU => g.Node("LeakyRelu", [input], output, Attribute("alpha", (float)Layer.LeakyReluSlope)),
-        Activation.Tanh => g.Node("Tanh", [input], output),
-        Activation.Sigmoid => g.Node("Sigmoid", [input], output),
-        // Opset 17 has no Gelu: 0.5·x·(1 + erf(x/√2)), the exact form TorchSharp's GELU computes.
-        Activation.GELU => g.Node("Mul", [g.Node("Mul", [input, g.Node("Add", [g.Node("Erf", [g.Node("Div", [input, Constant(g, "sqrt2", MathF.Sqrt(2f))])]), Constant(g, "one", 1f)])]), Constant(g, "half", 0.5f)], output),
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
-    };
-
-    private static string Constant(OnnxGraphBuilder g, string stem, float value) => g.Initializer(g.UniqueName(stem), [value]);
-
-    private static float[] Values(torch.Tensor tensor) => TensorMemory.ToArray(tensor);
 }

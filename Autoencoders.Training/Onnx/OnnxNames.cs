@@ -36,6 +36,8 @@ public static class OnnxNames
     public const string KindKey = MetadataPrefix + "kind";
     /// <summary>Architecture description.</summary>
     public const string ArchitectureKey = MetadataPrefix + "architecture";
+    /// <summary>Image layout <c>CxHxW</c> of a convolutional model's rows.</summary>
+    public const string ImageShapeKey = MetadataPrefix + "image_shape";
     /// <summary>Number of input features.</summary>
     public const string InputSizeKey = MetadataPrefix + "input_size";
     /// <summary>Latent size.</summary>

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Autoencoders.Training.Training;
 
-/// <summary>Trains a dense autoencoder on standardized features with Adam, minibatches, optional validation and early stopping.</summary>
+/// <summary>Trains a dense or convolutional autoencoder on standardized features with Adam, minibatches, optional validation and early stopping.</summary>
 public sealed class AutoencoderTrainer
 {
     // Weight initialization and dropout draw from TorchSharp's global generator; one training at a time keeps seeds reproducible.
@@ -46,7 +46,7 @@ public sealed class AutoencoderTrainer
             throw new ArgumentException($"The targets are {targets.Rows} × {targets.Columns}; the inputs {data.Rows} × {data.Columns}.", nameof(targets));
         data.EnsureFinite("the training data");
         targets?.EnsureFinite("the training targets");
-        var standardizer = Standardizer.Fit(data);
+        var standardizer = FitStandardizer(data, out _);
         var standardized = standardizer.Transform(data);
         var standardizedTargets = targets is null ? null : standardizer.Transform(targets);
         return Train(data.Columns, data.Rows, standardizer, (random, device) => new InMemoryBatches(standardized, standardizedTargets,
@@ -75,7 +75,7 @@ public sealed class AutoencoderTrainer
         Standardizer standardizer;
         try
         {
-            standardizer = Standardizer.Fit(checkedSource, out rows);
+            standardizer = FitStandardizer(checkedSource, out rows);
         }
         catch (ArgumentException)
         {
@@ -85,15 +85,21 @@ public sealed class AutoencoderTrainer
             _options.ValidationFraction, _options.Seed, _options.BatchSize, bufferRows, _options.Shuffle, random, device), cancellationToken, noise2Noise: false);
     }
 
+    /// <summary>Per-feature statistics, pooled per channel for a convolutional model.</summary>
+    private Standardizer FitStandardizer(IRowSource data, out long rows)
+    {
+        var standardizer = Standardizer.Fit(data, out rows);
+        if (_options.Convolutional is null)
+            return standardizer;
+        _options.ImageShape!.Check(data.Columns);
+        return standardizer.PoolChannels(_options.ImageShape);
+    }
+
     private TrainedAutoencoder Train(int columns, long rows, Standardizer standardizer, Func<Random, Device, TrainingBatches> batches,
         CancellationToken cancellationToken, bool noise2Noise)
     {
-        var architecture = _options.Architecture.Resolve(columns);
         _options.ImageShape?.Check(columns);
-        if (architecture.LatentSize >= columns && _options.Corruptions.Count == 0 && !new Regularization(_options).Any)
-            _options.Log?.Invoke($"The latent size {architecture.LatentSize} is not smaller than the {columns} input features: " +
-                                 "without corruption or regularization the autoencoder can learn the identity and its scores carry little signal.");
-        if (architecture.UseBatchNormalization && rows < 2)
+        if ((_options.Convolutional?.UseBatchNormalization ?? _options.Architecture.UseBatchNormalization) && rows < 2)
             throw new ArgumentException("Batch normalization needs at least two training rows.", "data");
 
         TorchNativeLibrary.EnsureLoaded();
@@ -103,14 +109,20 @@ public sealed class AutoencoderTrainer
                 torch.set_num_threads(threads);
             var device = TrainingDevice.Resolve(_options.Device, _options.FallbackToCpu, _options.Log);
             torch.manual_seed(_options.Seed);
-            var model = new DenseAutoencoder(columns, architecture);
+            var model = AutoencoderNetwork.Create(columns, _options);
+            if (model is ConvolutionalAutoencoder && !OneDnn.TryDisable())
+                _options.Log?.Invoke("Could not switch off libtorch's oneDNN kernels, whose convolution backward pass returned non-finite gradients " +
+                                     "with several threads in libtorch 2.10; if training diverges, set Threads to 1.");
+            if (model.LatentSize >= columns && _options.Corruptions.Count == 0 && !new Regularization(_options).Any)
+                _options.Log?.Invoke($"The latent code has {model.LatentSize} values, not fewer than the {columns} input features: " +
+                                     "without corruption or regularization the autoencoder can learn the identity and its scores carry little signal.");
             try
             {
                 model.to(device);
                 using var source = batches(new Random(_options.Seed), device);
                 using var corruptor = _options.Corruptions.Count == 0 ? null : new Corruptor(_options.Corruptions, standardizer, _options.Seed, device, _options.ImageShape);
                 var pretraining = _options.PretrainingEpochs > 0
-                    ? StackedPretraining.Run(model, source, corruptor, _options, _options.PretrainingEpochs, Loss, cancellationToken)
+                    ? StackedPretraining.Run((DenseAutoencoder)model, source, corruptor, _options, _options.PretrainingEpochs, Loss, cancellationToken)
                     : [];
                 var run = Train(model, source, corruptor, cancellationToken);
                 model.to(torch.CPU);
@@ -127,11 +139,11 @@ public sealed class AutoencoderTrainer
 
     private sealed record Run(List<EpochMetrics> History, int BestEpoch, bool StoppedEarly);
 
-    private Run Train(DenseAutoencoder model, TrainingBatches batches, Corruptor? corruptor, CancellationToken cancellationToken)
+    private Run Train(AutoencoderNetwork model, TrainingBatches batches, Corruptor? corruptor, CancellationToken cancellationToken)
     {
-        bool batchNorm = model.Architecture.UseBatchNormalization;
+        bool batchNorm = model.UsesBatchNormalization;
         var regularization = new Regularization(_options);
-        using var sampling = model.Architecture.Variational ? new Generator((ulong)(uint)_options.Seed + SamplingStream, DeviceOf(model)) : null;
+        using var sampling = model.Variational ? new Generator((ulong)(uint)_options.Seed + SamplingStream, DeviceOf(model)) : null;
         using var optimizer = new InPlaceAdam(model.parameters(), _options.LearningRate, _options.WeightDecay);
 
         var history = new List<EpochMetrics>();
@@ -205,32 +217,32 @@ public sealed class AutoencoderTrainer
         }
     }
 
-    private double Evaluate(DenseAutoencoder model, TrainingBatches batches)
+    private double Evaluate(AutoencoderNetwork model, TrainingBatches batches)
     {
         model.eval();
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         // A variational model is validated on a Monte Carlo sample of its objective from a generator reseeded every
         // epoch, so the validation loss (and early stopping) is reproducible.
-        using var sampling = model.Architecture.Variational ? new Generator((ulong)(uint)_options.Seed + ValidationStream, DeviceOf(model)) : null;
+        using var sampling = model.Variational ? new Generator((ulong)(uint)_options.Seed + ValidationStream, DeviceOf(model)) : null;
         return batches.ValidationLoss((x, target) => Objective(model, x, target, sampling).Loss);
     }
 
     private const ulong SamplingStream = 0xAE5A3F1E;
     private const ulong ValidationStream = 0x7A11DA7E;
 
-    private static Device DeviceOf(DenseAutoencoder model) => model.parameters().First().device;
+    private static Device DeviceOf(AutoencoderNetwork model) => model.parameters().First().device;
 
     /// <summary>
     /// The code used for regularization and the objective for a minibatch: the reconstruction loss, plus for a variational
     /// model (2β / features) · KL(N(μ, σ²) ‖ N(0, I)) with the decoder fed a reparameterized sample μ + σ·ε.
     /// </summary>
-    private (Tensor Latent, Tensor Loss) Objective(DenseAutoencoder model, Tensor input, Tensor target, Generator? sampling)
+    private (Tensor Latent, Tensor Loss) Objective(AutoencoderNetwork model, Tensor input, Tensor target, Generator? sampling)
     {
-        if (!model.Architecture.Variational)
+        if (!model.Variational)
         {
-            var latent = model.Encode(input);
-            return (latent, Loss(model.Decode(latent), target));
+            var (latent, restored) = model.Reconstruct(input);
+            return (latent, Loss(restored, target));
         }
         var (mean, logVariance) = model.EncodeDistribution(input);
         var noise = torch.randn(mean.shape, generator: sampling, device: mean.device);

@@ -17,7 +17,7 @@ public sealed record AutoencoderOutputs(FeatureMatrix Reconstruction, FeatureMat
 /// <summary>A trained autoencoder: the TorchSharp model, its standardization and its training history.</summary>
 public sealed class TrainedAutoencoder : IDisposable
 {
-    internal TrainedAutoencoder(DenseAutoencoder model, Standardizer standardizer, IReadOnlyList<EpochMetrics> history,
+    internal TrainedAutoencoder(AutoencoderNetwork model, Standardizer standardizer, IReadOnlyList<EpochMetrics> history,
         int bestEpoch, bool stoppedEarly, long trainingRows, TrainerOptions options, bool noise2Noise,
         IReadOnlyList<IReadOnlyList<EpochMetrics>> pretrainingHistory)
     {
@@ -34,13 +34,25 @@ public sealed class TrainedAutoencoder : IDisposable
         GaussianNoiseSigma = options.Corruptions is [GaussianNoise { ClipMinimum: null, ClipMaximum: null } noise] ? noise.Sigma : null;
     }
 
-    internal DenseAutoencoder Model { get; }
+    internal AutoencoderNetwork Model { get; }
 
     /// <summary>The per-feature standardization fitted on the training data.</summary>
     public Standardizer Standardizer { get; }
 
-    /// <summary>The architecture with every automatic size resolved.</summary>
-    public DenseArchitecture Architecture => Model.Architecture;
+    /// <summary>The architecture with every automatic size resolved, described, e.g. <c>30-60-8-60-30 Tanh</c>.</summary>
+    public string Architecture => Model.Describe();
+
+    /// <summary>Size of the latent code.</summary>
+    public int LatentSize => Model.LatentSize;
+
+    /// <summary>True for a variational autoencoder.</summary>
+    public bool Variational => Model.Variational;
+
+    /// <summary>True for a convolutional autoencoder (rows laid out as <see cref="ImageShape"/>).</summary>
+    public bool Convolutional => Model is ConvolutionalAutoencoder;
+
+    /// <summary>The image layout of a convolutional model's rows; <see langword="null"/> for a dense model.</summary>
+    public ImageShape? ImageShape => (Model as ConvolutionalAutoencoder)?.Image;
 
     /// <summary>Number of input features.</summary>
     public int InputSize => Model.InputSize;
@@ -87,7 +99,7 @@ public sealed class TrainedAutoencoder : IDisposable
         var x = torch.tensor(standardized.Values, [data.Rows, data.Columns]);
         Tensor latent;
         Tensor? divergence = null;
-        if (Architecture.Variational)
+        if (Variational)
         {
             var (mean, logVariance) = Model.EncodeDistribution(x);
             latent = mean;
@@ -96,7 +108,7 @@ public sealed class TrainedAutoencoder : IDisposable
         }
         else
             latent = Model.Encode(x);
-        var restored = Model.Decode(latent);
+        var restored = Model.CanDecodeAlone ? Model.Decode(latent) : Model.Reconstruct(x).Restored;
         var difference = restored - x;
         var errors = difference * difference;
         var scores = divergence is null ? errors.mean([1L]) : errors.mean([1L]) + divergence;
@@ -138,12 +150,12 @@ public sealed class TrainedAutoencoder : IDisposable
     public FeatureMatrix Sample(int count, int seed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        if (!Architecture.Variational)
+        if (!Variational)
             throw new InvalidOperationException("Sampling from the prior needs a variational autoencoder (DenseArchitecture.Variational).");
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         using var generator = new Generator((ulong)(uint)seed);
-        var codes = torch.randn([count, Architecture.LatentSize], generator: generator);
+        var codes = torch.randn([count, LatentSize], generator: generator);
         var restored = Model.Decode(codes) / torch.tensor(Standardizer.Scale) + torch.tensor(Standardizer.Mean);
         return ToMatrix(restored);
     }
@@ -153,6 +165,7 @@ public sealed class TrainedAutoencoder : IDisposable
     /// (rows × features, original scale). Feed it codes from the main graph's <c>Latent</c> output, or for a variational
     /// model samples from N(0, I), to generate data in any ONNX Runtime host.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The decoder has U-Net skip connections, so it cannot decode a code alone.</exception>
     public byte[] ExportDecoderOnnx() => AutoencoderOnnxExporter.ExportDecoder(this);
 
     /// <summary>Exports the model as a self-contained ONNX graph with the given anomaly <paramref name="threshold"/>.</summary>

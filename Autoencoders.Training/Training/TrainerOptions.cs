@@ -6,8 +6,15 @@ namespace Autoencoders.Training.Training;
 /// <summary>Settings for <see cref="AutoencoderTrainer"/>. Every default is chosen to work on standardized tabular data without tuning.</summary>
 public sealed class TrainerOptions
 {
-    /// <summary>Layer sizes and activation. Default: automatic sizes, Tanh.</summary>
+    /// <summary>Layer sizes and activation of a dense autoencoder. Default: automatic sizes, Tanh. Unused when <see cref="Convolutional"/> is set.</summary>
     public DenseArchitecture Architecture { get; set; } = new();
+
+    /// <summary>
+    /// A convolutional autoencoder for images instead of the dense one; needs <see cref="ImageShape"/>. Its rows are
+    /// standardized per channel (one mean and scale per channel over all pixels) rather than per feature, which keeps
+    /// the statistics stationary across the image as convolutions assume. Default <see langword="null"/> (dense).
+    /// </summary>
+    public ConvolutionalArchitecture? Convolutional { get; set; }
 
     /// <summary>
     /// Corruptions applied, in order, to every training minibatch: the model sees the corrupted rows and the loss compares
@@ -15,7 +22,7 @@ public sealed class TrainerOptions
     /// </summary>
     public IReadOnlyList<Corruption> Corruptions { get; set; } = [];
 
-    /// <summary>The image layout of the rows (channels × height × width), needed by the image corruptions. Default <see langword="null"/>.</summary>
+    /// <summary>The image layout of the rows (channels × height × width), needed by the image corruptions and by <see cref="Convolutional"/>. Default <see langword="null"/>.</summary>
     public ImageShape? ImageShape { get; set; }
 
     /// <summary>Weight of an L1 penalty on the latent code (mean absolute activation): a sparse autoencoder. Default 0 (off).</summary>
@@ -118,6 +125,16 @@ public sealed class TrainerOptions
         if (Corruptions.Any(c => c is null))
             throw new ArgumentException("Corruptions contains null.", nameof(Corruptions));
         ImageShape?.Check();
+        if (Convolutional is not null)
+        {
+            Convolutional.Resolve();
+            if (ImageShape is null)
+                throw new ArgumentException("A convolutional autoencoder needs ImageShape (channels, height, width of the rows).", nameof(ImageShape));
+            if (Architecture.Variational)
+                throw new ArgumentException("Variational autoencoders are dense only: leave Convolutional unset or Variational false.", nameof(Convolutional));
+            if (PretrainingEpochs > 0)
+                throw new ArgumentException("Stacked pretraining (PretrainingEpochs) is for dense autoencoders only.", nameof(PretrainingEpochs));
+        }
         if (Epochs < 1)
             throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
         if (!(KLWeight >= 0) || !double.IsFinite(KLWeight))

@@ -1,0 +1,54 @@
+using Autoencoders.Training.Training;
+using static TorchSharp.torch;
+
+namespace Autoencoders.Training.Models;
+
+/// <summary>
+/// What the trainer, the exporter and <see cref="TrainedAutoencoder"/> need from an autoencoder network, dense or
+/// convolutional. Rows are flat standardized feature vectors (rows × features) on both sides.
+/// </summary>
+internal abstract class AutoencoderNetwork(string name) : nn.Module<Tensor, Tensor>(name)
+{
+    /// <summary>Number of input features.</summary>
+    public abstract int InputSize { get; }
+
+    /// <summary>Size of the latent code.</summary>
+    public abstract int LatentSize { get; }
+
+    /// <summary>True for a variational autoencoder (Gaussian code).</summary>
+    public virtual bool Variational => false;
+
+    /// <summary>True when the network has batch normalization (training needs two rows per minibatch).</summary>
+    public abstract bool UsesBatchNormalization { get; }
+
+    /// <summary>False when the decoder needs more than the code (U-Net skip connections): then <see cref="Decode"/> throws.</summary>
+    public virtual bool CanDecodeAlone => true;
+
+    /// <summary>A compact description of the architecture.</summary>
+    public abstract string Describe();
+
+    /// <summary>The latent code of standardized rows.</summary>
+    public abstract Tensor Encode(Tensor input);
+
+    /// <summary>Decodes latent codes to standardized reconstructions.</summary>
+    public abstract Tensor Decode(Tensor latent);
+
+    /// <summary>The code and the reconstruction of standardized rows in one pass.</summary>
+    public virtual (Tensor Latent, Tensor Restored) Reconstruct(Tensor input)
+    {
+        var latent = Encode(input);
+        return (latent, Decode(latent));
+    }
+
+    /// <summary>The Gaussian code of a variational autoencoder: mean and log-variance, each rows × latent size.</summary>
+    public virtual (Tensor Mean, Tensor LogVariance) EncodeDistribution(Tensor input) =>
+        throw new InvalidOperationException($"{Describe()} is not variational.");
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input) => Reconstruct(input).Restored;
+
+    /// <summary>The network <paramref name="options"/> describe, for rows of <paramref name="inputSize"/> features, freshly initialized.</summary>
+    public static AutoencoderNetwork Create(int inputSize, TrainerOptions options) => options.Convolutional is ConvolutionalArchitecture convolutional
+        ? new ConvolutionalAutoencoder(options.ImageShape!, convolutional.Resolve())
+        : new DenseAutoencoder(inputSize, options.Architecture.Resolve(inputSize));
+}

@@ -1,0 +1,211 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Autoencoders.Training.Models;
+
+/// <summary>
+/// A convolutional autoencoder in TorchSharp. Rows are flat standardized vectors laid out as <see cref="Image"/>
+/// (channel-major); the network reshapes them to images and flattens its reconstruction back.
+/// </summary>
+/// <remarks>
+/// Encoder block i: convolution (stride 2, or stride 1 then 2×2 max pooling) → [batch norm] → activation; its output
+/// size is ⌈input / 2⌉ per side. Bottleneck: flatten → linear → code, and back: linear → activation → reshape.
+/// Decoder stage for level i (from the deepest): upsample to level i−1's exact size (resize, or a stride-2 transposed
+/// convolution to twice the size, cropped at the bottom and right when level i−1 is odd) → [concatenate the encoder's level i−1 map, U-Net] → convolution
+/// → [batch norm] → activation; the last stage's convolution outputs the image channels, linearly.
+/// </remarks>
+internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
+{
+    private readonly ModuleList<Conv2d> encoderConvolutions;
+    private readonly ModuleList<BatchNorm2d> encoderNorms;
+    private readonly MaxPool2d? pool;
+    private readonly Linear? toLatent;
+    private readonly Linear? fromLatent;
+    private readonly ModuleList<ConvTranspose2d> decoderUpsamplers;
+    private readonly ModuleList<Conv2d> decoderConvolutions;
+    private readonly ModuleList<BatchNorm2d> decoderNorms;
+    private readonly nn.Module<Tensor, Tensor> activation;
+
+    public ConvolutionalAutoencoder(ImageShape image, ConvolutionalArchitecture architecture) : base(nameof(ConvolutionalAutoencoder))
+    {
+        image.Check();
+        Image = image;
+        Architecture = architecture;
+        int[] channels = architecture.Channels;
+        int levels = channels.Length;
+        int k = architecture.KernelSize, padding = k / 2;
+        bool strided = architecture.Downsampling == Downsampling.StridedConvolution;
+
+        var sizes = new List<(int Height, int Width)> { (image.Height, image.Width) };
+        for (int i = 0; i < levels; i++)
+            sizes.Add(((sizes[i].Height + 1) / 2, (sizes[i].Width + 1) / 2));
+        Sizes = sizes;
+
+        encoderConvolutions = new ModuleList<Conv2d>(Enumerable.Range(0, levels)
+            .Select(i => nn.Conv2d(i == 0 ? image.Channels : channels[i - 1], channels[i], k, stride: strided ? 2 : 1, padding: padding)).ToArray());
+        encoderNorms = new ModuleList<BatchNorm2d>(architecture.UseBatchNormalization ? channels.Select(c => nn.BatchNorm2d(c)).ToArray() : []);
+        pool = strided ? null : nn.MaxPool2d(2, stride: 2, ceil_mode: true);
+
+        var (deepHeight, deepWidth) = sizes[levels];
+        DeepSize = channels[^1] * deepHeight * deepWidth;
+        LatentSize = architecture.LatentSize > 0 ? architecture.LatentSize : DeepSize;
+        if (architecture.LatentSize > 0)
+        {
+            toLatent = nn.Linear(DeepSize, LatentSize);
+            fromLatent = nn.Linear(LatentSize, DeepSize);
+        }
+
+        var upsamplers = new List<ConvTranspose2d>();
+        var convolutions = new List<Conv2d>();
+        var norms = new List<BatchNorm2d>();
+        for (int level = levels; level >= 1; level--)
+        {
+            int input = channels[level - 1];
+            if (architecture.Upsampling == Upsampling.TransposedConvolution)
+                // Output 2·in per side (output padding 1), cropped to the encoder's size. (TorchSharp 0.107's ConvTranspose2d
+                // applies the first output padding to both sides when given a pair, so per-side paddings are not used.)
+                upsamplers.Add(nn.ConvTranspose2d(input, input, k, stride: 2, padding: padding, output_padding: 1));
+            if (SkipsInto(level - 1))
+                input += channels[level - 2];
+            int output = level == 1 ? image.Channels : channels[level - 2];
+            convolutions.Add(nn.Conv2d(input, output, k, stride: 1, padding: padding));
+            if (level > 1 && architecture.UseBatchNormalization)
+                norms.Add(nn.BatchNorm2d(output));
+        }
+        decoderUpsamplers = new ModuleList<ConvTranspose2d>(upsamplers.ToArray());
+        decoderConvolutions = new ModuleList<Conv2d>(convolutions.ToArray());
+        decoderNorms = new ModuleList<BatchNorm2d>(norms.ToArray());
+        activation = Layer.Activate(0, architecture.Activation).Module;
+        RegisterComponents();
+    }
+
+    /// <summary>The image layout of the rows.</summary>
+    public ImageShape Image { get; }
+
+    /// <summary>The checked architecture.</summary>
+    public ConvolutionalArchitecture Architecture { get; }
+
+    /// <summary>Height and width per level: level 0 is the image, level i the output of encoder block i.</summary>
+    public IReadOnlyList<(int Height, int Width)> Sizes { get; }
+
+    /// <summary>Values in the last encoder block's feature map (channels × height × width).</summary>
+    public int DeepSize { get; }
+
+    /// <inheritdoc/>
+    public override int InputSize => Image.Size;
+
+    /// <inheritdoc/>
+    public override int LatentSize { get; }
+
+    /// <inheritdoc/>
+    public override bool UsesBatchNormalization => Architecture.UseBatchNormalization;
+
+    /// <inheritdoc/>
+    public override bool CanDecodeAlone => !Architecture.SkipConnections;
+
+    /// <inheritdoc/>
+    public override string Describe() => Architecture.Describe(Image);
+
+    /// <summary>True when the decoder stage that produces level <paramref name="level"/> concatenates the encoder's map of that level (never the image itself).</summary>
+    public bool SkipsInto(int level) => Architecture.SkipConnections && level >= 1;
+
+    /// <summary>The encoder's modules for block <paramref name="i"/>: convolution, batch norm (or null).</summary>
+    public (Conv2d Convolution, BatchNorm2d? Norm) EncoderBlock(int i) =>
+        (encoderConvolutions[i], encoderNorms.Count > 0 ? encoderNorms[i] : null);
+
+    /// <summary>The decoder's modules for stage <paramref name="j"/> (0 = deepest): transposed convolution (or null), convolution, batch norm (or null for the last stage).</summary>
+    public (ConvTranspose2d? Upsampler, Conv2d Convolution, BatchNorm2d? Norm) DecoderStage(int j) =>
+        (decoderUpsamplers.Count > 0 ? decoderUpsamplers[j] : null, decoderConvolutions[j], j < decoderNorms.Count ? decoderNorms[j] : null);
+
+    /// <summary>The bottleneck's linear layers, or nulls for a spatial code.</summary>
+    public (Linear? ToLatent, Linear? FromLatent) Bottleneck => (toLatent, fromLatent);
+
+    /// <inheritdoc/>
+    public override Tensor Encode(Tensor input) => Code(EncodeMaps(input, null));
+
+    /// <inheritdoc/>
+    public override Tensor Decode(Tensor latent)
+    {
+        if (!CanDecodeAlone)
+            throw new InvalidOperationException("A decoder with U-Net skip connections needs the encoder's feature maps, not just the code.");
+        return DecodeMaps(latent, null);
+    }
+
+    /// <inheritdoc/>
+    public override (Tensor Latent, Tensor Restored) Reconstruct(Tensor input)
+    {
+        var skips = Architecture.SkipConnections ? new List<Tensor>() : null;
+        var latent = Code(EncodeMaps(input, skips));
+        return (latent, DecodeMaps(latent, skips));
+    }
+
+    private Tensor EncodeMaps(Tensor input, List<Tensor>? skips)
+    {
+        var h = input.reshape(-1, Image.Channels, Image.Height, Image.Width);
+        for (int i = 0; i < encoderConvolutions.Count; i++)
+        {
+            var (convolution, norm) = EncoderBlock(i);
+            h = convolution.call(h);
+            if (norm is not null)
+                h = norm.call(h);
+            h = activation.call(h);
+            if (pool is not null)
+                h = pool.call(h);
+            skips?.Add(h); // skips[i] is level i + 1
+        }
+        return h;
+    }
+
+    private Tensor Code(Tensor deepMap)
+    {
+        var flat = deepMap.flatten(1);
+        return toLatent is null ? flat : toLatent.call(flat);
+    }
+
+    private Tensor DecodeMaps(Tensor latent, List<Tensor>? skips)
+    {
+        int levels = Architecture.Channels.Length;
+        var (deepHeight, deepWidth) = Sizes[levels];
+        var h = fromLatent is null ? latent : activation.call(fromLatent.call(latent));
+        h = h.reshape(-1, Architecture.Channels[^1], deepHeight, deepWidth);
+        for (int j = 0; j < levels; j++)
+        {
+            int target = levels - 1 - j; // the level this stage produces
+            var (upsampler, convolution, norm) = DecoderStage(j);
+            h = upsampler is not null ? Crop(upsampler.call(h), Sizes[target]) : nn.functional.interpolate(h, [Sizes[target].Height, Sizes[target].Width],
+                mode: Architecture.Upsampling == Upsampling.Bilinear ? InterpolationMode.Bilinear : InterpolationMode.Nearest,
+                align_corners: Architecture.Upsampling == Upsampling.Bilinear ? false : null);
+            if (skips is not null && SkipsInto(target))
+                h = torch.cat([h, skips[target - 1]], 1);
+            h = convolution.call(h);
+            if (target > 0)
+            {
+                if (norm is not null)
+                    h = norm.call(h);
+                h = activation.call(h);
+            }
+        }
+        return h.flatten(1);
+    }
+
+    private static Tensor Crop(Tensor map, (int Height, int Width) size) =>
+        map.shape[2] == size.Height && map.shape[3] == size.Width ? map : map.narrow(2, 0, size.Height).narrow(3, 0, size.Width);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            encoderConvolutions.Dispose();
+            encoderNorms.Dispose();
+            pool?.Dispose();
+            toLatent?.Dispose();
+            fromLatent?.Dispose();
+            decoderUpsamplers.Dispose();
+            decoderConvolutions.Dispose();
+            decoderNorms.Dispose();
+            activation.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
