@@ -13,7 +13,8 @@ namespace Autoencoders.Training.Models;
 /// size is ⌈input / 2⌉ per side. Bottleneck: flatten → linear → code, and back: linear → activation → reshape.
 /// Decoder stage for level i (from the deepest): upsample to level i−1's exact size (resize, or a stride-2 transposed
 /// convolution to twice the size, cropped at the bottom and right when level i−1 is odd) → [concatenate the encoder's level i−1 map, U-Net] → convolution
-/// → [batch norm] → activation; the last stage's convolution outputs the image channels, linearly.
+/// → [batch norm] → activation; the last stage's convolution outputs the image channels, linearly (computed as
+/// <see cref="OutputChannels"/> channels of which the first ones are kept).
 /// </remarks>
 internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
 {
@@ -68,7 +69,7 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
                 upsamplers.Add(nn.ConvTranspose2d(input, input, k, stride: 2, padding: padding, output_padding: 1));
             if (SkipsInto(level - 1))
                 input += channels[level - 2];
-            int output = level == 1 ? image.Channels : channels[level - 2];
+            int output = level == 1 ? OutputChannels : channels[level - 2];
             convolutions.Add(nn.Conv2d(input, output, k, stride: 1, padding: padding));
             if (level > 1 && architecture.UseBatchNormalization)
                 norms.Add(nn.BatchNorm2d(output));
@@ -79,6 +80,21 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
         activation = Layer.Activate(0, architecture.Activation).Module;
         RegisterComponents();
     }
+
+    /// <summary>
+    /// oneDNN computes a convolution's gradients correctly in libtorch 2.10 only when its output channels fill whole
+    /// blocks of this many (see <see cref="Native.OneDnn"/>).
+    /// </summary>
+    public const int ChannelBlock = 16;
+
+    /// <summary>
+    /// Output channels of the last convolution: the image channels rounded up to <see cref="ChannelBlock"/>; only the
+    /// first <see cref="ImageShape.Channels"/> are used (and exported), the others get no gradient and stay unused.
+    /// </summary>
+    public int OutputChannels => (Image.Channels + ChannelBlock - 1) / ChannelBlock * ChannelBlock;
+
+    /// <summary>True when every convolution's output channels fill whole oneDNN blocks, so oneDNN may train this network.</summary>
+    public bool FitsOneDnnBlocks => Architecture.Channels.All(c => c % ChannelBlock == 0);
 
     /// <summary>The image layout of the rows.</summary>
     public ImageShape Image { get; }
@@ -179,6 +195,8 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
             if (skips is not null && SkipsInto(target))
                 h = torch.cat([h, skips[target - 1]], 1);
             h = convolution.call(h);
+            if (target == 0 && OutputChannels != Image.Channels)
+                h = h.narrow(1, 0, Image.Channels);
             if (target > 0)
             {
                 if (norm is not null)

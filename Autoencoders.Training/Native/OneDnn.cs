@@ -1,17 +1,26 @@
 using System.Runtime.InteropServices;
+using Autoencoders.Training.Models;
 
 namespace Autoencoders.Training.Native;
 
 /// <summary>
-/// Switches off libtorch's oneDNN (MKL-DNN) CPU kernels, process-wide, before a convolutional autoencoder trains.
+/// Turns libtorch's oneDNN (MKL-DNN) CPU kernels on or off, process-wide, before a convolutional autoencoder trains.
 /// </summary>
 /// <remarks>
-/// With libtorch 2.10 (TorchSharp 0.107) on a 2-core AMD EPYC, the oneDNN backward pass of a convolution returned
-/// non-finite input gradients in 40% of calls (2 threads, input and weight gradients together; never with 1 thread,
-/// never in PyTorch 1.13 on the same machine), which made training diverge at random minibatches. libtorch's own
-/// convolution kernels have no such fault. TorchSharp does not expose the switch, so this calls
-/// <c>at::globalContext().setUserEnabledMkldnn(false)</c> in <c>libtorch_cpu</c> directly (Itanium C++ names: Linux
-/// and macOS). Dense models do not use oneDNN for float32 and are unaffected.
+/// <para>
+/// With libtorch 2.10 (TorchSharp 0.107), oneDNN's convolution gradients are wrong whenever the output channels do not
+/// fill whole channel blocks (16 with AVX-512, 8 with AVX2): checked against float64 on this project's 2-core AMD EPYC,
+/// 32→1, 32→4, 32→8, 4→8, 1→4 convolutions gave relative errors near 1 or non-finite values in most calls, with 1 or
+/// 2 threads, while 16→16, 32→64, 64→32 and 1→32 agreed to 6e-6. PyTorch 1.13 on the same machine is correct. The
+/// padded channels of the blocked layout seem to be left uninitialized.
+/// </para>
+/// <para>
+/// So oneDNN stays on (it trains about 2.5× faster than libtorch's own kernels) only for networks whose every hidden
+/// convolution has a multiple of <see cref="ConvolutionalAutoencoder.ChannelBlock"/> output channels; the last
+/// convolution is widened to a full block by the network itself. Otherwise it is switched off. TorchSharp does not
+/// expose the switch, so this calls <c>at::globalContext().setUserEnabledMkldnn</c> in <c>libtorch_cpu</c> directly
+/// (Itanium C++ names: Linux and macOS). Dense models do not use oneDNN for float32.
+/// </para>
 /// </remarks>
 internal static class OneDnn
 {
@@ -29,16 +38,26 @@ internal static class OneDnn
     [return: MarshalAs(UnmanagedType.U1)]
     private delegate bool FlagGetter(IntPtr context);
 
-    /// <summary>Turns oneDNN off; returns false (changing nothing) where libtorch's entry points cannot be found, e.g. on Windows.</summary>
-    public static bool TryDisable() => TrySet(false);
+    /// <summary>Sets oneDNN for training <paramref name="network"/>: on when its convolutions fit whole blocks, otherwise off (with a note in <paramref name="log"/>).</summary>
+    public static void ConfigureFor(ConvolutionalAutoencoder network, Action<string>? log)
+    {
+        bool fits = network.FitsOneDnnBlocks;
+        bool switched = TrySet(fits);
+        if (!fits && !switched)
+            log?.Invoke("Could not switch off libtorch's oneDNN kernels, whose convolution gradients are wrong in libtorch 2.10 when a convolution's " +
+                        $"output channels are not a multiple of {ConvolutionalAutoencoder.ChannelBlock}: use such channel counts.");
+        else if (!fits)
+            log?.Invoke($"Convolution channel counts that are not multiples of {ConvolutionalAutoencoder.ChannelBlock} train on libtorch's own kernels " +
+                        "(about 2.5× slower than oneDNN, whose gradients are wrong for them in libtorch 2.10).");
+    }
 
     /// <summary>Whether oneDNN is enabled now; null where it cannot be read.</summary>
     public static bool? Enabled => TryGetContext(out var library, out var context) && NativeLibrary.TryGetExport(library, UserEnabledMkldnn, out var getter)
         ? Marshal.GetDelegateForFunctionPointer<FlagGetter>(getter)(context)
         : null;
 
-    /// <summary>Sets oneDNN on or off (tests turn it back on to show the fault).</summary>
-    internal static bool TrySet(bool enabled)
+    /// <summary>Turns oneDNN on or off; returns false (changing nothing) where libtorch's entry points cannot be found, e.g. on Windows.</summary>
+    public static bool TrySet(bool enabled)
     {
         if (!TryGetContext(out var library, out var context) || !NativeLibrary.TryGetExport(library, SetUserEnabledMkldnn, out var setter))
             return false;

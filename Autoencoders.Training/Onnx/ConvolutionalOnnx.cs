@@ -52,7 +52,7 @@ internal static class ConvolutionalOnnx
                                       : Resize(g, h, model.Sizes[target], a.Upsampling);
             if (model.SkipsInto(target))
                 h = g.Node("Concat", [h, skips![target - 1]], null, Attribute("axis", 1L));
-            h = LayerOnnx.Convolution(g, convolution, h, $"decoder_{j}_conv");
+            h = LayerOnnx.Convolution(g, convolution, h, $"decoder_{j}_conv", outputChannels: target == 0 ? model.Image.Channels : null);
             if (target > 0)
             {
                 if (norm is not null)

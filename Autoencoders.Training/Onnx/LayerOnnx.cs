@@ -19,8 +19,11 @@ internal static class LayerOnnx
             Weight(g, norm.running_mean!, stem + "_running_mean"), Weight(g, norm.running_var!, stem + "_running_var")],
             output, Attribute("epsilon", (float)norm.eps));
 
-    /// <summary>Conv or ConvTranspose with the module's kernel, stride, symmetric padding and output padding.</summary>
-    public static string Convolution(OnnxGraphBuilder g, Convolution convolution, string input, string stem, string? output = null)
+    /// <summary>
+    /// Conv or ConvTranspose with the module's kernel, stride, symmetric padding and output padding; with
+    /// <paramref name="outputChannels"/>, only the first that many output channels of a Conv.
+    /// </summary>
+    public static string Convolution(OnnxGraphBuilder g, Convolution convolution, string input, string stem, string? output = null, long? outputChannels = null)
     {
         long[] padding = convolution.padding ?? throw new InvalidOperationException("Only explicit padding is exported.");
         long[] pads = [.. padding, .. padding];
@@ -31,8 +34,11 @@ internal static class LayerOnnx
         };
         if (convolution.transposed)
             attributes.Add(Attribute("output_padding", convolution.output_padding));
+        var (weight, bias) = (convolution.weight!.detach(), convolution.bias!.detach());
+        if (outputChannels is long kept && !convolution.transposed)
+            (weight, bias) = (weight.narrow(0, 0, kept), bias.narrow(0, 0, kept));
         return g.Node(convolution.transposed ? "ConvTranspose" : "Conv",
-            [input, Weight(g, convolution.weight!, stem + "_weight"), Weight(g, convolution.bias!, stem + "_bias")], output, [.. attributes]);
+            [input, Weight(g, weight, stem + "_weight"), Weight(g, bias, stem + "_bias")], output, [.. attributes]);
     }
 
     /// <summary>The nonlinearity, elementwise.</summary>

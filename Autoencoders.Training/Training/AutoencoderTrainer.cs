@@ -110,9 +110,8 @@ public sealed class AutoencoderTrainer
             var device = TrainingDevice.Resolve(_options.Device, _options.FallbackToCpu, _options.Log);
             torch.manual_seed(_options.Seed);
             var model = AutoencoderNetwork.Create(columns, _options);
-            if (model is ConvolutionalAutoencoder && !OneDnn.TryDisable())
-                _options.Log?.Invoke("Could not switch off libtorch's oneDNN kernels, whose convolution backward pass returned non-finite gradients " +
-                                     "with several threads in libtorch 2.10; if training diverges, set Threads to 1.");
+            if (model is ConvolutionalAutoencoder convolutional)
+                OneDnn.ConfigureFor(convolutional, _options.Log);
             if (model.LatentSize >= columns && _options.Corruptions.Count == 0 && !new Regularization(_options).Any)
                 _options.Log?.Invoke($"The latent code has {model.LatentSize} values, not fewer than the {columns} input features: " +
                                      "without corruption or regularization the autoencoder can learn the identity and its scores carry little signal.");

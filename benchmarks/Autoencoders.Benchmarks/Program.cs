@@ -1,6 +1,7 @@
 using Autoencoders.Benchmarks.Support;
 using Autoencoders.Benchmarks.Denoise;
 using Autoencoders.Benchmarks.Features;
+using Autoencoders.Benchmarks.OneClass;
 using Autoencoders.Benchmarks.Throughput;
 using BenchmarkDotNet.Running;
 
@@ -8,10 +9,11 @@ using BenchmarkDotNet.Running;
 //   throughput   scoring and training throughput ratios in one table (see ThroughputCommand)
 //   denoise      Fashion-MNIST denoising PSNR table and image grid (see DenoiseCommand)
 //   features     Fashion-MNIST classification accuracy on raw, PCA and latent features (see FeaturesCommand)
+//   fmnist-oneclass  Fashion-MNIST one-class anomaly detection AUC per class (see FashionMnistOneClassCommand)
 //   micro        BenchmarkDotNet microbenchmarks (arguments after 'micro' go to BenchmarkDotNet, e.g. --filter '*')
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: Autoencoders.Benchmarks <throughput|denoise|features|micro> [options]");
+    Console.Error.WriteLine("usage: Autoencoders.Benchmarks <throughput|denoise|features|fmnist-oneclass|micro> [options]");
     return 2;
 }
 return args[0] switch
@@ -19,6 +21,7 @@ return args[0] switch
     "throughput" => ThroughputCommand.Run(new Arguments(args[1..])),
     "denoise" => DenoiseCommand.Run(new Arguments(args[1..])),
     "features" => FeaturesCommand.Run(new Arguments(args[1..])),
+    "fmnist-oneclass" => FashionMnistOneClassCommand.Run(new Arguments(args[1..])),
     "micro" => RunMicro(args[1..]),
     _ => Unknown(args[0]),
 };
@@ -31,6 +34,6 @@ static int RunMicro(string[] rest)
 
 static int Unknown(string command)
 {
-    Console.Error.WriteLine($"unknown subcommand '{command}'; expected throughput, denoise, features or micro");
+    Console.Error.WriteLine($"unknown subcommand '{command}'; expected throughput, denoise, features, fmnist-oneclass or micro");
     return 2;
 }

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Globalization;
+using Autoencoders.Benchmarks.Support;
+using Autoencoders.ML;
+using Autoencoders.ML.AnomalyDetection;
+using Autoencoders.Training.Data;
+using Autoencoders.Training.Models;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Autoencoders.Benchmarks.OneClass;
+
+/// <summary>
+/// <c>fmnist-oneclass</c>: the one-class protocol on Fashion-MNIST. For each class, train on that class's 6,000 training
+/// images, score all 10,000 test images and report the AUC-ROC with that class as normal: our convolutional
+/// autoencoder, our dense autoencoder and ML.NET's RandomizedPca, side by side, with training time per class.
+/// Options: <c>--classes 0,3</c> (default all), <c>--epochs N</c> (autoencoder epochs, default 20),
+/// <c>--channels 32,64</c>, <c>--latent N</c>, <c>--kernel N</c>, <c>--batch N</c> (convolutional model),
+/// <c>--models conv,dense,pca</c>, and <c>--protocol validation</c>, which never reads the test set: it trains on the
+/// first 5,000 training images of the class and evaluates on its other training images against as many training
+/// images of the other classes (for choosing settings without looking at the test set).
+/// </summary>
+internal static class FashionMnistOneClassCommand
+{
+    private static readonly string[] ClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
+    private sealed class Image
+    {
+        [VectorType(FashionMnist.Pixels)] public float[] Features { get; set; } = [];
+        /// <summary>1: not the normal class (an anomaly); 0: the normal class, as ML.NET's anomaly evaluator expects.</summary>
+        public float Label { get; set; }
+    }
+
+    private sealed record Detector(string Name, Func<MLContext, IEstimator<ITransformer>> Make);
+
+    public static int Run(Arguments arguments)
+    {
+        int[] classes = arguments.String("classes", "0,1,2,3,4,5,6,7,8,9").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+        if (classes.Any(c => c is < 0 or > 9))
+            throw new ArgumentOutOfRangeException("--classes", "Classes are 0 to 9.");
+        int epochs = arguments.Int("epochs", 20);
+        int batch = arguments.Int("batch", 64);
+        int latent = arguments.Int("latent", 32);
+        int kernel = arguments.Int("kernel", 3);
+        int[] channels = arguments.String("channels", "32,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+        string[] models = arguments.String("models", "conv,dense,pca").Split(',');
+        bool validation = arguments.String("protocol", "test") switch
+        {
+            "test" => false,
+            "validation" => true,
+            var other => throw new ArgumentOutOfRangeException("--protocol", other, "Expected test or validation."),
+        };
+        void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+
+        var (trainImages, trainLabels) = FashionMnist.Load(training: true);
+        var (testImages, testLabels) = validation ? (trainImages, trainLabels) : FashionMnist.Load(training: false);
+        var architecture = new ConvolutionalArchitecture { Channels = channels, LatentSize = latent, KernelSize = kernel };
+        var detectors = new List<Detector>();
+        if (models.Contains("conv"))
+            detectors.Add(new("Convolutional AE", c => c.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
+            {
+                Convolutional = architecture, ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side),
+                NumberOfEpochs = epochs, BatchSize = batch, Seed = 1,
+            })));
+        if (models.Contains("dense"))
+            detectors.Add(new("Dense AE", c => c.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
+            {
+                HiddenLayerSizes = [256], LatentSize = latent, NumberOfEpochs = epochs, BatchSize = batch, Seed = 1,
+            })));
+        if (models.Contains("pca"))
+            detectors.Add(new("RandomizedPca", c => c.AnomalyDetection.Trainers.RandomizedPca("Features", rank: latent, seed: 1)));
+
+        var auc = new double[classes.Length, detectors.Count];
+        var seconds = new double[classes.Length, detectors.Count];
+        for (int i = 0; i < classes.Length; i++)
+        {
+            int normal = classes[i];
+            var context = new MLContext(seed: 1);
+            var (trainRows, testRows) = Split(trainImages, trainLabels, testImages, testLabels, normal, validation);
+            var train = context.Data.LoadFromEnumerable(trainRows);
+            var test = context.Data.LoadFromEnumerable(testRows);
+            for (int j = 0; j < detectors.Count; j++)
+            {
+                Log($"class {normal} ({ClassNames[normal]}): {detectors[j].Name} on {trainRows.Count} images");
+                var watch = Stopwatch.StartNew();
+                var model = detectors[j].Make(context).Fit(train);
+                seconds[i, j] = watch.Elapsed.TotalSeconds;
+                auc[i, j] = context.AnomalyDetection.Evaluate(model.Transform(test)).AreaUnderRocCurve;
+                (model as IDisposable)?.Dispose();
+                Log($"class {normal}: {detectors[j].Name} AUC {auc[i, j]:F4} ({seconds[i, j]:F0} s)");
+            }
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine(validation
+            ? "Fashion-MNIST one-class, VALIDATION protocol: train on 5,000 training images of the class; evaluate on its other training images vs as many of other classes."
+            : $"Fashion-MNIST one-class: train on the class's {trainLabels.Count(l => l == classes[0])} training images, score the {testLabels.Length} test images; AUC-ROC with the class as normal.");
+        Console.WriteLine(string.Create(c, $"Convolutional AE: {architecture.Describe(new ImageShape(1, FashionMnist.Side, FashionMnist.Side))}; dense AE: 784-256-{latent}-256-784 Tanh; both {epochs} epochs, batch {batch}, Adam 1e-3, seed 1. RandomizedPca rank {latent}."));
+        Console.WriteLine();
+        Console.WriteLine("| Class | Name        | " + string.Join(" | ", detectors.Select(d => $"{d.Name} AUC")) + " | " + string.Join(" | ", detectors.Select(d => $"{d.Name} train (s)")) + " |");
+        Console.WriteLine("|-------|-------------|" + string.Concat(Enumerable.Repeat("------:|", 2 * detectors.Count)));
+        for (int i = 0; i < classes.Length; i++)
+            Console.WriteLine(string.Create(c, $"| {classes[i],5} | {ClassNames[classes[i]],-11} | ") + string.Join(" | ", Enumerable.Range(0, detectors.Count).Select(j => auc[i, j].ToString("F4", c)))
+                              + " | " + string.Join(" | ", Enumerable.Range(0, detectors.Count).Select(j => seconds[i, j].ToString("F1", c))) + " |");
+        var means = Enumerable.Range(0, detectors.Count).Select(j => Enumerable.Range(0, classes.Length).Average(i => auc[i, j])).ToArray();
+        Console.WriteLine("| mean  |             | " + string.Join(" | ", means.Select(m => m.ToString("F4", c)))
+                          + " | " + string.Join(" | ", Enumerable.Range(0, detectors.Count).Select(j => Enumerable.Range(0, classes.Length).Average(i => seconds[i, j]).ToString("F1", c))) + " |");
+        Console.WriteLine();
+        Console.WriteLine(string.Create(c, $"mean AUC: {means[0]:F4}"));
+        return 0;
+    }
+
+    private static (List<Image> Train, List<Image> Test) Split(FeatureMatrix trainImages, byte[] trainLabels, FeatureMatrix testImages, byte[] testLabels,
+        int normal, bool validation)
+    {
+        var ofClass = Enumerable.Range(0, trainImages.Rows).Where(r => trainLabels[r] == normal).ToList();
+        Image Make(FeatureMatrix images, int row, bool anomaly) => new() { Features = images.Row(row).ToArray(), Label = anomaly ? 1f : 0f };
+        if (!validation)
+            return (ofClass.Select(r => Make(trainImages, r, false)).ToList(),
+                    Enumerable.Range(0, testImages.Rows).Select(r => Make(testImages, r, testLabels[r] != normal)).ToList());
+        var held = ofClass.Skip(5000).ToList();
+        var others = Enumerable.Range(0, trainImages.Rows).Where(r => trainLabels[r] != normal).OrderBy(r => (r * 2654435761u) % 1000003).Take(held.Count);
+        return (ofClass.Take(5000).Select(r => Make(trainImages, r, false)).ToList(),
+                held.Select(r => Make(trainImages, r, false)).Concat(others.Select(r => Make(trainImages, r, true))).ToList());
+    }
+}
