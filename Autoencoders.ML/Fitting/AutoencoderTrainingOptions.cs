@@ -1,6 +1,7 @@
 using Autoencoders.ML.Data;
 using Autoencoders.ML.Scoring;
 using Autoencoders.Training.Corruptions;
+using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Training;
 
@@ -42,6 +43,12 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     /// <see cref="PretrainingEpochs"/>) must then stay at their defaults. Default <see langword="null"/> (dense).
     /// </summary>
     public ConvolutionalArchitecture? Convolutional { get; set; }
+
+    /// <summary>
+    /// How rows are standardized (see <see cref="Training.Data.Standardization"/>). Default automatic: per channel for
+    /// <see cref="Convolutional"/> models, per feature for dense ones.
+    /// </summary>
+    public Standardization Standardization { get; set; }
 
     /// <summary>Dropout after hidden layers during training. Default 0.</summary>
     public double DropoutRate { get; set; }
@@ -163,6 +170,7 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
             Variational = Variational,
         },
         Convolutional = Convolutional,
+        Standardization = Standardization,
         KLWeight = KLWeight,
         VariationalScore = VariationalScore,
         Corruptions = Corruptions,

@@ -122,7 +122,7 @@ public sealed class ConvolutionalAutoencoderTests
         var shape = new ImageShape(1, 12, 12);
         using var trained = new AutoencoderTrainer(new TrainerOptions
         {
-            Convolutional = new ConvolutionalArchitecture { Channels = [8, 16], LatentSize = 8 },
+            Convolutional = new ConvolutionalArchitecture { Channels = [16, 32], LatentSize = 8 },
             ImageShape = shape, Epochs = 30, BatchSize = 32, Seed = 1,
         }).Fit(SyntheticImages.Blobs(400, shape, seed: 1));
         var normal = trained.Score(SyntheticImages.Blobs(100, shape, seed: 2));

@@ -85,11 +85,17 @@ public sealed class AutoencoderTrainer
             _options.ValidationFraction, _options.Seed, _options.BatchSize, bufferRows, _options.Shuffle, random, device), cancellationToken, noise2Noise: false);
     }
 
-    /// <summary>Per-feature statistics, pooled per channel for a convolutional model.</summary>
+    /// <summary>Per-feature statistics, pooled per channel when <see cref="TrainerOptions.Standardization"/> says so.</summary>
     private Standardizer FitStandardizer(IRowSource data, out long rows)
     {
         var standardizer = Standardizer.Fit(data, out rows);
-        if (_options.Convolutional is null)
+        bool perChannel = _options.Standardization switch
+        {
+            Standardization.PerChannel => true,
+            Standardization.PerFeature => false,
+            _ => _options.Convolutional is not null,
+        };
+        if (!perChannel)
             return standardizer;
         _options.ImageShape!.Check(data.Columns);
         return standardizer.PoolChannels(_options.ImageShape);

@@ -93,10 +93,26 @@ public sealed class TrainedAutoencoder : IDisposable
         ArgumentNullException.ThrowIfNull(data);
         if (data.Columns != InputSize)
             throw new ArgumentException($"Expected {InputSize} features, got {data.Columns}.", nameof(data));
-        var standardized = Standardizer.Transform(data);
+        int d = InputSize, k = LatentSize, rows = data.Rows;
+        var (reconstruction, latent, errors, scores) = (new float[rows * d], new float[rows * k], new float[rows * d], new float[rows]);
+        // In chunks: a convolutional model's feature maps for thousands of images at once would take gigabytes.
+        for (int start = 0; start < rows; start += PredictionChunkRows)
+        {
+            int count = Math.Min(PredictionChunkRows, rows - start);
+            var chunk = Standardizer.Transform(new FeatureMatrix(data.Values.AsSpan(start * d, count * d).ToArray(), count, d));
+            PredictStandardized(chunk, reconstruction.AsSpan(start * d, count * d), latent.AsSpan(start * k, count * k),
+                errors.AsSpan(start * d, count * d), scores.AsSpan(start, count));
+        }
+        return new AutoencoderOutputs(new FeatureMatrix(reconstruction, rows, d), new FeatureMatrix(latent, rows, k), new FeatureMatrix(errors, rows, d), scores);
+    }
+
+    private const int PredictionChunkRows = 128;
+
+    private void PredictStandardized(FeatureMatrix standardized, Span<float> reconstructionOut, Span<float> latentOut, Span<float> errorsOut, Span<float> scoresOut)
+    {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var x = torch.tensor(standardized.Values, [data.Rows, data.Columns]);
+        var x = torch.tensor(standardized.Values, [standardized.Rows, standardized.Columns]);
         Tensor latent;
         Tensor? divergence = null;
         if (Variational)
@@ -113,9 +129,14 @@ public sealed class TrainedAutoencoder : IDisposable
         var errors = difference * difference;
         var scores = divergence is null ? errors.mean([1L]) : errors.mean([1L]) + divergence;
         var reconstruction = restored / torch.tensor(Standardizer.Scale) + torch.tensor(Standardizer.Mean);
+        TensorMemory.ToArray(reconstruction).CopyTo(reconstructionOut);
+        TensorMemory.ToArray(latent).CopyTo(latentOut);
+        TensorMemory.ToArray(errors).CopyTo(errorsOut);
+        TensorMemory.ToArray(scores).CopyTo(scoresOut);
         // As in the graph: a row whose error is NaN (NaN or infinite inputs) scores +inf.
-        var rowScores = TensorMemory.ToArray(scores).Select(s => float.IsNaN(s) ? float.PositiveInfinity : s).ToArray();
-        return new AutoencoderOutputs(ToMatrix(reconstruction), ToMatrix(latent), ToMatrix(errors), rowScores);
+        foreach (ref float score in scoresOut)
+            if (float.IsNaN(score))
+                score = float.PositiveInfinity;
     }
 
     /// <summary>Anomaly scores of <paramref name="data"/>: per-row mean squared error in standardized space.</summary>

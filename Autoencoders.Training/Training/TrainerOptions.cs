@@ -1,4 +1,5 @@
 using Autoencoders.Training.Corruptions;
+using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
 
 namespace Autoencoders.Training.Training;
@@ -10,11 +11,16 @@ public sealed class TrainerOptions
     public DenseArchitecture Architecture { get; set; } = new();
 
     /// <summary>
-    /// A convolutional autoencoder for images instead of the dense one; needs <see cref="ImageShape"/>. Its rows are
-    /// standardized per channel (one mean and scale per channel over all pixels) rather than per feature, which keeps
-    /// the statistics stationary across the image as convolutions assume. Default <see langword="null"/> (dense).
+    /// A convolutional autoencoder for images instead of the dense one; needs <see cref="ImageShape"/>. Default
+    /// <see langword="null"/> (dense).
     /// </summary>
     public ConvolutionalArchitecture? Convolutional { get; set; }
+
+    /// <summary>
+    /// How rows are standardized. Default <see cref="Data.Standardization.Automatic"/>: per channel for a convolutional
+    /// model (one mean and scale per channel over all pixels, as convolutions expect), per feature for a dense one.
+    /// </summary>
+    public Standardization Standardization { get; set; }
 
     /// <summary>
     /// Corruptions applied, in order, to every training minibatch: the model sees the corrupted rows and the loss compares
@@ -125,6 +131,10 @@ public sealed class TrainerOptions
         if (Corruptions.Any(c => c is null))
             throw new ArgumentException("Corruptions contains null.", nameof(Corruptions));
         ImageShape?.Check();
+        if (!Enum.IsDefined(Standardization))
+            throw new ArgumentOutOfRangeException(nameof(Standardization), Standardization, "Unknown value.");
+        if (Standardization == Standardization.PerChannel && ImageShape is null)
+            throw new ArgumentException("Per-channel standardization needs ImageShape.", nameof(Standardization));
         if (Convolutional is not null)
         {
             Convolutional.Resolve();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Autoencoders.Benchmarks.Support;
+using Autoencoders.Examples;
 using Autoencoders.ML;
 using Autoencoders.ML.Features;
 using Autoencoders.Training.Corruptions;

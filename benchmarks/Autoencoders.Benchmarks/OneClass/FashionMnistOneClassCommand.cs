@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Autoencoders.Benchmarks.Support;
+using Autoencoders.Examples;
 using Autoencoders.ML;
 using Autoencoders.ML.AnomalyDetection;
 using Autoencoders.Training.Data;
@@ -15,7 +16,7 @@ namespace Autoencoders.Benchmarks.OneClass;
 /// images, score all 10,000 test images and report the AUC-ROC with that class as normal: our convolutional
 /// autoencoder, our dense autoencoder and ML.NET's RandomizedPca, side by side, with training time per class.
 /// Options: <c>--classes 0,3</c> (default all), <c>--epochs N</c> (autoencoder epochs, default 20),
-/// <c>--channels 32,64</c>, <c>--latent N</c>, <c>--kernel N</c>, <c>--batch N</c> (convolutional model),
+/// <c>--channels 32,64</c>, <c>--latent N</c>, <c>--kernel N</c>, <c>--batch N</c>, <c>--standardization perfeature</c> (convolutional model),
 /// <c>--models conv,dense,pca</c>, and <c>--protocol validation</c>, which never reads the test set: it trains on the
 /// first 5,000 training images of the class and evaluates on its other training images against as many training
 /// images of the other classes (for choosing settings without looking at the test set).
@@ -44,6 +45,7 @@ internal static class FashionMnistOneClassCommand
         int kernel = arguments.Int("kernel", 3);
         int[] channels = arguments.String("channels", "32,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
         string[] models = arguments.String("models", "conv,dense,pca").Split(',');
+        var standardization = Enum.Parse<Standardization>(arguments.String("standardization", "Automatic"), ignoreCase: true);
         bool validation = arguments.String("protocol", "test") switch
         {
             "test" => false,
@@ -60,7 +62,7 @@ internal static class FashionMnistOneClassCommand
             detectors.Add(new("Convolutional AE", c => c.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
             {
                 Convolutional = architecture, ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side),
-                NumberOfEpochs = epochs, BatchSize = batch, Seed = 1,
+                NumberOfEpochs = epochs, BatchSize = batch, Seed = 1, Standardization = standardization,
             })));
         if (models.Contains("dense"))
             detectors.Add(new("Dense AE", c => c.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options

@@ -2,11 +2,12 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using Autoencoders.Training.Data;
 
-namespace Autoencoders.Benchmarks.Support;
+namespace Autoencoders.Examples;
 
 /// <summary>
 /// Reads Fashion-MNIST (Xiao, Rasul &amp; Vollgraf 2017, MIT licence) from the IDX files that Debian's
-/// <c>dataset-fashion-mnist</c> package installs (<c>benchmarks/setup</c> installs it). Pixels are scaled to [0, 1].
+/// <c>dataset-fashion-mnist</c> package installs (<c>benchmarks/setup</c> and <c>.ci/setup</c> install it). Pixels are
+/// scaled to [0, 1]. Shared by the examples and the benchmark program, which link this file.
 /// </summary>
 internal static class FashionMnist
 {
@@ -21,7 +22,7 @@ internal static class FashionMnist
         string images = Path.Combine(Directory, $"{prefix}-images-idx3-ubyte.gz");
         string labels = Path.Combine(Directory, $"{prefix}-labels-idx1-ubyte.gz");
         if (!File.Exists(images) || !File.Exists(labels))
-            throw new FileNotFoundException($"Fashion-MNIST is not installed under {Directory}: run benchmarks/setup (Debian package dataset-fashion-mnist).", images);
+            throw new FileNotFoundException($"Fashion-MNIST is not installed under {Directory}: install Debian's dataset-fashion-mnist package (sudo apt-get install dataset-fashion-mnist, or run benchmarks/setup).", images);
 
         byte[] imageBytes = ReadGzip(images);
         CheckHeader(imageBytes, 0x00000803, images);
