@@ -3,7 +3,7 @@
 // class only (the normal class). Prints the AUC-ROC over all 10,000 test images (normal = that class) and writes a PNG
 // of the most and the least anomalous test images above their reconstructions.
 //
-//   dotnet run --project examples/ImageAnomalyDetection [-- --class 7 --epochs 10 --train-images 6000 --output /tmp/fmnist-anomalies.png]
+//   dotnet run -c Release --project examples/ImageAnomalyDetection [-- --class 7 --epochs 10 --train-images 6000 --test-images 10000 --output PATH]
 //
 // Needs Debian's dataset-fashion-mnist package (sudo apt-get install dataset-fashion-mnist).
 using System.Globalization;
@@ -20,6 +20,7 @@ string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "S
 int normalClass = Option("--class", 7);
 int epochs = Option("--epochs", 10);
 int trainLimit = Option("--train-images", 6000);
+int testLimit = Option("--test-images", 10000);
 string output = args.SkipWhile(a => a != "--output").Skip(1).FirstOrDefault() ?? Path.Combine(Path.GetTempPath(), "fmnist-anomalies.png");
 const int Side = FashionMnist.Side;
 
@@ -29,7 +30,7 @@ var (testImages, testLabels) = FashionMnist.Load(training: false);
 string folder = Directory.CreateTempSubdirectory("fmnist-").FullName;
 var trainFiles = Enumerable.Range(0, trainImages.Rows).Where(i => trainLabels[i] == normalClass).Take(trainLimit)
     .Select(i => new ImageFile { ImagePath = WritePng(trainImages.Row(i), $"train-{i}.png") }).ToList();
-var testFiles = Enumerable.Range(0, testImages.Rows)
+var testFiles = Enumerable.Range(0, Math.Min(testLimit, testImages.Rows))
     .Select(i => new ImageFile { ImagePath = WritePng(testImages.Row(i), $"test-{i}.png"), Label = testLabels[i] == normalClass ? 0f : 1f }).ToList();
 Console.WriteLine($"Normal class {normalClass} ({classNames[normalClass]}): training on {trainFiles.Count} images; testing on {testFiles.Count} " +
                   $"({testFiles.Count(f => f.Label == 0)} normal, {testFiles.Count(f => f.Label == 1)} of the other nine classes).");

@@ -14,7 +14,9 @@ namespace Autoencoders.Benchmarks.Denoise;
 /// <c>denoise</c>: Fashion-MNIST test-set PSNR of the corrupted input, of a 3×3 Gaussian blur and of our denoiser, for six
 /// corruptions; each denoiser is trained (through <c>mlContext.Transforms.Denoise</c>) on the training images with the
 /// corruption it is tested on. Options: <c>--epochs N</c> (default 10), <c>--train-rows N</c> (default 60000),
-/// <c>--test-rows N</c> (default 10000), <c>--png PATH</c> (the image grid, default denoise-grid.png).
+/// <c>--test-rows N</c> (default 10000), <c>--png PATH</c> (the image grid, default denoise-grid.png), <c>--model</c>
+/// <c>dense</c> (default: 784-512-128-512-784 Tanh) or <c>unet</c> (convolutional, 32-64 channels, spatial code, U-Net
+/// skips), <c>--corruptions 0,2</c> (indices into the table, default all).
 /// </summary>
 internal static class DenoiseCommand
 {
@@ -27,6 +29,12 @@ internal static class DenoiseCommand
         int trainRows = arguments.Int("train-rows", 60_000);
         int testRows = arguments.Int("test-rows", 10_000);
         string png = arguments.String("png", "denoise-grid.png");
+        bool unet = arguments.String("model", "dense") switch
+        {
+            "dense" => false,
+            "unet" => true,
+            var other => throw new ArgumentOutOfRangeException("--model", other, "Expected dense or unet."),
+        };
         void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 
         var (train, _) = FashionMnist.Load(training: true, trainRows);
@@ -43,6 +51,9 @@ internal static class DenoiseCommand
             ("Salt-and-pepper 10%", Corruption.SaltAndPepper(0.1)),
             ("Block 10×10", Corruption.BlockMasking(1, 10)),
         ];
+        if (arguments.String("corruptions", "") is { Length: > 0 } chosen)
+            settings = chosen.Split(',').Select(i => settings[int.Parse(i, CultureInfo.InvariantCulture)]).ToArray();
+        string modelName = unet ? "convolutional U-Net (32-64 channels, strided, nearest upsampling, spatial code, skips)" : "dense 784-512-128-512-784 Tanh";
         var grid = new float[settings.Length * 3 * FashionMnist.Side, GridImages * FashionMnist.Side];
         var results = new List<(string Name, double Noisy, double Blur, double Ours, double Seconds)>();
         for (int s = 0; s < settings.Length; s++)
@@ -56,8 +67,9 @@ internal static class DenoiseCommand
                 ReconstructionColumnName = "Denoised",
                 ImageShape = Shape,
                 Corruptions = [corruption],
-                HiddenLayerSizes = [512],
-                LatentSize = 128,
+                HiddenLayerSizes = unet ? null : [512],
+                LatentSize = unet ? 0 : 128,
+                Convolutional = unet ? new ConvolutionalArchitecture { Channels = [32, 64], LatentSize = 0, SkipConnections = true } : null,
                 NumberOfEpochs = epochs,
                 BatchSize = 128,
                 Seed = 1,
@@ -76,7 +88,7 @@ internal static class DenoiseCommand
         Png.WriteGray(png, grid);
 
         var c = CultureInfo.InvariantCulture;
-        Console.WriteLine($"Fashion-MNIST: trained on {train.Rows} images, {epochs} epochs, dense 784-512-128-512-784 Tanh, batch 128; tested on {test.Rows} images.");
+        Console.WriteLine($"Fashion-MNIST: trained on {train.Rows} images, {epochs} epochs, {modelName}, batch 128; tested on {test.Rows} images.");
         Console.WriteLine("PSNR in dB against the clean test images (mean over images, outputs clipped to [0, 1]):");
         Console.WriteLine();
         Console.WriteLine("| Corruption          | Noisy input | 3×3 Gaussian blur | Autoencoder | Gain | Training (s) |");

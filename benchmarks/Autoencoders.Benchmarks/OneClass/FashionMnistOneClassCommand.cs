@@ -15,8 +15,9 @@ namespace Autoencoders.Benchmarks.OneClass;
 /// <c>fmnist-oneclass</c>: the one-class protocol on Fashion-MNIST. For each class, train on that class's 6,000 training
 /// images, score all 10,000 test images and report the AUC-ROC with that class as normal: our convolutional
 /// autoencoder, our dense autoencoder and ML.NET's RandomizedPca, side by side, with training time per class.
-/// Options: <c>--classes 0,3</c> (default all), <c>--epochs N</c> (autoencoder epochs, default 20),
-/// <c>--channels 32,64</c>, <c>--latent N</c>, <c>--kernel N</c>, <c>--batch N</c>, <c>--standardization perfeature</c> (convolutional model),
+/// Options: <c>--classes 0,3</c> (default all), <c>--epochs N</c> (autoencoder epochs, default 20), <c>--latent N</c> (code size of both
+/// autoencoders and RandomizedPca's rank, default 8),
+/// <c>--channels 32,64</c>, <c>--kernel N</c>, <c>--batch N</c>, <c>--standardization perfeature</c> (convolutional model),
 /// <c>--models conv,dense,pca</c>, and <c>--protocol validation</c>, which never reads the test set: it trains on the
 /// first 5,000 training images of the class and evaluates on its other training images against as many training
 /// images of the other classes (for choosing settings without looking at the test set).
@@ -41,7 +42,7 @@ internal static class FashionMnistOneClassCommand
             throw new ArgumentOutOfRangeException("--classes", "Classes are 0 to 9.");
         int epochs = arguments.Int("epochs", 20);
         int batch = arguments.Int("batch", 64);
-        int latent = arguments.Int("latent", 32);
+        int latent = arguments.Int("latent", 8);
         int kernel = arguments.Int("kernel", 3);
         int[] channels = arguments.String("channels", "32,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
         string[] models = arguments.String("models", "conv,dense,pca").Split(',');
