@@ -18,6 +18,7 @@ public sealed class ConvolutionalAutoencoderTests
         ["max pooling, bilinear, spatial code, 3x8x8", new ImageShape(3, 8, 8), new ConvolutionalArchitecture { Channels = [4, 6], LatentSize = 0, Downsampling = Downsampling.MaxPooling, Upsampling = Upsampling.Bilinear, UseBatchNormalization = false, Activation = Activation.ReLU }],
         ["transposed, 5x5 kernel, 2x9x13", new ImageShape(2, 9, 13), new ConvolutionalArchitecture { Channels = [4, 8, 8], LatentSize = 6, KernelSize = 5, Upsampling = Upsampling.TransposedConvolution, Activation = Activation.Tanh }],
         ["U-Net skips, 1x12x12", new ImageShape(1, 12, 12), new ConvolutionalArchitecture { Channels = [4, 8, 8], LatentSize = 0, SkipConnections = true }],
+        ["average pooling, sigmoid, 1x7x11", new ImageShape(1, 7, 11), new ConvolutionalArchitecture { Channels = [16, 16], LatentSize = 5, Downsampling = Downsampling.AveragePooling, Activation = Activation.Sigmoid }],
     ];
 
     private static TrainedAutoencoder Train(ImageShape shape, ConvolutionalArchitecture architecture, int epochs = 3, int seed = 7) =>

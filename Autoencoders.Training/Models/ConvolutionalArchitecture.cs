@@ -74,7 +74,7 @@ public sealed class ConvolutionalArchitecture
     /// <summary>A compact description such as <c>conv 1x28x28 → 32-64 (k3, strided) → 32 → nearest, LeakyReLU, batch norm</c>.</summary>
     public string Describe(ImageShape image)
     {
-        string down = Downsampling == Downsampling.StridedConvolution ? "strided" : "max pooling";
+        string down = Downsampling switch { Downsampling.StridedConvolution => "strided", Downsampling.MaxPooling => "max pooling", _ => "average pooling" };
         string code = LatentSize > 0 ? LatentSize.ToString(System.Globalization.CultureInfo.InvariantCulture) : "spatial";
         string up = Upsampling switch { Upsampling.Nearest => "nearest", Upsampling.Bilinear => "bilinear", _ => "transposed" };
         string extras = (UseBatchNormalization ? ", batch norm" : "") + (SkipConnections ? ", U-Net skips" : "");

@@ -9,7 +9,7 @@ namespace Autoencoders.Training.Models;
 /// (channel-major); the network reshapes them to images and flattens its reconstruction back.
 /// </summary>
 /// <remarks>
-/// Encoder block i: convolution (stride 2, or stride 1 then 2×2 max pooling) → [batch norm] → activation; its output
+/// Encoder block i: convolution (stride 2, or stride 1 then 2×2 max or average pooling) → [batch norm] → activation; its output
 /// size is ⌈input / 2⌉ per side. Bottleneck: flatten → linear → code, and back: linear → activation → reshape.
 /// Decoder stage for level i (from the deepest): upsample to level i−1's exact size (resize, or a stride-2 transposed
 /// convolution to twice the size, cropped at the bottom and right when level i−1 is odd) → [concatenate the encoder's level i−1 map, U-Net] → convolution
@@ -20,7 +20,7 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
 {
     private readonly ModuleList<Conv2d> encoderConvolutions;
     private readonly ModuleList<BatchNorm2d> encoderNorms;
-    private readonly MaxPool2d? pool;
+    private readonly nn.Module<Tensor, Tensor>? pool;
     private readonly Linear? toLatent;
     private readonly Linear? fromLatent;
     private readonly ModuleList<ConvTranspose2d> decoderUpsamplers;
@@ -46,7 +46,12 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
         encoderConvolutions = new ModuleList<Conv2d>(Enumerable.Range(0, levels)
             .Select(i => nn.Conv2d(i == 0 ? image.Channels : channels[i - 1], channels[i], k, stride: strided ? 2 : 1, padding: padding)).ToArray());
         encoderNorms = new ModuleList<BatchNorm2d>(architecture.UseBatchNormalization ? channels.Select(c => nn.BatchNorm2d(c)).ToArray() : []);
-        pool = strided ? null : nn.MaxPool2d(2, stride: 2, ceil_mode: true);
+        pool = architecture.Downsampling switch
+        {
+            Downsampling.MaxPooling => nn.MaxPool2d(2, stride: 2, ceil_mode: true),
+            Downsampling.AveragePooling => nn.AvgPool2d(2, stride: 2, ceil_mode: true, count_include_pad: false),
+            _ => null,
+        };
 
         var (deepHeight, deepWidth) = sizes[levels];
         DeepSize = channels[^1] * deepHeight * deepWidth;

@@ -7,4 +7,6 @@ public enum Downsampling
     StridedConvolution,
     /// <summary>A stride-1 convolution followed by 2×2 max pooling (rounding up, so odd sizes keep their last row and column).</summary>
     MaxPooling,
+    /// <summary>A stride-1 convolution followed by 2×2 average pooling (rounding up; a partial window averages the pixels it covers).</summary>
+    AveragePooling,
 }

@@ -4,7 +4,7 @@ using static Autoencoders.Training.Onnx.OnnxGraphBuilder;
 namespace Autoencoders.Training.Onnx;
 
 /// <summary>
-/// The ONNX translation of <see cref="ConvolutionalAutoencoder"/>: Reshape to images, Conv / MaxPool / BatchNormalization
+/// The ONNX translation of <see cref="ConvolutionalAutoencoder"/>: Reshape to images, Conv / MaxPool or AveragePool / BatchNormalization
 /// / activation blocks, Flatten and Gemm for the bottleneck, then Resize (or ConvTranspose and Slice), Concat for U-Net skips and
 /// Conv back to the image, flattened. Every shape except the batch is fixed; the batch stays dynamic.
 /// </summary>
@@ -26,6 +26,9 @@ internal static class ConvolutionalOnnx
             h = LayerOnnx.Activate(g, a.Activation, h);
             if (a.Downsampling == Downsampling.MaxPooling)
                 h = g.Node("MaxPool", [h], null, Attribute("kernel_shape", [2L, 2L]), Attribute("strides", [2L, 2L]), Attribute("ceil_mode", 1L));
+            else if (a.Downsampling == Downsampling.AveragePooling)
+                h = g.Node("AveragePool", [h], null, Attribute("kernel_shape", [2L, 2L]), Attribute("strides", [2L, 2L]), Attribute("ceil_mode", 1L),
+                    Attribute("count_include_pad", 0L));
             skips.Add(h); // skips[i] is level i + 1
         }
         var toLatent = model.Bottleneck.ToLatent;

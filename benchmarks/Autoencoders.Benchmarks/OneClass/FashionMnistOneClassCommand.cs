@@ -17,7 +17,7 @@ namespace Autoencoders.Benchmarks.OneClass;
 /// autoencoder, our dense autoencoder and ML.NET's RandomizedPca, side by side, with training time per class.
 /// Options: <c>--classes 0,3</c> (default all), <c>--epochs N</c> (autoencoder epochs, default 20), <c>--latent N</c> (code size of both
 /// autoencoders and RandomizedPca's rank, default 8),
-/// <c>--channels 32,64</c>, <c>--kernel N</c>, <c>--batch N</c>, <c>--standardization perfeature</c> (convolutional model),
+/// <c>--channels 32,64</c>, <c>--kernel N</c>, <c>--batch N</c>, <c>--standardization perchannel</c> (default PerFeature, chosen on the validation protocol) (convolutional model),
 /// <c>--models conv,dense,pca</c>, and <c>--protocol validation</c>, which never reads the test set: it trains on the
 /// first 5,000 training images of the class and evaluates on its other training images against as many training
 /// images of the other classes (for choosing settings without looking at the test set).
@@ -46,7 +46,7 @@ internal static class FashionMnistOneClassCommand
         int kernel = arguments.Int("kernel", 3);
         int[] channels = arguments.String("channels", "32,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
         string[] models = arguments.String("models", "conv,dense,pca").Split(',');
-        var standardization = Enum.Parse<Standardization>(arguments.String("standardization", "Automatic"), ignoreCase: true);
+        var standardization = Enum.Parse<Standardization>(arguments.String("standardization", "PerFeature"), ignoreCase: true);
         bool validation = arguments.String("protocol", "test") switch
         {
             "test" => false,
@@ -98,7 +98,7 @@ internal static class FashionMnistOneClassCommand
         Console.WriteLine(validation
             ? "Fashion-MNIST one-class, VALIDATION protocol: train on 5,000 training images of the class; evaluate on its other training images vs as many of other classes."
             : $"Fashion-MNIST one-class: train on the class's {trainLabels.Count(l => l == classes[0])} training images, score the {testLabels.Length} test images; AUC-ROC with the class as normal.");
-        Console.WriteLine(string.Create(c, $"Convolutional AE: {architecture.Describe(new ImageShape(1, FashionMnist.Side, FashionMnist.Side))}; dense AE: 784-256-{latent}-256-784 Tanh; both {epochs} epochs, batch {batch}, Adam 1e-3, seed 1. RandomizedPca rank {latent}."));
+        Console.WriteLine(string.Create(c, $"Convolutional AE: {architecture.Describe(new ImageShape(1, FashionMnist.Side, FashionMnist.Side))}, standardized {standardization}; dense AE: 784-256-{latent}-256-784 Tanh; both {epochs} epochs, batch {batch}, Adam 1e-3, seed 1. RandomizedPca rank {latent}."));
         Console.WriteLine();
         Console.WriteLine("| Class | Name        | " + string.Join(" | ", detectors.Select(d => $"{d.Name} AUC")) + " | " + string.Join(" | ", detectors.Select(d => $"{d.Name} train (s)")) + " |");
         Console.WriteLine("|-------|-------------|" + string.Concat(Enumerable.Repeat("------:|", 2 * detectors.Count)));
