@@ -11,8 +11,8 @@ namespace Autoencoders.Training.Native;
 /// With libtorch 2.10 (TorchSharp 0.107), oneDNN's convolution gradients are wrong whenever the output channels do not
 /// fill whole channel blocks (16 with AVX-512, 8 with AVX2): checked against float64 on this project's 2-core AMD EPYC,
 /// 32→1, 32→4, 32→8, 4→8, 1→4 convolutions gave relative errors near 1 or non-finite values in most calls, with 1 or
-/// 2 threads, while 16→16, 32→64, 64→32 and 1→32 agreed to 6e-6. PyTorch 1.13 on the same machine is correct. The
-/// padded channels of the blocked layout seem to be left uninitialized.
+/// 2 threads, while 16→16, 32→64, 64→32 and 1→32 agreed to 6e-6. PyTorch 1.13 on the same machine gave no non-finite
+/// gradient in the same test. The padded channels of the blocked layout seem to be left uninitialized.
 /// </para>
 /// <para>
 /// So oneDNN stays on (it trains about 2.5× faster than libtorch's own kernels) only for networks whose every hidden
