@@ -118,6 +118,24 @@ public sealed class ConvolutionalAutoencoderTests
     }
 
     [TestMethod]
+    public void Standardization_PerFeature_KeepsEachPixelsOwnStatistics_AndPerChannelNeedsAShape()
+    {
+        var shape = new ImageShape(1, 6, 5);
+        var data = SyntheticImages.Blobs(60, shape, seed: 4);
+        using var trained = new AutoencoderTrainer(new TrainerOptions
+        {
+            Convolutional = new ConvolutionalArchitecture { Channels = [16], LatentSize = 4 }, ImageShape = shape, Epochs = 1,
+            Standardization = Standardization.PerFeature,
+        }).Fit(data);
+        var perFeature = Standardizer.Fit(data);
+        CollectionAssert.AreEqual(perFeature.Mean, trained.Standardizer.Mean);
+        CollectionAssert.AreEqual(perFeature.Scale, trained.Standardizer.Scale);
+
+        var error = Assert.ThrowsExactly<ArgumentException>(() => new AutoencoderTrainer(new TrainerOptions { Standardization = Standardization.PerChannel }));
+        Assert.AreEqual(nameof(TrainerOptions.Standardization), error.ParamName);
+    }
+
+    [TestMethod]
     public void ScoresImagesUnlikeTheTrainingImagesHigher()
     {
         var shape = new ImageShape(1, 12, 12);
