@@ -68,7 +68,7 @@ public sealed class Standardizer
             throw new ArgumentException("Cannot fit a standardizer to data without rows.", nameof(data));
         long count = rows;
         var variance = squares.Select(s => s / count).ToArray();
-        return new Standardizer(mean.Select(m => (float)m).ToArray(), ScaleOf(variance), minimum, maximum, variance);
+        return new Standardizer(mean.Select(m => (float)m).ToArray(), variance.Select(ScaleOf).ToArray(), minimum, maximum, variance);
     }
 
     /// <summary>
@@ -97,15 +97,16 @@ public sealed class Standardizer
             double channelVariance = Math.Max(secondMoment / pixels - channelMean * channelMean, 0);
             mean.AsSpan(range).Fill((float)channelMean);
             variance.AsSpan(range).Fill(channelVariance);
-            scale.AsSpan(range).Fill(ScaleOf([channelVariance])[0]);
+            scale.AsSpan(range).Fill(ScaleOf(channelVariance));
             minimum.AsSpan(range).Fill(Minimum[range].Min());
             maximum.AsSpan(range).Fill(Maximum[range].Max());
         }
         return new Standardizer(mean, scale, minimum, maximum, variance);
     }
 
-    private static float[] ScaleOf(double[] variance) =>
-        variance.Select(Math.Sqrt).Select(std => std > ZeroVarianceThreshold ? (float)(1.0 / std) : 1f).ToArray();
+    /// <summary>1 / standard deviation, or 1 for (near) zero variance.</summary>
+    private static float ScaleOf(double variance) =>
+        Math.Sqrt(variance) is var std && std > ZeroVarianceThreshold ? (float)(1.0 / std) : 1f;
 
     /// <summary>Fits means and scales to the columns of <paramref name="data"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="data"/> has no rows.</exception>

@@ -37,12 +37,18 @@ internal static class AutoencoderOnnxExporter
         string standardized = g.Node("Mul", [g.Node("Sub", [OnnxNames.Features, mean]), scale], "standardized");
 
         const string restored = "restored";
-        string? divergence = module switch
+        string? divergence = null;
+        switch (module)
         {
-            ConvolutionalAutoencoder convolutional => AppendConvolutional(g, convolutional, standardized, restored),
-            DenseAutoencoder dense => DenseOnnx.Append(g, dense, standardized, restored, trained.VariationalScore, trained.KLWeight),
-            _ => throw new InvalidOperationException($"No ONNX translation for {module.GetType().Name}."),
-        };
+            case ConvolutionalAutoencoder convolutional:
+                ConvolutionalOnnx.Append(g, convolutional, standardized, restored);
+                break;
+            case DenseAutoencoder dense:
+                divergence = DenseOnnx.Append(g, dense, standardized, restored, trained.VariationalScore, trained.KLWeight);
+                break;
+            default:
+                throw new InvalidOperationException($"No ONNX translation for {module.GetType().Name}.");
+        }
 
         g.Node("Add", [g.Node("Div", [restored, scale]), mean], OnnxNames.Reconstruction);
         string difference = g.Node("Sub", [restored, standardized]);
@@ -139,10 +145,4 @@ internal static class AutoencoderOnnxExporter
 
     private static void AddMetadata(ModelProto model, string key, string value) =>
         model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
-
-    private static string? AppendConvolutional(OnnxGraphBuilder g, ConvolutionalAutoencoder model, string standardized, string restored)
-    {
-        ConvolutionalOnnx.Append(g, model, standardized, restored);
-        return null;
-    }
 }

@@ -85,9 +85,10 @@ public sealed class AutoencoderTrainer
             _options.ValidationFraction, _options.Seed, _options.BatchSize, bufferRows, _options.Shuffle, random, device), cancellationToken, noise2Noise: false);
     }
 
-    /// <summary>Per-feature statistics, pooled per channel when <see cref="TrainerOptions.Standardization"/> says so.</summary>
+    /// <summary>Checks the image shape against the rows, then fits per-feature statistics, pooled per channel when <see cref="TrainerOptions.Standardization"/> says so.</summary>
     private Standardizer FitStandardizer(IRowSource data, out long rows)
     {
+        _options.ImageShape?.Check(data.Columns);
         var standardizer = Standardizer.Fit(data, out rows);
         bool perChannel = _options.Standardization switch
         {
@@ -95,16 +96,12 @@ public sealed class AutoencoderTrainer
             Standardization.PerFeature => false,
             _ => _options.Convolutional is not null,
         };
-        if (!perChannel)
-            return standardizer;
-        _options.ImageShape!.Check(data.Columns);
-        return standardizer.PoolChannels(_options.ImageShape);
+        return perChannel ? standardizer.PoolChannels(_options.ImageShape!) : standardizer;
     }
 
     private TrainedAutoencoder Train(int columns, long rows, Standardizer standardizer, Func<Random, Device, TrainingBatches> batches,
         CancellationToken cancellationToken, bool noise2Noise)
     {
-        _options.ImageShape?.Check(columns);
         if ((_options.Convolutional?.UseBatchNormalization ?? _options.Architecture.UseBatchNormalization) && rows < 2)
             throw new ArgumentException("Batch normalization needs at least two training rows.", "data");
 

@@ -113,18 +113,17 @@ public sealed class TrainedAutoencoder : IDisposable
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var x = torch.tensor(standardized.Values, [standardized.Rows, standardized.Columns]);
-        Tensor latent;
+        Tensor latent, restored;
         Tensor? divergence = null;
         if (Variational)
         {
             var (mean, logVariance) = Model.EncodeDistribution(x);
-            latent = mean;
+            (latent, restored) = (mean, Model.Decode(mean));
             if (VariationalScore == VariationalScore.NegativeElbo)
                 divergence = AutoencoderTrainer.KLDivergence(mean, logVariance) * (2 * KLWeight / InputSize);
         }
         else
-            latent = Model.Encode(x);
-        var restored = Model.CanDecodeAlone ? Model.Decode(latent) : Model.Reconstruct(x).Restored;
+            (latent, restored) = Model.Reconstruct(x);
         var difference = restored - x;
         var errors = difference * difference;
         var scores = divergence is null ? errors.mean([1L]) : errors.mean([1L]) + divergence;
