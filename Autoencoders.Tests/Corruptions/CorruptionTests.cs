@@ -82,6 +82,11 @@ public sealed class CorruptionTests
         Assert.AreEqual("clipMaximum", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Corruption.GaussianNoise(1, 1, 0)).ParamName);
         Assert.AreEqual("fraction", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Corruption.Masking(1.5)).ParamName);
         Assert.AreEqual("fraction", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Corruption.SaltAndPepper(0)).ParamName);
+        // Every masking corruption refuses a mask value that would put NaN or infinity into the training batch.
+        Assert.AreEqual("value", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Corruption.Masking(0.5, double.NaN)).ParamName);
+        Assert.AreEqual("value", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Corruption.PixelErasure(0.5, double.PositiveInfinity)).ParamName);
+        Assert.AreEqual("value", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Corruption.BlockMasking(1, 3, double.NaN)).ParamName);
+        Assert.AreEqual("value", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Corruption.PatchMasking(0.5, 2, double.NegativeInfinity)).ParamName);
     }
 
     /// <summary>Points on a circle bent into 20 dimensions: a 1-D manifold the denoiser should project noisy points back onto.</summary>

@@ -14,6 +14,7 @@ internal sealed class BlockMasking : ImageCorruption
             throw new ArgumentOutOfRangeException(nameof(count), count, "count must be at least 1.");
         if (size < 1)
             throw new ArgumentOutOfRangeException(nameof(size), size, "size must be at least 1.");
+        CheckMaskValue(value, nameof(value));
         Count = count;
         Size = size;
         Value = value;

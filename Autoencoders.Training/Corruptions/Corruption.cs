@@ -92,6 +92,13 @@ public abstract class Corruption
         if (!(fraction > 0 && fraction <= 1))
             throw new ArgumentOutOfRangeException(name, fraction, "The fraction must be in (0, 1].");
     }
+
+    /// <summary>Checks the value a masking corruption writes: a NaN or infinity would reach the loss as a silent NaN.</summary>
+    private protected static void CheckMaskValue(double value, string name)
+    {
+        if (!double.IsFinite(value))
+            throw new ArgumentOutOfRangeException(name, value, "The mask value must be a finite number.");
+    }
 }
 
 /// <summary>What corruptions need besides the batch: the random generator and the training data's per-feature range.</summary>

@@ -10,8 +10,7 @@ internal sealed class MaskingNoise : Corruption
     public MaskingNoise(double fraction, double value)
     {
         CheckFraction(fraction, nameof(fraction));
-        if (!double.IsFinite(value))
-            throw new ArgumentOutOfRangeException(nameof(value), value, "The mask value must be a finite number.");
+        CheckMaskValue(value, nameof(value));
         Fraction = fraction;
         Value = value;
     }

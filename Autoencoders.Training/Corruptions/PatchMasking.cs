@@ -11,6 +11,7 @@ internal sealed class PatchMasking : ImageCorruption
     public PatchMasking(double ratio, int patchSize, double value)
     {
         CheckFraction(ratio, nameof(ratio));
+        CheckMaskValue(value, nameof(value));
         if (patchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(patchSize), patchSize, "patchSize must be at least 1.");
         Ratio = ratio;

@@ -11,6 +11,7 @@ internal sealed class PixelErasure : ImageCorruption
     public PixelErasure(double probability, double value)
     {
         CheckFraction(probability, nameof(probability));
+        CheckMaskValue(value, nameof(value));
         Probability = probability;
         Value = value;
     }
