@@ -17,7 +17,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 
-string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+var classNames = FashionMnist.ClassNames;
 int normalClass = Option("--class", 7);
 int epochs = Option("--epochs", 10);
 int trainLimit = Option("--train-images", 6000);

@@ -15,6 +15,9 @@ internal static class FashionMnist
     public const int Side = 28;
     public const int Pixels = Side * Side;
 
+    /// <summary>The names of the ten classes, by label.</summary>
+    public static readonly IReadOnlyList<string> ClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
     /// <summary>The training (60,000) or test (10,000) images and labels, the first <paramref name="limit"/> of them when given.</summary>
     public static (FeatureMatrix Images, byte[] Labels) Load(bool training, int? limit = null)
     {

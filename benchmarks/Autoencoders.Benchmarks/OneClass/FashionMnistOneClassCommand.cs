@@ -24,8 +24,6 @@ namespace Autoencoders.Benchmarks.OneClass;
 /// </summary>
 internal static class FashionMnistOneClassCommand
 {
-    private static readonly string[] ClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
-
     private sealed class Image
     {
         [VectorType(FashionMnist.Pixels)] public float[] Features { get; set; } = [];
@@ -84,7 +82,7 @@ internal static class FashionMnistOneClassCommand
             var test = context.Data.LoadFromEnumerable(testRows);
             for (int j = 0; j < detectors.Count; j++)
             {
-                Log($"class {normal} ({ClassNames[normal]}): {detectors[j].Name} on {trainRows.Count} images");
+                Log($"class {normal} ({FashionMnist.ClassNames[normal]}): {detectors[j].Name} on {trainRows.Count} images");
                 var watch = Stopwatch.StartNew();
                 var model = detectors[j].Make(context).Fit(train);
                 seconds[i, j] = watch.Elapsed.TotalSeconds;
@@ -103,7 +101,7 @@ internal static class FashionMnistOneClassCommand
         Console.WriteLine("| Class | Name        | " + string.Join(" | ", detectors.Select(d => $"{d.Name} AUC")) + " | " + string.Join(" | ", detectors.Select(d => $"{d.Name} train (s)")) + " |");
         Console.WriteLine("|-------|-------------|" + string.Concat(Enumerable.Repeat("------:|", 2 * detectors.Count)));
         for (int i = 0; i < classes.Length; i++)
-            Console.WriteLine(string.Create(c, $"| {classes[i],5} | {ClassNames[classes[i]],-11} | ") + string.Join(" | ", Enumerable.Range(0, detectors.Count).Select(j => auc[i, j].ToString("F4", c)))
+            Console.WriteLine(string.Create(c, $"| {classes[i],5} | {FashionMnist.ClassNames[classes[i]],-11} | ") + string.Join(" | ", Enumerable.Range(0, detectors.Count).Select(j => auc[i, j].ToString("F4", c)))
                               + " | " + string.Join(" | ", Enumerable.Range(0, detectors.Count).Select(j => seconds[i, j].ToString("F1", c))) + " |");
         var means = Enumerable.Range(0, detectors.Count).Select(j => Enumerable.Range(0, classes.Length).Average(i => auc[i, j])).ToArray();
         Console.WriteLine("| mean  |             | " + string.Join(" | ", means.Select(m => m.ToString("F4", c)))
