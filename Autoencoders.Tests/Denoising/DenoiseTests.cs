@@ -118,7 +118,8 @@ public sealed class ScoreFunctionTests
     public void ScoreFunction_OfGaussianData_PointsBackToTheMean()
     {
         // For x ~ N(0, I) and Gaussian noise σ, the optimal denoiser is x̃/(1+σ²), so (r(x̃) − x̃)/σ² = −x̃/(1+σ²):
-        // the true score −x shrunk by 1/(1+σ²) = 0.917 for σ = 0.3.
+        // the true score −x shrunk by 1/(1+σ²) = 0.8 for σ = 0.5. (The estimate's spread over seeds is ~0.05 here; with
+        // σ = 0.3 and 4,000 rows it was ~0.2, as (r − x̃)/σ² magnifies the network's error by 1/σ².)
         var context = new MLContext(seed: 1);
         var random = new Random(4);
         FeatureMatrix Gaussian(int rows) => new(Enumerable.Range(0, rows * 2).Select(_ => (float)SyntheticData.Gaussian(random)).ToArray(), rows, 2);
@@ -127,12 +128,12 @@ public sealed class ScoreFunctionTests
             ReconstructionColumnName = "Denoised",
             ScoreFunctionColumnName = "Gradient",
             HiddenLayerSizes = [32],
-            Corruptions = [Autoencoders.Training.Corruptions.Corruption.GaussianNoise(0.3)],
-            NumberOfEpochs = 30,
+            Corruptions = [Autoencoders.Training.Corruptions.Corruption.GaussianNoise(0.5)],
+            NumberOfEpochs = 15,
             LearningRate = 3e-3,
             Seed = 2,
         };
-        var model = context.Transforms.Denoise(options).Fit(FeatureRow.Load(context, FeatureRow.From(Gaussian(4000), false), 2));
+        var model = context.Transforms.Denoise(options).Fit(FeatureRow.Load(context, FeatureRow.From(Gaussian(16000), false), 2));
         var test = Gaussian(500);
         var output = model.Transform(FeatureRow.Load(context, FeatureRow.From(test, false), 2));
         var gradient = output.GetColumn<float[]>("Gradient").ToList();
@@ -143,13 +144,13 @@ public sealed class ScoreFunctionTests
             for (int c = 0; c < 2; c++)
             {
                 float x = test.Row(r)[c];
-                Assert.AreEqual((denoised[r][c] - x) / 0.09f, gradient[r][c], 1e-3 * Math.Max(1, Math.Abs(gradient[r][c])));
+                Assert.AreEqual((denoised[r][c] - x) / 0.25f, gradient[r][c], 1e-3 * Math.Max(1, Math.Abs(gradient[r][c])));
                 xy += x * gradient[r][c];
                 xx += x * x;
             }
         double slope = xy / xx;
-        Assert.IsTrue(slope is > -1.1 and < -0.75, $"score ≈ {slope:F3}·x, expected ≈ −0.917·x");
-        Assert.AreEqual("0.3", model.Model.Metadata[Autoencoders.Training.Onnx.OnnxNames.ScoreFunctionSigmaKey]);
+        Assert.IsTrue(slope is > -0.95 and < -0.65, $"score ≈ {slope:F3}·x, expected ≈ −0.8·x");
+        Assert.AreEqual("0.5", model.Model.Metadata[Autoencoders.Training.Onnx.OnnxNames.ScoreFunctionSigmaKey]);
     }
 
     [TestMethod]

@@ -37,4 +37,38 @@ public sealed class InPlaceAdamTests
         using var biasDifference = (ours.bias! - reference.bias!).abs().max();
         Assert.IsLessThan(1e-6f, biasDifference.item<float>());
     }
+
+    [TestMethod]
+    [DataRow(0.0)]
+    [DataRow(0.01)]
+    public void FusedCpuUpdate_MatchesTheLibtorchOperations(double weightDecay)
+    {
+        TorchNativeLibrary.EnsureLoaded();
+        torch.manual_seed(6);
+        using var fused = torch.nn.Sequential(torch.nn.Linear(37, 29), torch.nn.Tanh(), torch.nn.Linear(29, 37)); // vectors and tails
+        using var operations = torch.nn.Sequential(torch.nn.Linear(37, 29), torch.nn.Tanh(), torch.nn.Linear(29, 37));
+        operations.load_state_dict(fused.state_dict());
+        var initial = fused.parameters().Select(p => p.detach().clone()).ToArray();
+        using var fusedAdam = new InPlaceAdam(fused.parameters(), 0.003, weightDecay);
+        using var operationsAdam = new InPlaceAdam(operations.parameters(), 0.003, weightDecay, fusedOnCpu: false);
+        using var input = torch.randn(32, 37);
+        for (int step = 0; step < 40; step++)
+        {
+            using var scope = torch.NewDisposeScope();
+            fusedAdam.ZeroGrad();
+            torch.nn.functional.mse_loss(fused.call(input), input).backward();
+            fusedAdam.Step();
+            operationsAdam.ZeroGrad();
+            torch.nn.functional.mse_loss(operations.call(input), input).backward();
+            operationsAdam.Step();
+        }
+        foreach (var ((a, b), start) in fused.parameters().Zip(operations.parameters()).Zip(initial))
+        {
+            using var difference = (a - b).abs().max();
+            Assert.IsLessThan(1e-6f, difference.item<float>());
+            using var moved = (a - start).abs().max();
+            Assert.IsGreaterThan(0.01f, moved.item<float>(), "the parameters must have been updated");
+            start.Dispose();
+        }
+    }
 }

@@ -104,6 +104,11 @@ public abstract class Corruption
 /// <summary>What corruptions need besides the batch: the random generator and the training data's per-feature range.</summary>
 internal sealed record CorruptionContext(Generator Generator, Tensor FeatureMinimum, Tensor FeatureMaximum, ImageShape? Image)
 {
+    private GaussianStream? _normal;
+
+    /// <summary>Gaussian draws for CPU batches, seeded on first use by one draw from <see cref="Generator"/>.</summary>
+    public GaussianStream Normal => _normal ??= new GaussianStream((ulong)torch.randint(long.MaxValue, [1], ScalarType.Int64, generator: Generator).item<long>());
+
     /// <summary>The image shape, or an error naming the corruption that needs one.</summary>
     public ImageShape RequireImage(Corruption corruption) => Image ??
         throw new InvalidOperationException($"The corruption {corruption} works on images: set ImageShape (channels, height, width) on the training options.");

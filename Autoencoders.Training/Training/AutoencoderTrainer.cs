@@ -106,6 +106,7 @@ public sealed class AutoencoderTrainer
             throw new ArgumentException("Batch normalization needs at least two training rows.", "data");
 
         TorchNativeLibrary.EnsureLoaded();
+        GlibcHeap.PrimeOnce();
         lock (GlobalTorchState)
         {
             if (_options.Threads is int threads)

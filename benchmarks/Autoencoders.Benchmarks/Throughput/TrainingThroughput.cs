@@ -44,10 +44,14 @@ internal sealed class TrainingThroughput(int rows, int epochs, int threads, int 
             log($"round {round}/{rounds}: training in TorchSharp ({rows} rows, {epochs} epochs, {threads} threads)");
             (double rate, growth) = Ours(standardized);
             ours.Add(rate);
+            log($"round {round}/{rounds}: TorchSharp {rate:F0} rows/s");
             log($"round {round}/{rounds}: training in PyTorch (benchmarks/pytorch/train_reference.py)");
             (double? reference, note) = RunPyTorch(standardized);
             if (reference is double r)
+            {
                 pytorch.Add(r);
+                log($"round {round}/{rounds}: PyTorch {r:F0} rows/s");
+            }
         }
         double peak = Measure.PeakWorkingSetMiB();
 
