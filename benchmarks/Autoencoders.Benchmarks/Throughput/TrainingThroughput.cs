@@ -16,8 +16,10 @@ namespace Autoencoders.Benchmarks.Throughput;
 /// Training samples per second of the same dense denoising autoencoder (784→256→64→256→784, Tanh, Gaussian input noise
 /// σ = <see cref="NoiseSigma"/> on the standardized rows, MSE against the clean rows, Adam, batch 256) in
 /// Autoencoders.Training and in PyTorch (Debian's python3-torch), on the same standardized rows and thread count.
-/// The first epoch of each is a warm-up; the others are timed. This machine's speed drifts by ±30% within a minute, so
-/// the two are run alternately <c>rounds</c> times and each is summarized by its median round.
+/// The first epoch of each is a warm-up; the others are timed. Ours first runs once untimed: the first training in a
+/// .NET process also pays for compiling the managed code (reported as <see cref="Result.FirstRun"/>). This machine's
+/// speed drifts by ±30% within a minute, so the two are then run alternately <c>rounds</c> times and each is summarized
+/// by its median round.
 /// </summary>
 internal sealed class TrainingThroughput(int rows, int epochs, int threads, int rounds)
 {
@@ -29,7 +31,7 @@ internal sealed class TrainingThroughput(int rows, int epochs, int threads, int 
     /// <summary>Rows kept in the shuffle buffer when training streams from an IDataView.</summary>
     public const int ShuffleBufferRows = 8192;
 
-    public sealed record Result(double Ours, double Streamed, double? PyTorch, string PyTorchNote, double PeakWorkingSetMiB, double WorkingSetGrowthMiB);
+    public sealed record Result(double Ours, double FirstRun, double Streamed, double? PyTorch, string PyTorchNote, double PeakWorkingSetMiB, double WorkingSetGrowthMiB);
 
     public Result Run(Action<string> log)
     {
@@ -39,6 +41,9 @@ internal sealed class TrainingThroughput(int rows, int epochs, int threads, int 
         var pytorch = new List<double>();
         string note = "";
         double growth = 0;
+        log($"first training in this process, untimed ({rows} rows, {epochs} epochs, {threads} threads)");
+        double firstRun = Ours(standardized).Rate;
+        log($"first training: TorchSharp {firstRun:F0} rows/s");
         for (int round = 1; round <= rounds; round++)
         {
             log($"round {round}/{rounds}: training in TorchSharp ({rows} rows, {epochs} epochs, {threads} threads)");
@@ -57,7 +62,7 @@ internal sealed class TrainingThroughput(int rows, int epochs, int threads, int 
 
         log($"training through ML.NET, streamed from the IDataView (shuffle buffer {ShuffleBufferRows} rows)");
         double streamed = Streamed(standardized);
-        return new Result(Measure.Percentile(ours, 0.5), streamed, pytorch.Count > 0 ? Measure.Percentile(pytorch, 0.5) : null, note, peak, growth);
+        return new Result(Measure.Percentile(ours, 0.5), firstRun, streamed, pytorch.Count > 0 ? Measure.Percentile(pytorch, 0.5) : null, note, peak, growth);
     }
 
     /// <summary>Samples per second over the timed epochs, and the working-set change from the first to the last epoch.</summary>
