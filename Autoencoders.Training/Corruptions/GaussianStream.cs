@@ -12,8 +12,9 @@ namespace Autoencoders.Training.Corruptions;
 /// <para>
 /// Gaussian input noise is the most common denoising corruption and is drawn afresh for every minibatch. libtorch draws
 /// normals from one Mersenne Twister, serially, and then needs two more passes (scale, add), each allocating a tensor:
-/// ~0.48 ms for a 256×784 batch on this project's 2-core machine, a tenth of a training step of the 784-256-64 dense
-/// denoiser. This stream writes <c>x + scale · z</c> straight into the output in ~0.22 ms.
+/// ~0.50 ms for a 256×784 batch on this project's 2-core machine, a tenth of a training step of the 784-256-64 dense
+/// denoiser. This stream writes <c>x + scale · z</c> straight into the output in ~0.23 ms (<c>micro --filter
+/// '*TrainingStep*'</c> in the benchmark program).
 /// </para>
 /// <para>
 /// Uniforms take the top 24 bits of each draw, so <c>u1</c> is in (0, 1] and |z| ≤ √(2 ln 2²⁴) ≈ 5.8: the normal's
