@@ -87,6 +87,8 @@ public sealed class GaussianStreamTests
         var error = Assert.ThrowsExactly<ArgumentException>(() => new GaussianStream(1).AddTo(batch, new float[5]));
         Assert.AreEqual("scale", error.ParamName);
         StringAssert.Contains(error.Message, "75");
+        Assert.AreEqual("input", Assert.ThrowsExactly<ArgumentException>(() => new GaussianStream(1).AddTo(new float[10], new float[3], new float[10])).ParamName);
+        Assert.AreEqual("output", Assert.ThrowsExactly<ArgumentException>(() => new GaussianStream(1).AddTo(new float[9], new float[3], new float[8])).ParamName);
     }
 
     private static double NormalCdf(double x) => 0.5 * Erfc(-x / Math.Sqrt(2));

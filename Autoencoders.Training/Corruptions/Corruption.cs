@@ -107,7 +107,13 @@ internal sealed record CorruptionContext(Generator Generator, Tensor FeatureMini
     private GaussianStream? _normal;
 
     /// <summary>Gaussian draws for CPU batches, seeded on first use by one draw from <see cref="Generator"/>.</summary>
-    public GaussianStream Normal => _normal ??= new GaussianStream((ulong)torch.randint(long.MaxValue, [1], ScalarType.Int64, generator: Generator).item<long>());
+    public GaussianStream Normal => _normal ??= new GaussianStream(DrawSeed(Generator));
+
+    private static ulong DrawSeed(Generator generator)
+    {
+        using var draw = torch.randint(long.MaxValue, [1], ScalarType.Int64, generator: generator);
+        return (ulong)draw.item<long>();
+    }
 
     /// <summary>The image shape, or an error naming the corruption that needs one.</summary>
     public ImageShape RequireImage(Corruption corruption) => Image ??

@@ -74,10 +74,16 @@ internal sealed class GaussianStream
     public void AddTo(ReadOnlySpan<float> input, ReadOnlySpan<float> scale, Span<float> output)
     {
         int features = scale.Length;
+        if (features == 0 ? input.Length != 0 : input.Length % features != 0)
+            throw new ArgumentException($"Expected whole rows of {features} values, but got {input.Length} values.", nameof(input));
+        if (output.Length != input.Length)
+            throw new ArgumentException($"Expected an output of {input.Length} values, but got {output.Length}.", nameof(output));
+        if (features == 0)
+            return;
         Span<float> tail = stackalloc float[Lanes];
         Vector256<float> pending = default;
         bool hasPending = false;
-        for (int row = 0; row + features <= input.Length; row += features)
+        for (int row = 0; row < input.Length; row += features)
         {
             var x = input.Slice(row, features);
             var y = output.Slice(row, features);
