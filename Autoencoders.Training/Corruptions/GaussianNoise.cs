@@ -25,7 +25,7 @@ internal sealed class GaussianNoise : Corruption
     internal override Tensor Apply(Tensor batch, CorruptionContext context)
     {
         var noisy = GaussianStream.Supports(batch)
-            ? context.Normal.AddTo(batch, Enumerable.Repeat((float)Sigma, (int)(batch.numel() / Math.Max(batch.shape[0], 1))).ToArray())
+            ? context.Normal.AddTo(batch, (float)Sigma)
             : batch + torch.randn(batch.shape, generator: context.Generator, device: batch.device) * Sigma;
         return ClipMinimum is null && ClipMaximum is null ? noisy : noisy.clamp(ClipMinimum, ClipMaximum);
     }

@@ -61,7 +61,7 @@ internal sealed class GaussianStream
     {
         if (!Supports(batch))
             throw new ArgumentException("Expected a float32 CPU tensor.", nameof(batch));
-        long rowLength = batch.numel() / Math.Max(batch.shape[0], 1);
+        long rowLength = RowLength(batch);
         if (scale.Length != rowLength)
             throw new ArgumentException($"Expected {rowLength} scales, one per feature, but got {scale.Length}.", nameof(scale));
         var input = batch.contiguous();
@@ -69,6 +69,16 @@ internal sealed class GaussianStream
         AddTo(TensorMemory.Floats(input), scale, TensorMemory.Floats(output));
         return output;
     }
+
+    /// <summary>A new tensor equal to <paramref name="batch"/> plus independent normal draws of standard deviation <paramref name="sigma"/>.</summary>
+    public Tensor AddTo(Tensor batch, float sigma)
+    {
+        var scale = new float[RowLength(batch)];
+        Array.Fill(scale, sigma);
+        return AddTo(batch, scale);
+    }
+
+    private static long RowLength(Tensor batch) => batch.numel() / Math.Max(batch.shape[0], 1);
 
     /// <summary><paramref name="output"/> = <paramref name="input"/> + scale · z, row by row (rows of <c>scale.Length</c> values).</summary>
     public void AddTo(ReadOnlySpan<float> input, ReadOnlySpan<float> scale, Span<float> output)
