@@ -73,7 +73,7 @@ internal sealed class DataViewRowSource : IRowSource
                     _getters[i](ref _buffer);
                     _buffer.CopyTo(row.Slice(i * _source._size, _source._size));
                 }
-                int bad = IndexOfNonFinite(row);
+                int bad = FiniteValues.IndexOfNonFinite(row);
                 if (bad < 0)
                     return true;
                 if (_source._handling == InvalidValueHandling.Throw)
@@ -98,14 +98,6 @@ internal sealed class DataViewRowSource : IRowSource
                 _source._reported = true;
                 _source._log?.Invoke($"Skipped {_skipped} of {_rows} training rows whose column '{_source.Names}' had NaN or infinite values.");
             }
-        }
-
-        private static int IndexOfNonFinite(ReadOnlySpan<float> row)
-        {
-            for (int i = 0; i < row.Length; i++)
-                if (!float.IsFinite(row[i]))
-                    return i;
-            return -1;
         }
 
         public void Dispose() => _cursor.Dispose();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Autoencoders.Training.Training;
 using static TorchSharp.torch;
@@ -81,6 +82,7 @@ internal sealed class GaussianStream
     private static long RowLength(Tensor batch) => batch.numel() / Math.Max(batch.shape[0], 1);
 
     /// <summary><paramref name="output"/> = <paramref name="input"/> + scale · z, row by row (rows of <c>scale.Length</c> values).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vector code is slow until optimized: skip the first tier
     public void AddTo(ReadOnlySpan<float> input, ReadOnlySpan<float> scale, Span<float> output)
     {
         int features = scale.Length;
@@ -125,6 +127,7 @@ internal sealed class GaussianStream
     }
 
     /// <summary>Sixteen standard normals: Box–Muller on eight pairs of uniforms.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (Vector256<float> Cosine, Vector256<float> Sine) NextPair()
     {
         var unit = Vector256.Create(UnitScale);
@@ -136,6 +139,7 @@ internal sealed class GaussianStream
     }
 
     /// <summary>One xoshiro128+ step in each lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector256<uint> Next()
     {
         var result = _s0 + _s3;

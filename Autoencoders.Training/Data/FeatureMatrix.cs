@@ -96,9 +96,8 @@ public sealed class FeatureMatrix : IRowSource
         for (int r = 0; r < Rows; r++)
         {
             var row = Row(r);
-            for (int c = 0; c < row.Length; c++)
-                if (!float.IsFinite(row[c]))
-                    throw new InvalidDataException($"Row {r} of {description} has {row[c]} at feature {c}; every value must be a finite number.");
+            if (FiniteValues.IndexOfNonFinite(row) is var c && c >= 0)
+                throw new InvalidDataException($"Row {r} of {description} has {row[c]} at feature {c}; every value must be a finite number.");
         }
     }
 }

@@ -15,9 +15,8 @@ internal sealed class FiniteRowSource(IRowSource inner, string description) : IR
         {
             if (!inner.TryRead(row))
                 return false;
-            for (int c = 0; c < row.Length; c++)
-                if (!float.IsFinite(row[c]))
-                    throw new InvalidDataException($"Row {_index} of {description} has {row[c]} at feature {c}; every value must be a finite number.");
+            if (FiniteValues.IndexOfNonFinite(row) is var c && c >= 0)
+                throw new InvalidDataException($"Row {_index} of {description} has {row[c]} at feature {c}; every value must be a finite number.");
             _index++;
             return true;
         }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using TorchSharp;
@@ -92,6 +93,7 @@ internal sealed class InPlaceAdam : IDisposable
     /// p ← p + step · m / (√v / c₂ + ε), with step = −lr / c₁. The gradient buffer is left as it was (with weight decay
     /// it holds g + λp, as on the libtorch path).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vector code is slow until optimized: skip the first tier
     private static void Update(Span<float> parameter, Span<float> gradient, Span<float> first, Span<float> second, float weightDecay, float correction2, float step)
     {
         const float b1 = (float)Beta1, a1 = (float)(1 - Beta1), b2 = (float)Beta2, a2 = (float)(1 - Beta2), epsilon = (float)Epsilon;
