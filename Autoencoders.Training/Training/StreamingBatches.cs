@@ -65,8 +65,8 @@ internal sealed class StreamingBatches : TrainingBatches
         int rows = 0;
         int d = _row.Length;
         var batch = TensorMemory.Floats(_batch);
-        while (rows < _batchSize && _shuffle.Next(_readTrainingRow) is { IsEmpty: false } row)
-            _standardizer.Transform(row, batch.Slice(rows++ * d, d));
+        while (rows < _batchSize && _shuffle.TryNext(_readTrainingRow, _row))
+            _standardizer.Transform(_row, batch.Slice(rows++ * d, d));
         if (rows == 0)
             return null;
         var input = ToTensor(rows);

@@ -14,8 +14,6 @@ internal sealed class StreamingShuffle
     private readonly int _capacity;
     private readonly Random _random;
     private int _count;
-    private int _handedOut = -1; // the slot returned by the last Next, refilled (or dropped) by the next one
-    private bool _exhausted;
 
     public StreamingShuffle(int capacity, int columns, Random random)
     {
@@ -26,43 +24,21 @@ internal sealed class StreamingShuffle
     }
 
     /// <summary>Forgets any buffered rows (at the start of a pass).</summary>
-    public void Clear()
-    {
-        _count = 0;
-        _handedOut = -1;
-        _exhausted = false;
-    }
+    public void Clear() => _count = 0;
 
-    /// <summary>
-    /// The next shuffled row, reading from <paramref name="read"/> as needed; empty when both are exhausted. The row is a
-    /// view of the buffer, valid until the next call: its slot then takes the stream's next row, so no row is copied
-    /// twice.
-    /// </summary>
-    public ReadOnlySpan<float> Next(Func<Span<float>, bool> read)
+    /// <summary>Copies the next shuffled row into <paramref name="row"/>, reading from <paramref name="read"/> as needed; false when both are exhausted.</summary>
+    public bool TryNext(Func<Span<float>, bool> read, Span<float> row)
     {
-        if (_handedOut >= 0)
-        {
-            if (!TryRead(read, Slot(_handedOut)))
-            {
-                _count--; // the stream has ended: close the gap with the last buffered row
-                if (_handedOut != _count)
-                    Slot(_count).CopyTo(Slot(_handedOut));
-            }
-            _handedOut = -1;
-        }
-        while (_count < _capacity && TryRead(read, Slot(_count)))
+        while (_count < _capacity && read(Slot(_count)))
             _count++;
         if (_count == 0)
-            return ReadOnlySpan<float>.Empty;
-        _handedOut = _random.Next(_count);
-        return Slot(_handedOut);
-    }
-
-    private bool TryRead(Func<Span<float>, bool> read, Span<float> slot)
-    {
-        if (!_exhausted && !read(slot))
-            _exhausted = true;
-        return !_exhausted;
+            return false;
+        int chosen = _random.Next(_count);
+        Slot(chosen).CopyTo(row);
+        _count--;
+        if (chosen != _count)
+            Slot(_count).CopyTo(Slot(chosen));
+        return true;
     }
 
     private Span<float> Slot(int index) => _buffer.AsSpan(index * _columns, _columns);
