@@ -20,7 +20,8 @@ namespace Autoencoders.Training.Corruptions;
 /// <para>
 /// Uniforms take the top 24 bits of each draw, so <c>u1</c> is in (0, 1] and |z| ≤ √(2 ln 2²⁴) ≈ 5.8: the normal's
 /// tails beyond that (probability ~10⁻⁸) are cut, as with any 24-bit float generator. The same seed gives the same
-/// draws on every machine. CUDA batches keep libtorch's generator.
+/// uniforms everywhere and the same draws on one machine and .NET version (the vectorized logarithm, sine and cosine
+/// are .NET's, whose last bits may differ between CPUs or versions). CUDA batches keep libtorch's generator.
 /// </para>
 /// </remarks>
 internal sealed class GaussianStream
