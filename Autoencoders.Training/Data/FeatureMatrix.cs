@@ -94,10 +94,6 @@ public sealed class FeatureMatrix : IRowSource
     public void EnsureFinite(string description = "the data")
     {
         for (int r = 0; r < Rows; r++)
-        {
-            var row = Row(r);
-            if (FiniteValues.IndexOfNonFinite(row) is var c && c >= 0)
-                throw new InvalidDataException($"Row {r} of {description} has {row[c]} at feature {c}; every value must be a finite number.");
-        }
+            FiniteValues.EnsureFinite(Row(r), r, description);
     }
 }

@@ -15,8 +15,7 @@ internal sealed class FiniteRowSource(IRowSource inner, string description) : IR
         {
             if (!inner.TryRead(row))
                 return false;
-            if (FiniteValues.IndexOfNonFinite(row) is var c && c >= 0)
-                throw new InvalidDataException($"Row {_index} of {description} has {row[c]} at feature {c}; every value must be a finite number.");
+            FiniteValues.EnsureFinite(row, _index, description);
             _index++;
             return true;
         }

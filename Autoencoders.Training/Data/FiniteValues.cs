@@ -6,6 +6,14 @@ namespace Autoencoders.Training.Data;
 /// <summary>Finds NaN and infinite values in a row, eight at a time.</summary>
 internal static class FiniteValues
 {
+    /// <summary>Throws, naming the row and the feature, if <paramref name="row"/> holds a NaN or infinite value.</summary>
+    /// <exception cref="InvalidDataException">A value is not finite.</exception>
+    public static void EnsureFinite(ReadOnlySpan<float> row, long index, string description)
+    {
+        if (IndexOfNonFinite(row) is var c && c >= 0)
+            throw new InvalidDataException($"Row {index} of {description} has {row[c]} at feature {c}; every value must be a finite number.");
+    }
+
     /// <summary>The index of the first NaN or infinite value in <paramref name="values"/>, or −1 when all are finite.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs per row while reading data: vectorized from the first row
     public static int IndexOfNonFinite(ReadOnlySpan<float> values)

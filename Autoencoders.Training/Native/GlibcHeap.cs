@@ -26,7 +26,7 @@ namespace Autoencoders.Training.Native;
 internal static class GlibcHeap
 {
     /// <summary>Just under glibc's DEFAULT_MMAP_THRESHOLD_MAX on 64-bit (32 MiB), which caps the adaptive thresholds.</summary>
-    internal const int PrimingBytes = (32 << 20) - (64 << 10);
+    private const int PrimingBytes = (32 << 20) - (64 << 10);
 
     private static readonly Lazy<bool> Primed = new(Prime, LazyThreadSafetyMode.ExecutionAndPublication);
 
