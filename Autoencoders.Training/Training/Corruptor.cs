@@ -17,7 +17,8 @@ internal sealed class Corruptor : IDisposable
     private readonly IReadOnlyList<Corruption> _corruptions;
     private readonly Tensor _mean;
     private readonly Tensor _scale;
-    private readonly float[] _gaussianScale; // σ · scale per feature, for unclipped Gaussian noise alone
+    private readonly GaussianNoise? _gaussianAlone; // unclipped Gaussian noise as the only corruption: added in standardized space
+    private readonly float[] _gaussianScale; // σ · scale per feature, for _gaussianAlone
     private readonly CorruptionContext _context;
 
     public Corruptor(IReadOnlyList<Corruption> corruptions, Standardizer standardizer, int seed, Device device, Models.ImageShape? image)
@@ -25,9 +26,8 @@ internal sealed class Corruptor : IDisposable
         _corruptions = corruptions;
         _mean = torch.tensor(standardizer.Mean, device: device).DetachFromDisposeScope();
         _scale = torch.tensor(standardizer.Scale, device: device).DetachFromDisposeScope();
-        _gaussianScale = corruptions is [GaussianNoise { ClipMinimum: null, ClipMaximum: null } only]
-            ? standardizer.Scale.Select(s => (float)(s * only.Sigma)).ToArray()
-            : [];
+        _gaussianAlone = corruptions is [GaussianNoise { ClipMinimum: null, ClipMaximum: null } only] ? only : null;
+        _gaussianScale = _gaussianAlone is null ? [] : standardizer.Scale.Select(s => (float)(s * _gaussianAlone.Sigma)).ToArray();
         _context = new CorruptionContext(
             new Generator((ulong)(uint)seed + StreamOffset, device),
             torch.tensor(standardizer.Minimum, device: device).DetachFromDisposeScope(),
@@ -42,11 +42,11 @@ internal sealed class Corruptor : IDisposable
     {
         // Unclipped Gaussian noise alone commutes with standardization: add σ·scale-scaled noise in standardized space
         // directly (the same draws, without the round trip through the original scale).
-        if (_corruptions is [GaussianNoise { ClipMinimum: null, ClipMaximum: null } gaussian])
+        if (_gaussianAlone is not null)
         {
             return GaussianStream.Supports(batch)
                 ? _context.Normal.AddTo(batch, _gaussianScale)
-                : batch + torch.randn(batch.shape, generator: _context.Generator, device: batch.device) * (_scale * gaussian.Sigma);
+                : batch + torch.randn(batch.shape, generator: _context.Generator, device: batch.device) * (_scale * _gaussianAlone.Sigma);
         }
         var original = batch / _scale + _mean;
         foreach (var corruption in _corruptions)
