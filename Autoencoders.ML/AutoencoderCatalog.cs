@@ -2,7 +2,9 @@ using Autoencoders.ML.AnomalyDetection;
 using Autoencoders.ML.Denoising;
 using Autoencoders.ML.Features;
 using Autoencoders.ML.Scoring;
+using Autoencoders.ML.Interop;
 using Autoencoders.Training.Onnx;
+using Autoencoders.Training.Trainers;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -21,7 +23,7 @@ public static class AutoencoderCatalog
     /// <param name="contamination">Expected fraction of anomalies in the training data, in (0, 0.5]; sets the threshold.</param>
     /// <param name="seed">Random seed; <see langword="null"/> draws one from the MLContext's seed.</param>
     public static AutoencoderAnomalyDetectionTrainer Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog,
-        string featureColumnName = "Features", int latentSize = 0, int numberOfEpochs = 100, double contamination = 0.1, int? seed = null)
+        string featureColumnName = "Features", int latentSize = 0, int numberOfEpochs = AutoencoderDefaults.NumberOfEpochs, double contamination = AutoencoderDefaults.Contamination, int? seed = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return catalog.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
@@ -42,7 +44,7 @@ public static class AutoencoderCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
-        return new AutoencoderAnomalyDetectionTrainer(MLNetEnvironment.FromCatalog(catalog), options);
+        return new AutoencoderAnomalyDetectionTrainer(MLNetInternals.EnvironmentOf(catalog), options);
     }
 
     /// <summary>
@@ -58,7 +60,7 @@ public static class AutoencoderCatalog
     /// <param name="numberOfEpochs">Training epochs.</param>
     /// <param name="seed">Random seed; <see langword="null"/> draws one from the MLContext's seed.</param>
     public static AutoencoderDenoisingEstimator Denoise(this TransformsCatalog catalog, string outputColumnName, string? inputColumnName = null,
-        double noiseSigma = AutoencoderDenoisingEstimator.Options.DefaultSigma, int latentSize = 0, int numberOfEpochs = 100, int? seed = null)
+        double noiseSigma = AutoencoderDefaults.DenoisingNoiseSigma, int latentSize = 0, int numberOfEpochs = AutoencoderDefaults.NumberOfEpochs, int? seed = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
@@ -80,7 +82,7 @@ public static class AutoencoderCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
-        return new AutoencoderDenoisingEstimator(MLNetEnvironment.FromCatalog(catalog), options);
+        return new AutoencoderDenoisingEstimator(MLNetInternals.EnvironmentOf(catalog), options);
     }
 
     /// <summary>
@@ -94,7 +96,7 @@ public static class AutoencoderCatalog
     /// <param name="numberOfEpochs">Training epochs.</param>
     /// <param name="seed">Random seed; <see langword="null"/> draws one from the MLContext's seed.</param>
     public static AutoencoderFeaturizerEstimator ExtractLatentFeatures(this TransformsCatalog catalog, string outputColumnName,
-        string? inputColumnName = null, int latentSize = 0, int numberOfEpochs = 100, int? seed = null)
+        string? inputColumnName = null, int latentSize = 0, int numberOfEpochs = AutoencoderDefaults.NumberOfEpochs, int? seed = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
@@ -115,7 +117,7 @@ public static class AutoencoderCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
-        return new AutoencoderFeaturizerEstimator(MLNetEnvironment.FromCatalog(catalog), options);
+        return new AutoencoderFeaturizerEstimator(MLNetInternals.EnvironmentOf(catalog), options);
     }
 
     /// <summary>Scores with an autoencoder saved earlier with <see cref="AutoencoderTransformer.SaveOnnx(string)"/>.</summary>
@@ -144,7 +146,7 @@ public static class AutoencoderCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrEmpty(modelFile);
         ArgumentNullException.ThrowIfNull(options);
-        return new AutoencoderScoringEstimator(MLNetEnvironment.FromCatalog(catalog), AutoencoderOnnxModel.Load(modelFile), options);
+        return new AutoencoderScoringEstimator(MLNetInternals.EnvironmentOf(catalog), AutoencoderOnnxModel.Load(modelFile), options);
     }
 
     /// <summary>Scores with an autoencoder read from <paramref name="modelStream"/>, with the columns and device in <paramref name="options"/>.</summary>
@@ -156,7 +158,7 @@ public static class AutoencoderCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(modelStream);
         ArgumentNullException.ThrowIfNull(options);
-        return new AutoencoderScoringEstimator(MLNetEnvironment.FromCatalog(catalog), AutoencoderOnnxModel.Load(modelStream), options);
+        return new AutoencoderScoringEstimator(MLNetInternals.EnvironmentOf(catalog), AutoencoderOnnxModel.Load(modelStream), options);
     }
 
     /// <summary>
@@ -174,7 +176,7 @@ public static class AutoencoderCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(stream);
-        return SavedModelLoader.Load(MLNetEnvironment.FromCatalog(catalog), catalog, stream, out inputSchema, gpuDeviceId, fallbackToCpu);
+        return SavedModelLoader.Load(MLNetInternals.EnvironmentOf(catalog), catalog, stream, out inputSchema, gpuDeviceId, fallbackToCpu);
     }
 
     /// <summary>Loads a model file saved with <c>mlContext.Model.Save</c>, restoring batched autoencoder stages (see the stream overload).</summary>

@@ -1,7 +1,6 @@
 using Autoencoders.ML.Fitting;
 using Autoencoders.ML.Scoring;
-using Autoencoders.Training.Data;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 
@@ -27,7 +26,7 @@ public sealed class AutoencoderAnomalyDetectionTrainer : AutoencoderEstimator
         /// Expected fraction of anomalies in the training data, in (0, 0.5]: the threshold is the score that this fraction of
         /// training rows exceeds (as in PyOD). Default 0.1. Ignored when <see cref="Threshold"/> is set.
         /// </summary>
-        public double Contamination { get; set; } = 0.1;
+        public double Contamination { get; set; } = AutoencoderDefaults.Contamination;
 
         /// <summary>An explicit score threshold; <see langword="null"/> (default) derives it from <see cref="Contamination"/>.</summary>
         public float? Threshold { get; set; }
@@ -43,15 +42,14 @@ public sealed class AutoencoderAnomalyDetectionTrainer : AutoencoderEstimator
     }
 
     private const string Component = "AutoencoderAnomalyDetection";
-    private readonly Options _options;
 
     internal AutoencoderAnomalyDetectionTrainer(IHostEnvironment environment, Options options)
         : base(environment, Component, options)
     {
-        _options = options;
     }
 
-    /// <summary>The explicit threshold, or the score that <see cref="Options.Contamination"/> of the training rows exceed.</summary>
-    private protected override float ChooseThreshold(TrainedAutoencoder trained, IRowSource data) =>
-        _options.Threshold ?? AnomalyThreshold.FromContamination(trained.Score(data), _options.Contamination);
+    /// <summary>The explicit threshold, or the score that at most <see cref="Options.Contamination"/> of the training rows exceed.</summary>
+    private protected override float ChooseThreshold(float[] trainingScores) => ((Options)Settings) is var options && options.Threshold is float threshold
+        ? threshold
+        : AnomalyThreshold.FromContamination(trainingScores, options.Contamination);
 }

@@ -71,6 +71,9 @@ internal sealed class DataViewRowSource : IRowSource
                 for (int i = 0; i < _getters.Length; i++)
                 {
                     _getters[i](ref _buffer);
+                    if (_buffer.Length != _source._size)
+                        throw new InvalidDataException(
+                            $"Row {index} of column '{_source._columns[i].Name}' has {_buffer.Length} values; the column's type says {_source._size}. Every row must have that many.");
                     _buffer.CopyTo(row.Slice(i * _source._size, _source._size));
                 }
                 int bad = FiniteValues.IndexOfNonFinite(row);

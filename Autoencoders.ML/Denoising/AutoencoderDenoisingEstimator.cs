@@ -1,7 +1,7 @@
 using Autoencoders.ML.Fitting;
 using Autoencoders.ML.Scoring;
 using Autoencoders.Training.Corruptions;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 
@@ -21,19 +21,16 @@ public sealed class AutoencoderDenoisingEstimator : AutoencoderEstimator
     /// <summary>Settings of <see cref="AutoencoderDenoisingEstimator"/>.</summary>
     public sealed class Options : AutoencoderTrainingOptions
     {
-        /// <summary>Default sigma of the Gaussian corruption.</summary>
-        public const double DefaultSigma = 0.1;
-
         /// <summary>
         /// Creates settings whose output is <see cref="AutoencoderScoringOptions.ReconstructionColumnName"/> (default
-        /// <c>"Denoised"</c>) alone, trained with Gaussian noise of sigma <see cref="DefaultSigma"/>.
+        /// <c>"Denoised"</c>) alone, trained with Gaussian noise of sigma <see cref="AutoencoderDefaults.DenoisingNoiseSigma"/>.
         /// </summary>
         public Options()
         {
             ReconstructionColumnName = "Denoised";
             ScoreColumnName = null;
             PredictedLabelColumnName = null;
-            Corruptions = [Corruption.GaussianNoise(DefaultSigma)];
+            Corruptions = [Corruption.GaussianNoise(AutoencoderDefaults.DenoisingNoiseSigma)];
         }
 
         internal override void Validate()

@@ -1,50 +1,116 @@
+using System.Globalization;
 using Autoencoders.ML.Data;
+using Autoencoders.ML.Interop;
 using Autoencoders.ML.Scoring;
 using Autoencoders.Training.Data;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Onnx;
+using Autoencoders.Training.Trainers;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 
 namespace Autoencoders.ML.Fitting;
 
-/// <summary>What every autoencoder estimator's Fit does: read the feature column, train, choose the threshold, export, wrap.</summary>
+/// <summary>
+/// What every autoencoder estimator's Fit does: read the feature column, train (progress and warnings on the MLContext's
+/// channel, cancellation from the caller and the MLContext), export, choose the threshold from ONNX Runtime's own scores
+/// of the training rows, wrap.
+/// </summary>
 internal static class AutoencoderFitter
 {
-    /// <param name="environment">The MLContext's environment (logging, seed).</param>
+    /// <param name="environment">The MLContext's environment (log, seed, cancellation, GPU).</param>
     /// <param name="component">Name under which messages are logged.</param>
     /// <param name="input">Training data.</param>
-    /// <param name="options">Training and scoring settings.</param>
-    /// <param name="threshold">Chooses the anomaly threshold written into the graph, given the trained model and its data.</param>
+    /// <param name="options">Training and scoring settings (the estimator's own copy).</param>
+    /// <param name="threshold">Chooses the anomaly threshold written into the graph from the training rows' scores.</param>
     public static AutoencoderTransformer Fit(IHostEnvironment environment, string component, IDataView input,
-        AutoencoderTrainingOptions options, Func<TrainedAutoencoder, IRowSource, float> threshold)
+        AutoencoderTrainingOptions options, Func<float[], float> threshold)
     {
         ArgumentNullException.ThrowIfNull(input);
-        void Log(string message) => MLNetEnvironment.Warn(environment, component, message);
-        int seed = options.Seed ?? environment.Register(component).Rand.Next();
-        var trainer = new AutoencoderTrainer(options.ToTrainerOptions(seed, Log));
+        var host = environment.Register(component);
+        using var channel = host.Start("Fit");
+        void Warn(string message) => channel.Warning(MessageSensitivity.None, message);
+        int seed = options.Seed ?? host.Rand.Next();
+        var scoring = options.CopyScoring();
+        CheckScoringDeviceBeforeTraining(environment, scoring);
+        var trainer = new AutoencoderTrainer(options.ToTrainerOptions(seed, Warn, metrics =>
+        {
+            channel.Info(MessageSensitivity.None, Describe(metrics, options.NumberOfEpochs));
+            options.Progress?.Invoke(metrics);
+        }));
+
+        using var cancellation = new EnvironmentCancellation(environment, options.CancellationToken);
         IRowSource data;
         TrainedAutoencoder trained;
         if (options.TargetColumnName is string target)
         {
-            var pairs = FeatureMatrix.Read(new DataViewRowSource(input, [options.FeatureColumnName, target], options.InvalidValueHandling, Log));
+            var pairs = FeatureMatrix.Read(new DataViewRowSource(input, [options.FeatureColumnName, target], options.InvalidValueHandling, Warn));
             var (inputs, targets) = Split(pairs);
             data = inputs;
-            trained = trainer.Fit(inputs, targets);
+            trained = trainer.Fit(inputs, targets, cancellation.Token);
         }
         else
         {
-            var source = new DataViewRowSource(input, options.FeatureColumnName, options.InvalidValueHandling, Log);
+            var source = new DataViewRowSource(input, options.FeatureColumnName, options.InvalidValueHandling, Warn);
             data = options.ShuffleBufferRows is null ? FeatureMatrix.Read(source) : source;
-            trained = trainer.Fit(data);
+            trained = trainer.Fit(data, cancellation.Token);
         }
-        using var _ = trained;
-        float chosen = threshold(trained, data);
-        var model = trained.ExportOnnx(chosen);
-        var summary = new TrainingSummary(trained.History, trained.BestEpoch, trained.StoppedEarly, trained.TrainingRows, trained.Architecture,
-            trained.PretrainingHistory);
-        MLNetEnvironment.Info(environment, component,
-            $"Trained {summary.Architecture} on {trained.TrainingRows} rows for {trained.History.Count} epochs; threshold {chosen}.");
-        return new AutoencoderTransformer(environment, model, options.CopyScoring(), summary);
+
+        AutoencoderOnnxModel model;
+        TrainingSummary summary;
+        using (trained)
+        {
+            // A provisional threshold: the real one comes from the graph's own scores below.
+            model = trained.ExportOnnx(float.MaxValue);
+            summary = new TrainingSummary(trained.History, trained.BestEpoch, trained.StoppedEarly, trained.TrainingRows, trained.Architecture,
+                trained.PretrainingHistory);
+        }
+        float chosen;
+        using (var scorer = AutoencoderTransformer.CreateScorer(environment, model, scoring))
+            chosen = threshold(TrainingScores(scorer, data, scoring.ScoringBatchSize));
+        channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
+            $"Trained {summary.Architecture} on {summary.TrainingRows} rows for {summary.History.Count} epochs; threshold {chosen:R}."));
+        return new AutoencoderTransformer(environment, model.WithThreshold(chosen), scoring, summary);
+    }
+
+    /// <summary>
+    /// Without fallback, a GPU that cannot score fails now, before training, instead of after it (with fallback, the
+    /// stage scores on CPU and says why).
+    /// </summary>
+    private static void CheckScoringDeviceBeforeTraining(IHostEnvironment environment, AutoencoderScoringOptions scoring)
+    {
+        if (!scoring.FallbackToCpu && (scoring.GpuDeviceId ?? MLNetInternals.GpuDeviceId(environment)) is int gpu)
+            OnnxBatchScorer.CheckGpu(gpu);
+    }
+
+    /// <summary>
+    /// The scores ONNX Runtime gives the training rows (in memory, or streamed once more): the threshold must come from
+    /// the same arithmetic that flags rows, not from TorchSharp's, which can differ in the last bit.
+    /// </summary>
+    private static float[] TrainingScores(OnnxBatchScorer scorer, IRowSource data, int batchRows)
+    {
+        using var batch = scorer.CreateBatch(batchRows, [OnnxNames.Score]);
+        var scores = new List<float>();
+        int size = data.Columns;
+        using var reader = data.OpenReader();
+        while (true)
+        {
+            int rows = 0;
+            while (rows < batchRows && reader.TryRead(batch.Input.AsSpan(rows * size, size)))
+                rows++;
+            if (rows == 0)
+                return [.. scores];
+            batch.Run(rows);
+            scores.AddRange(batch.Outputs[0].AsSpan(0, rows));
+        }
+    }
+
+    /// <summary>The per-epoch progress line, as ML.NET's trainers report theirs.</summary>
+    internal static string Describe(EpochMetrics metrics, int epochs)
+    {
+        var left = TimeSpan.FromSeconds(metrics.Duration.TotalSeconds * (epochs - metrics.Epoch));
+        string validation = metrics.ValidationLoss is double loss ? string.Create(CultureInfo.InvariantCulture, $", validation loss {loss:G5}") : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Epoch {metrics.Epoch}/{epochs}: training loss {metrics.TrainingLoss:G5}{validation}, {metrics.RowsPerSecond:N0} rows/s, at most {left.TotalSeconds:N0} s left.");
     }
 
     /// <summary>Splits rows of [input, target] side by side into the two matrices.</summary>

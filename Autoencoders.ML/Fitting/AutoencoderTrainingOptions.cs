@@ -3,7 +3,7 @@ using Autoencoders.ML.Scoring;
 using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 
 namespace Autoencoders.ML.Fitting;
 
@@ -16,11 +16,14 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     /// <summary>Encoder hidden layer sizes from the input side; <see langword="null"/> (default): one layer of twice the input size, clamped to [16, 256].</summary>
     public int[]? HiddenLayerSizes { get; set; }
 
+    /// <summary>Decoder hidden layer sizes from the latent side; <see langword="null"/> (default): the encoder's mirrored.</summary>
+    public int[]? DecoderHiddenLayerSizes { get; set; }
+
     /// <summary>Latent code size; 0 (default): a quarter of the input size, clamped to [2, 64].</summary>
     public int LatentSize { get; set; }
 
-    /// <summary>Hidden-layer nonlinearity. Default <see cref="Activation.Tanh"/> (see <see cref="DenseArchitecture.Activation"/>).</summary>
-    public Activation Activation { get; set; } = Activation.Tanh;
+    /// <summary>Hidden-layer nonlinearity. Default <see cref="Activation.Tanh"/> (see <see cref="TrainerOptions.Activation"/>).</summary>
+    public Activation Activation { get; set; } = AutoencoderDefaults.Activation;
 
     /// <summary>
     /// A variational autoencoder: Gaussian code (mean and log-variance), reparameterized sampling in training, β-weighted KL
@@ -29,18 +32,18 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     public bool Variational { get; set; }
 
     /// <summary>β of a variational autoencoder (see <see cref="TrainerOptions.KLWeight"/>). Default 1.</summary>
-    public double KLWeight { get; set; } = 1.0;
+    public double KLWeight { get; set; } = AutoencoderDefaults.KLWeight;
 
     /// <summary>What a variational autoencoder's Score measures. Default <see cref="VariationalScore.ReconstructionError"/>.</summary>
-    public VariationalScore VariationalScore { get; set; } = VariationalScore.ReconstructionError;
+    public VariationalScore VariationalScore { get; set; } = AutoencoderDefaults.VariationalScore;
 
     /// <summary>
     /// A convolutional autoencoder for image rows instead of the dense one (needs <see cref="ImageShape"/>; e.g. the
     /// vectors from <c>LoadImages → ResizeImages → ExtractPixels</c>, or raw pixel vectors): its own channels, kernel,
     /// down/upsampling, code size and activation (see <see cref="ConvolutionalArchitecture"/>); rows are standardized
-    /// per channel. The dense settings (<see cref="HiddenLayerSizes"/>, <see cref="LatentSize"/>, <see cref="Activation"/>,
-    /// <see cref="DropoutRate"/>, <see cref="UseBatchNormalization"/>, <see cref="Variational"/>,
-    /// <see cref="PretrainingEpochs"/>) must then stay at their defaults. Default <see langword="null"/> (dense).
+    /// per channel. The dense settings (<see cref="HiddenLayerSizes"/>, <see cref="DecoderHiddenLayerSizes"/>,
+    /// <see cref="LatentSize"/>, <see cref="Activation"/>, <see cref="DropoutRate"/>, <see cref="UseBatchNormalization"/>,
+    /// <see cref="Variational"/>, <see cref="PretrainingEpochs"/>) must then stay at their defaults. Default <see langword="null"/> (dense).
     /// </summary>
     public ConvolutionalArchitecture? Convolutional { get; set; }
 
@@ -84,7 +87,7 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     public double SparsityKLWeight { get; set; }
 
     /// <summary>Target firing rate of the KL sparsity penalty, in (0, 1). Default 0.05.</summary>
-    public double SparsityTarget { get; set; } = 0.05;
+    public double SparsityTarget { get; set; } = AutoencoderDefaults.SparsityTarget;
 
     /// <summary>Weight of the contractive penalty (squared Frobenius norm of the encoder's Jacobian, see <see cref="TrainerOptions.ContractiveWeight"/>). Default 0 (off).</summary>
     public double ContractiveWeight { get; set; }
@@ -96,25 +99,31 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     public int PretrainingEpochs { get; set; }
 
     /// <summary>Training epochs. Default 100.</summary>
-    public int NumberOfEpochs { get; set; } = 100;
+    public int NumberOfEpochs { get; set; } = AutoencoderDefaults.NumberOfEpochs;
 
     /// <summary>Minibatch size. Default 32.</summary>
-    public int BatchSize { get; set; } = 32;
+    public int BatchSize { get; set; } = AutoencoderDefaults.BatchSize;
 
     /// <summary>Adam learning rate. Default 1e-3.</summary>
-    public double LearningRate { get; set; } = 1e-3;
+    public double LearningRate { get; set; } = AutoencoderDefaults.LearningRate;
 
     /// <summary>Adam weight decay. Default 0.</summary>
     public double WeightDecay { get; set; }
 
     /// <summary>Reconstruction loss. Default mean squared error.</summary>
-    public ReconstructionLoss Loss { get; set; } = ReconstructionLoss.MeanSquaredError;
+    public ReconstructionLoss Loss { get; set; } = AutoencoderDefaults.Loss;
+
+    /// <summary>Threshold between the quadratic and linear parts of the Huber loss, in standardized units. Default 1.</summary>
+    public double HuberDelta { get; set; } = AutoencoderDefaults.HuberDelta;
+
+    /// <summary>Whether training rows are shuffled every epoch. Default <see langword="true"/>.</summary>
+    public bool Shuffle { get; set; } = AutoencoderDefaults.Shuffle;
 
     /// <summary>Fraction of rows held out for early stopping; 0 (default) trains on all rows for every epoch.</summary>
     public double ValidationFraction { get; set; }
 
     /// <summary>Epochs without validation improvement before stopping. Default 10.</summary>
-    public int EarlyStoppingPatience { get; set; } = 10;
+    public int EarlyStoppingPatience { get; set; } = AutoencoderDefaults.EarlyStoppingPatience;
 
     /// <summary>
     /// <see langword="null"/> (default): the feature column is read into memory once for training. A number: rows are
@@ -129,70 +138,79 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     public InvalidValueHandling InvalidValueHandling { get; set; } = InvalidValueHandling.Throw;
 
     /// <summary>TorchSharp training device: <c>"cpu"</c> (default), <c>"cuda"</c> or <c>"cuda:N"</c> (needs a TorchSharp CUDA package).</summary>
-    public string TrainingDevice { get; set; } = "cpu";
+    public string TrainingDevice { get; set; } = AutoencoderDefaults.TrainingDevice;
 
     /// <summary>CPU threads for training; <see langword="null"/> (default) uses TorchSharp's default.</summary>
     public int? NumberOfThreads { get; set; }
 
-    /// <summary>Called after each epoch.</summary>
+    /// <summary>Called after each epoch (besides the per-epoch message on the MLContext's log).</summary>
     public Action<EpochMetrics>? Progress { get; set; }
 
-    /// <summary>Checks every setting, naming the first one out of range.</summary>
+    /// <summary>
+    /// Stops Fit between minibatches with <see cref="OperationCanceledException"/> when cancelled (e.g. a web request's
+    /// token); the MLContext's own cancellation is honoured too. Default: none.
+    /// </summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <inheritdoc/>
+    private protected override void OwnReferences()
+    {
+        base.OwnReferences();
+        HiddenLayerSizes = HiddenLayerSizes?.ToArray();
+        DecoderHiddenLayerSizes = DecoderHiddenLayerSizes?.ToArray();
+        Corruptions = Corruptions?.ToArray()!;
+        Convolutional = Convolutional?.Clone();
+    }
+
+    /// <summary>Checks every setting, naming the first one out of range: the columns here, every training rule in <see cref="TrainerOptions.Validate"/>.</summary>
     internal override void Validate()
     {
         base.Validate();
         if (TargetColumnName is not null && ShuffleBufferRows is not null)
             throw new ArgumentException("Noise2Noise training (TargetColumnName) reads both columns into memory; leave ShuffleBufferRows unset.", nameof(ShuffleBufferRows));
+        if (ScoreFunctionColumnName is not null && Corruption.UnclippedGaussianSigma(Corruptions) is null)
+            throw new ArgumentException("The score function (ScoreFunctionColumnName) needs a denoiser trained with unclipped Gaussian noise as its only corruption, e.g. Corruptions = [Corruption.GaussianNoise(0.1)].", nameof(ScoreFunctionColumnName));
         if (!Enum.IsDefined(InvalidValueHandling))
             throw new ArgumentOutOfRangeException(nameof(InvalidValueHandling), InvalidValueHandling, "Unknown value.");
-        if (Convolutional is not null)
-            foreach (var (name, isDefault) in new[]
-            {
-                (nameof(HiddenLayerSizes), HiddenLayerSizes is null), (nameof(LatentSize), LatentSize == 0), (nameof(Activation), Activation == Activation.Tanh),
-                (nameof(DropoutRate), DropoutRate == 0), (nameof(UseBatchNormalization), !UseBatchNormalization), (nameof(Variational), !Variational),
-                (nameof(PretrainingEpochs), PretrainingEpochs == 0),
-            })
-                if (!isDefault)
-                    throw new ArgumentException($"{name} is a dense-autoencoder setting; with Convolutional set, use the ConvolutionalArchitecture's settings instead.", name);
-        ToTrainerOptions(0, null).Validate();
-        new DenseArchitecture { EncoderHiddenSizes = HiddenLayerSizes, LatentSize = LatentSize, Activation = Activation, DropoutRate = DropoutRate }.Resolve(1);
+        ToTrainerOptions(seed: 0, log: null, progress: null).Validate();
     }
 
-    internal TrainerOptions ToTrainerOptions(int seed, Action<string>? log) => new()
+    /// <summary>The engine's settings: every training setting under the same name (see the mapping test); the seed, log and progress come from the stage.</summary>
+    internal TrainerOptions ToTrainerOptions(int seed, Action<string>? log, Action<EpochMetrics>? progress) => new()
     {
-        Architecture = new DenseArchitecture
-        {
-            EncoderHiddenSizes = HiddenLayerSizes,
-            LatentSize = LatentSize,
-            Activation = Activation,
-            DropoutRate = DropoutRate,
-            UseBatchNormalization = UseBatchNormalization,
-            Variational = Variational,
-        },
-        Convolutional = Convolutional,
-        Standardization = Standardization,
+        HiddenLayerSizes = HiddenLayerSizes,
+        DecoderHiddenLayerSizes = DecoderHiddenLayerSizes,
+        LatentSize = LatentSize,
+        Activation = Activation,
+        DropoutRate = DropoutRate,
+        UseBatchNormalization = UseBatchNormalization,
+        Variational = Variational,
         KLWeight = KLWeight,
         VariationalScore = VariationalScore,
-        Corruptions = Corruptions,
+        Convolutional = Convolutional,
         ImageShape = ImageShape,
+        Standardization = Standardization,
+        Corruptions = Corruptions,
         SparsityL1Weight = SparsityL1Weight,
         SparsityKLWeight = SparsityKLWeight,
         SparsityTarget = SparsityTarget,
         ContractiveWeight = ContractiveWeight,
         PretrainingEpochs = PretrainingEpochs,
-        Epochs = NumberOfEpochs,
+        NumberOfEpochs = NumberOfEpochs,
         BatchSize = BatchSize,
         LearningRate = LearningRate,
         WeightDecay = WeightDecay,
         Loss = Loss,
+        HuberDelta = HuberDelta,
+        Shuffle = Shuffle,
+        ShuffleBufferRows = ShuffleBufferRows,
         ValidationFraction = ValidationFraction,
         EarlyStoppingPatience = EarlyStoppingPatience,
-        ShuffleBufferRows = ShuffleBufferRows,
-        Seed = seed,
-        Device = TrainingDevice,
+        TrainingDevice = TrainingDevice,
         FallbackToCpu = FallbackToCpu,
-        Threads = NumberOfThreads,
-        Progress = Progress,
+        NumberOfThreads = NumberOfThreads,
+        Seed = seed,
+        Progress = progress,
         Log = log,
     };
 }

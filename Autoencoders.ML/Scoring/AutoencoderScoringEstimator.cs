@@ -16,10 +16,10 @@ public sealed class AutoencoderScoringEstimator : IEstimator<AutoencoderTransfor
 
     internal AutoencoderScoringEstimator(IHostEnvironment environment, AutoencoderOnnxModel model, AutoencoderScoringOptions options)
     {
-        options.Validate();
+        _options = options.CopyScoring();
+        _options.Validate();
         _environment = environment;
         _model = model;
-        _options = options.CopyScoring();
     }
 
     /// <summary>Returns the transformer; <paramref name="input"/> is only checked, not read.</summary>

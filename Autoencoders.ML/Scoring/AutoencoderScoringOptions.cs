@@ -1,3 +1,6 @@
+using Autoencoders.Training.Onnx;
+using Autoencoders.Training.Trainers;
+
 namespace Autoencoders.ML.Scoring;
 
 /// <summary>Which columns an autoencoder stage reads and writes, and where ONNX Runtime scores.</summary>
@@ -36,25 +39,53 @@ public class AutoencoderScoringOptions
     public string? ScoreFunctionColumnName { get; set; }
 
     /// <summary>
-    /// GPU for ONNX Runtime scoring, or <see langword="null"/> (default) for CPU. Needs the Microsoft.ML.OnnxRuntime.Gpu package
-    /// in place of Microsoft.ML.OnnxRuntime (see README).
+    /// GPU for ONNX Runtime scoring, or <see langword="null"/> (default) for the MLContext's <c>GpuDeviceId</c> (itself
+    /// null, i.e. CPU, by default). Needs the Microsoft.ML.OnnxRuntime.Gpu package in place of Microsoft.ML.OnnxRuntime (see README).
     /// </summary>
     public int? GpuDeviceId { get; set; }
 
-    /// <summary>When <see cref="GpuDeviceId"/> is set but CUDA is unavailable: <see langword="true"/> (default) scores on CPU with a logged warning, <see langword="false"/> throws.</summary>
-    public bool FallbackToCpu { get; set; } = true;
+    /// <summary>
+    /// When a GPU is asked for (scoring, or a CUDA <c>TrainingDevice</c>) but cannot be used: <see langword="true"/> (default)
+    /// runs on CPU with a warning on the MLContext's log that gives the reason, <see langword="false"/> throws.
+    /// </summary>
+    public bool FallbackToCpu { get; set; } = AutoencoderDefaults.FallbackToCpu;
 
     /// <summary>
-    /// Rows scored per ONNX Runtime call when an IDataView is transformed and read through a cursor. Default 256.
-    /// Prediction engines score one row at a time regardless.
+    /// Rows scored per ONNX Runtime call when an IDataView is transformed and read through a cursor, from 1 to
+    /// <see cref="MaxScoringBatchSize"/>. Default 256. Prediction engines score one row at a time regardless.
     /// </summary>
-    public int ScoringBatchSize { get; set; } = 256;
+    public int ScoringBatchSize { get; set; } = AutoencoderDefaults.ScoringBatchSize;
+
+    /// <summary>The largest <see cref="ScoringBatchSize"/>: 65,536 rows.</summary>
+    public const int MaxScoringBatchSize = 1 << 16;
+
+    /// <summary>A copy (with its own arrays and objects), which a stage keeps: later changes to this object do not reach it.</summary>
+    internal AutoencoderScoringOptions Clone()
+    {
+        var copy = (AutoencoderScoringOptions)MemberwiseClone();
+        copy.OwnReferences();
+        return copy;
+    }
+
+    /// <summary>A copy of the scoring settings alone: what a fitted stage keeps.</summary>
+    internal AutoencoderScoringOptions CopyScoring()
+    {
+        var copy = ScoringColumns.From(this).ToOptions();
+        copy.GpuDeviceId = GpuDeviceId;
+        copy.FallbackToCpu = FallbackToCpu;
+        return copy;
+    }
+
+    /// <summary>Replaces the arrays and objects a shallow copy shares with its original by copies of them.</summary>
+    private protected virtual void OwnReferences()
+    {
+    }
 
     /// <summary>Checks names and device settings, naming the first one that is wrong.</summary>
     internal virtual void Validate()
     {
-        if (ScoringBatchSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(ScoringBatchSize), ScoringBatchSize, "ScoringBatchSize must be at least 1.");
+        if (ScoringBatchSize is < 1 or > MaxScoringBatchSize)
+            throw new ArgumentOutOfRangeException(nameof(ScoringBatchSize), ScoringBatchSize, $"ScoringBatchSize must be from 1 to {MaxScoringBatchSize}.");
         ArgumentException.ThrowIfNullOrWhiteSpace(FeatureColumnName, nameof(FeatureColumnName));
         if (PredictedLabelColumnName is not null && ScoreColumnName is null)
             throw new ArgumentException("PredictedLabelColumnName needs ScoreColumnName: the label is Score > threshold.", nameof(ScoreColumnName));
@@ -66,8 +97,8 @@ public class AutoencoderScoringOptions
         foreach (var (_, column) in outputs)
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(column);
-            if (column.StartsWith(RowScoringGraph.InternalPrefix, StringComparison.Ordinal))
-                throw new ArgumentException($"Column names may not start with '{RowScoringGraph.InternalPrefix}': '{column}'.");
+            if (column.StartsWith(OnnxNames.ReservedPrefix, StringComparison.Ordinal))
+                throw new ArgumentException($"Column names may not start with '{OnnxNames.ReservedPrefix}': '{column}'.");
         }
         var duplicate = outputs.GroupBy(o => o.Column).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
@@ -78,25 +109,16 @@ public class AutoencoderScoringOptions
     internal IEnumerable<(string Output, string Column)> OutputColumns()
     {
         if (ReconstructionColumnName is not null)
-            yield return (Training.Onnx.OnnxNames.Reconstruction, ReconstructionColumnName);
+            yield return (OnnxNames.Reconstruction, ReconstructionColumnName);
         if (LatentColumnName is not null)
-            yield return (Training.Onnx.OnnxNames.Latent, LatentColumnName);
+            yield return (OnnxNames.Latent, LatentColumnName);
         if (FeatureErrorsColumnName is not null)
-            yield return (Training.Onnx.OnnxNames.FeatureErrors, FeatureErrorsColumnName);
+            yield return (OnnxNames.FeatureErrors, FeatureErrorsColumnName);
         if (ScoreFunctionColumnName is not null)
-            yield return (Training.Onnx.OnnxNames.ScoreFunction, ScoreFunctionColumnName);
+            yield return (OnnxNames.ScoreFunction, ScoreFunctionColumnName);
         if (ScoreColumnName is not null)
-            yield return (Training.Onnx.OnnxNames.Score, ScoreColumnName);
+            yield return (OnnxNames.Score, ScoreColumnName);
         if (PredictedLabelColumnName is not null)
-            yield return (Training.Onnx.OnnxNames.PredictedLabel, PredictedLabelColumnName);
-    }
-
-    /// <summary>A copy of the scoring settings alone.</summary>
-    internal AutoencoderScoringOptions CopyScoring()
-    {
-        var copy = ScoringColumns.From(this).ToOptions();
-        copy.GpuDeviceId = GpuDeviceId;
-        copy.FallbackToCpu = FallbackToCpu;
-        return copy;
+            yield return (OnnxNames.PredictedLabel, PredictedLabelColumnName);
     }
 }

@@ -1,6 +1,6 @@
 using Autoencoders.ML.Data;
+using Autoencoders.ML.Interop;
 using Autoencoders.Training.Onnx;
-using Autoencoders.Training.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -12,37 +12,58 @@ namespace Autoencoders.ML.Scoring;
 /// the reconstruction, latent code and per-feature errors.
 /// </summary>
 /// <remarks>
-/// <c>mlContext.Model.Save</c> stores it as a chain of ML.NET's built-in transformers (the ONNX transformer holding the
-/// one-row scoring graph, then the steps of <see cref="ScoreColumn"/>), so <c>mlContext.Model.Load</c> restores it without
-/// this library, scoring one row per ONNX Runtime call (equal to the batched scores up to float rounding);
-/// <c>mlContext.Model.LoadWithAutoencoders</c> restores this batched transformer from the same file (identical scores).
+/// <para>Every output comes from the exported graph, one ONNX Runtime session per stage: cursors score
+/// <see cref="AutoencoderScoringOptions.ScoringBatchSize"/> rows per call, prediction engines one row per call.</para>
+/// <para><c>mlContext.Model.Save</c> stores it as a chain of ML.NET's built-in transformers (see <see cref="SavedForm"/>),
+/// so <c>mlContext.Model.Load</c> restores it without this library, scoring one row per ONNX Runtime call (equal to the
+/// batched scores up to float rounding); <c>mlContext.Model.LoadWithAutoencoders</c> restores this batched transformer
+/// from the same file (identical scores). Dispose it to release the ONNX Runtime session.</para>
 /// </remarks>
 public sealed class AutoencoderTransformer : ITransformer, IDisposable
 {
-    private readonly ITransformer _scorer;
-    private readonly OnnxBatchScorer _batchScorer;
+    private const string Component = "Autoencoder";
+    private readonly OnnxBatchScorer _scorer;
     private readonly AutoencoderScoringOptions _options;
     private readonly IHostEnvironment _environment;
+    private bool _disposed;
 
+    /// <summary>Creates the stage and its ONNX Runtime session (on the requested GPU, or on CPU with a logged reason when it cannot be used).</summary>
     internal AutoencoderTransformer(IHostEnvironment environment, AutoencoderOnnxModel model, AutoencoderScoringOptions options, TrainingSummary? training)
+        : this(environment, CreateScorer(environment, model, options), options, training)
     {
-        _environment = environment;
-        _options = options;
-        Model = model;
-        Training = training;
-        int? gpu = OnnxScorer.ResolveGpu(options.GpuDeviceId, options.FallbackToCpu, environment);
-        _scorer = OnnxScorer.Create(RowScoringGraph.Create(model, options), model.InputSize, model.Threshold, options, gpu);
-        _batchScorer = new OnnxBatchScorer(model, gpu);
     }
 
+    private AutoencoderTransformer(IHostEnvironment environment, OnnxBatchScorer scorer, AutoencoderScoringOptions options, TrainingSummary? training)
+    {
+        var missing = options.OutputColumns().FirstOrDefault(o => !scorer.Model.OutputNames.Contains(o.Output));
+        if (missing.Output is not null)
+        {
+            scorer.Dispose();
+            throw new InvalidOperationException($"The model has no '{missing.Output}' output, so column '{missing.Column}' cannot be produced." +
+                (missing.Output == OnnxNames.ScoreFunction ? " The score function needs a denoiser trained with unclipped Gaussian noise as its only corruption." : ""));
+        }
+        _environment = environment;
+        _options = options;
+        _scorer = scorer;
+        Training = training;
+    }
+
+    /// <summary>The session for <paramref name="model"/>, on the options' GPU or else the MLContext's (see <see cref="AutoencoderScoringOptions.GpuDeviceId"/>).</summary>
+    internal static OnnxBatchScorer CreateScorer(IHostEnvironment environment, AutoencoderOnnxModel model, AutoencoderScoringOptions options) =>
+        OnnxBatchScorer.Create(model, options.GpuDeviceId ?? MLNetInternals.GpuDeviceId(environment), options.FallbackToCpu,
+            message => Log.Warning(environment, Component, message));
+
     /// <summary>The exported autoencoder (batch graph) this stage scores with.</summary>
-    public AutoencoderOnnxModel Model { get; }
+    public AutoencoderOnnxModel Model => _scorer.Model;
 
     /// <summary>The anomaly threshold: rows with a score above it get PredictedLabel = true.</summary>
     public float Threshold => Model.Threshold;
 
     /// <summary>The input column.</summary>
     public string FeatureColumnName => _options.FeatureColumnName;
+
+    /// <summary>The GPU this stage scores on, or <see langword="null"/> for CPU (also after a fallback from an unavailable GPU).</summary>
+    public int? ScoringGpuDeviceId => _scorer.GpuDeviceId;
 
     /// <summary>How training went (history, epochs, anomaly rate on the training rows); <see langword="null"/> for a model loaded from ONNX.</summary>
     public TrainingSummary? Training { get; }
@@ -52,8 +73,12 @@ public sealed class AutoencoderTransformer : ITransformer, IDisposable
 
     /// <summary>Returns a transformer identical to this one but with another threshold; no retraining.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="threshold"/> is NaN or infinite.</exception>
-    public AutoencoderTransformer WithThreshold(float threshold) =>
-        new(_environment, Model.WithThreshold(threshold), _options, Training);
+    /// <exception cref="ObjectDisposedException">This transformer was disposed.</exception>
+    public AutoencoderTransformer WithThreshold(float threshold)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new(_environment, Model.WithThreshold(threshold), _options, Training);
+    }
 
     /// <summary>Writes the portable ONNX model (dynamic batch, input <c>Features</c>) that any ONNX Runtime host can score.</summary>
     public void SaveOnnx(string path) => Model.Save(path);
@@ -66,40 +91,42 @@ public sealed class AutoencoderTransformer : ITransformer, IDisposable
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         CheckInput(inputSchema);
-        return _scorer.GetOutputSchema(inputSchema);
+        return OutputSchema.Compute(inputSchema, _options, Model.InputSize, Model.LatentSize);
     }
 
     /// <summary>
     /// Adds the output columns to <paramref name="input"/> (lazily, like every ML.NET transform). Cursors score
     /// <see cref="AutoencoderScoringOptions.ScoringBatchSize"/> rows per ONNX Runtime call.
     /// </summary>
+    /// <exception cref="ObjectDisposedException">This transformer was disposed.</exception>
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        CheckInput(input.Schema);
-        var schema = _scorer.GetOutputSchema(input.Schema);
-        return (IDataView?)BatchedScoringDataView.TryCreate(input, schema, _batchScorer, _options, Model.Threshold) ?? _scorer.Transform(input);
+        return new BatchedScoringDataView(input, GetOutputSchema(input.Schema), _scorer, _options);
     }
 
-    /// <summary>Releases the ONNX Runtime sessions.</summary>
-    public void Dispose()
-    {
-        _batchScorer.Dispose();
-        (_scorer as IDisposable)?.Dispose();
-    }
-
-    /// <summary>The row mapper used by prediction engines.</summary>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
-    {
-        CheckInput(inputSchema);
-        return _scorer.GetRowToRowMapper(inputSchema);
-    }
+    /// <summary>The row mapper used by prediction engines: one ONNX Runtime call per row.</summary>
+    /// <exception cref="ObjectDisposedException">This transformer was disposed.</exception>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
+        new AutoencoderRowMapper(inputSchema, GetOutputSchema(inputSchema), _scorer, _options);
 
     /// <summary>Saves as a chain of ML.NET's built-in transformers (see remarks on the class).</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => _scorer.Save(ctx);
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        SavedForm.Save(_environment, Model, _options, ctx);
+    }
+
+    /// <summary>Releases the ONNX Runtime session; later use throws <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _scorer.Dispose();
+    }
 
     private void CheckInput(DataViewSchema inputSchema)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(inputSchema);
         int size = FeatureColumn.GetSize(inputSchema, _options.FeatureColumnName, nameof(inputSchema));
         if (size != Model.InputSize)

@@ -5,59 +5,32 @@ using Microsoft.ML.Data;
 namespace Autoencoders.ML.Scoring;
 
 /// <summary>
-/// The output of <see cref="AutoencoderTransformer.Transform"/>: the input's columns plus the autoencoder's, where
-/// the autoencoder's are computed a batch of rows at a time (one ONNX Runtime call per batch) instead of ML.NET's one call per row.
+/// The output of <see cref="AutoencoderTransformer.Transform"/>: the input's columns plus the autoencoder's, computed a
+/// batch of rows at a time (one ONNX Runtime call per batch) instead of one call per row.
 /// </summary>
 /// <remarks>
-/// A cursor reads the feature column ahead through a second cursor over the input, scores a batch into reusable buffers,
-/// and serves it row by row while the main input cursor supplies the pass-through columns; both cursors see the rows in
-/// the same order, as ML.NET guarantees for unshuffled cursors. The schema is exactly the one the per-row path (the
-/// saved form) produces, so both read the same.
+/// A cursor reads up to a batch of rows ahead from one input cursor, keeping each row's features in the batch input and
+/// its requested pass-through values in <see cref="ColumnBuffer"/>s; it scores the batch, then serves the rows in order.
+/// One input cursor means every score belongs to the row it is served with, even for sources that can be read only once.
 /// </remarks>
 internal sealed class BatchedScoringDataView : IDataView
 {
     private readonly IDataView _input;
     private readonly OnnxBatchScorer _scorer;
     private readonly int _batchSize;
-    private readonly float _threshold;
     private readonly DataViewSchema.Column _feature;
-    // For each output column (by schema index): the graph output it shows, or PredictedLabel.
+    // For each output column (by schema index): the graph output it shows.
     private readonly Dictionary<int, string> _outputs;
 
-    private BatchedScoringDataView(IDataView input, DataViewSchema schema, OnnxBatchScorer scorer, AutoencoderScoringOptions options,
-        float threshold, Dictionary<int, string> outputs)
+    public BatchedScoringDataView(IDataView input, DataViewSchema schema, OnnxBatchScorer scorer, AutoencoderScoringOptions options)
     {
         _input = input;
         Schema = schema;
         _scorer = scorer;
         _batchSize = options.ScoringBatchSize;
-        _threshold = threshold;
         _feature = input.Schema[options.FeatureColumnName];
-        _outputs = outputs;
-    }
-
-    /// <summary>
-    /// Creates the view when <paramref name="schema"/> (the per-row path's output) is the input's columns followed by
-    /// the autoencoder's, as it is unless an output column shadows an input column; otherwise returns null.
-    /// </summary>
-    public static BatchedScoringDataView? TryCreate(IDataView input, DataViewSchema schema, OnnxBatchScorer scorer,
-        AutoencoderScoringOptions options, float threshold)
-    {
-        int inputCount = input.Schema.Count;
-        if (schema.Count < inputCount)
-            return null;
-        for (int i = 0; i < inputCount; i++)
-            if (schema[i].Name != input.Schema[i].Name || schema[i].IsHidden != input.Schema[i].IsHidden || !schema[i].Type.Equals(input.Schema[i].Type))
-                return null;
         var columns = options.OutputColumns().ToDictionary(o => o.Column, o => o.Output);
-        var outputs = new Dictionary<int, string>();
-        for (int i = inputCount; i < schema.Count; i++)
-        {
-            if (schema[i].IsHidden || !columns.TryGetValue(schema[i].Name, out var output))
-                return null;
-            outputs[i] = output;
-        }
-        return outputs.Count == columns.Count ? new BatchedScoringDataView(input, schema, scorer, options, threshold, outputs) : null;
+        _outputs = Enumerable.Range(input.Schema.Count, schema.Count - input.Schema.Count).ToDictionary(i => i, i => columns[schema[i].Name]);
     }
 
     public DataViewSchema Schema { get; }
@@ -72,10 +45,10 @@ internal sealed class BatchedScoringDataView : IDataView
         foreach (var column in columnsNeeded)
             active[column.Index] = true;
         var passThrough = Enumerable.Range(0, _input.Schema.Count).Where(i => active[i]).Select(i => _input.Schema[i]).ToList();
-        // The label is derived from the score, so an active label needs the score computed.
-        var graphOutputs = _outputs.Where(o => active[o.Key]).Select(o => o.Value == OnnxNames.PredictedLabel ? OnnxNames.Score : o.Value)
-            .Distinct().ToList();
-        return new Cursor(this, active, _input.GetRowCursor(passThrough), graphOutputs);
+        var graphOutputs = _outputs.Where(o => active[o.Key]).Select(o => o.Value).Distinct().ToList();
+        if (graphOutputs.Count == 0)
+            return new Cursor(this, active, _input.GetRowCursor(passThrough), passThrough, graphOutputs);
+        return new Cursor(this, active, _input.GetRowCursor(passThrough.Append(_feature).Distinct()), passThrough, graphOutputs);
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
@@ -85,60 +58,81 @@ internal sealed class BatchedScoringDataView : IDataView
     {
         private readonly BatchedScoringDataView _parent;
         private readonly bool[] _active;
-        private readonly DataViewRowCursor _main;
-        private readonly DataViewRowCursor? _features;
-        private readonly ValueGetter<VBuffer<float>>? _featureGetter;
-        private readonly OnnxBatchScorer.Batch? _batch;
+        private readonly DataViewRowCursor _input;
         private readonly List<string> _graphOutputs;
+        private readonly OnnxBatchScorer.Batch? _batch;
+        private readonly ValueGetter<VBuffer<float>>? _features;
+        private readonly Dictionary<int, ColumnBuffer> _buffers = [];
+        private readonly ValueGetter<DataViewRowId>? _inputIds;
+        private readonly DataViewRowId[] _ids;
         private VBuffer<float> _row;
         private int _rows;
         private int _index = -1;
+        private long _position = -1;
+        private bool _done;
         private bool _disposed;
 
-        public Cursor(BatchedScoringDataView parent, bool[] active, DataViewRowCursor main, List<string> graphOutputs)
+        public Cursor(BatchedScoringDataView parent, bool[] active, DataViewRowCursor input, List<DataViewSchema.Column> passThrough, List<string> graphOutputs)
         {
             _parent = parent;
             _active = active;
-            _main = main;
+            _input = input;
             _graphOutputs = graphOutputs;
-            if (graphOutputs.Count > 0)
-            {
-                _features = parent._input.GetRowCursor([parent._feature]);
-                _featureGetter = _features.GetGetter<VBuffer<float>>(parent._feature);
-                _batch = parent._scorer.CreateBatch(parent._batchSize, graphOutputs);
-            }
+            _ids = [];
+            if (graphOutputs.Count == 0)
+                return;
+            _batch = parent._scorer.CreateBatch(parent._batchSize, graphOutputs);
+            _features = input.GetGetter<VBuffer<float>>(parent._feature);
+            foreach (var column in passThrough)
+                _buffers[column.Index] = ColumnBuffer.Create(input, column, parent._batchSize);
+            _inputIds = input.GetIdGetter();
+            _ids = new DataViewRowId[parent._batchSize];
         }
 
         public override DataViewSchema Schema => _parent.Schema;
-        public override long Position => _main.Position;
-        public override long Batch => _main.Batch;
-        public override ValueGetter<DataViewRowId> GetIdGetter() => _main.GetIdGetter();
+        public override long Position => _batch is null ? _input.Position : _position;
+        public override long Batch => 0;
         public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
+
+        public override ValueGetter<DataViewRowId> GetIdGetter() =>
+            _batch is null ? _input.GetIdGetter() : (ref DataViewRowId value) => value = _ids[_index];
 
         public override bool MoveNext()
         {
-            if (!_main.MoveNext())
+            if (_batch is null)
+                return _input.MoveNext();
+            if (++_index >= _rows && !Fill())
                 return false;
-            if (_batch is not null && ++_index >= _rows)
-                Fill();
+            _position++;
             return true;
         }
 
-        private void Fill()
+        /// <summary>Reads the next batch of rows from the input and scores it; false when the input has no more rows.</summary>
+        private bool Fill()
         {
+            if (_done)
+                return false;
             int size = _batch!.InputSize;
             _rows = 0;
-            while (_rows < _batch.Capacity && _features!.MoveNext())
+            while (_rows < _batch.Capacity && _input.MoveNext())
             {
-                _featureGetter!(ref _row);
+                _features!(ref _row);
+                if (_row.Length != size)
+                    throw new InvalidDataException(
+                        $"Row {_input.Position} of column '{_parent._feature.Name}' has {_row.Length} values; the column's type and the model have {size}.");
                 _row.CopyTo(_batch.Input.AsSpan(_rows * size, size));
+                foreach (var buffer in _buffers.Values)
+                    buffer.Read(_rows);
+                _inputIds!(ref _ids[_rows]);
                 _rows++;
             }
-            if (_rows == 0)
-                throw new InvalidOperationException(
-                    $"The input produced fewer rows for column '{_parent._feature.Name}' than for its other columns; it must return the same rows to every cursor.");
-            _batch.Run(_rows);
             _index = 0;
+            if (_rows < _batch.Capacity)
+                _done = true;
+            if (_rows == 0)
+                return false;
+            _batch.Run(_rows);
+            return true;
         }
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
@@ -146,17 +140,18 @@ internal sealed class BatchedScoringDataView : IDataView
             if (!_active[column.Index])
                 throw new InvalidOperationException($"Column '{column.Name}' was not requested when this cursor was created.");
             if (column.Index < _parent._input.Schema.Count)
-                return _main.GetGetter<TValue>(_parent._input.Schema[column.Index]);
+                return _batch is null
+                    ? _input.GetGetter<TValue>(_parent._input.Schema[column.Index])
+                    : (ValueGetter<TValue>)_buffers[column.Index].Getter(() => _index);
 
             string output = _parent._outputs[column.Index];
+            int slot = _graphOutputs.IndexOf(output);
             if (output == OnnxNames.PredictedLabel)
             {
-                var scores = _batch!.Outputs[_graphOutputs.IndexOf(OnnxNames.Score)];
-                float threshold = _parent._threshold;
-                ValueGetter<bool> label = (ref bool value) => value = scores[_index] > threshold;
+                var labels = _batch!.Labels;
+                ValueGetter<bool> label = (ref bool value) => value = labels[_index];
                 return (ValueGetter<TValue>)(Delegate)label;
             }
-            int slot = _graphOutputs.IndexOf(output);
             var buffer = _batch!.Outputs[slot];
             if (output == OnnxNames.Score)
             {
@@ -179,8 +174,7 @@ internal sealed class BatchedScoringDataView : IDataView
                 return;
             if (disposing)
             {
-                _main.Dispose();
-                _features?.Dispose();
+                _input.Dispose();
                 _batch?.Dispose();
             }
             _disposed = true;

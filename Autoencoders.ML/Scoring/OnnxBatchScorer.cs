@@ -5,25 +5,110 @@ namespace Autoencoders.ML.Scoring;
 
 /// <summary>
 /// Runs the exported (dynamic-batch) graph on whole batches of rows with ONNX Runtime. One session serves every
-/// cursor (ONNX Runtime sessions are thread-safe); each cursor owns a <see cref="Batch"/> with its own buffers.
+/// cursor and prediction engine of a stage (ONNX Runtime sessions are thread-safe); each owns a <see cref="Batch"/> with
+/// its own buffers.
 /// </summary>
 internal sealed class OnnxBatchScorer : IDisposable
 {
-    private readonly InferenceSession _session;
+    /// <summary>The native ONNX Runtime packages, for messages.</summary>
+    public const string NativePackages = "Microsoft.ML.OnnxRuntime (CPU) or Microsoft.ML.OnnxRuntime.Gpu (CUDA)";
 
-    public OnnxBatchScorer(AutoencoderOnnxModel model, int? gpuDeviceId)
+    private readonly InferenceSession _session;
+    private bool _disposed;
+
+    private OnnxBatchScorer(AutoencoderOnnxModel model, InferenceSession session, int? gpuDeviceId)
     {
         Model = model;
-        using var options = gpuDeviceId is int gpu ? SessionOptions.MakeSessionOptionWithCudaProvider(gpu) : new SessionOptions();
-        _session = new InferenceSession(model.ToBytes(), options);
+        _session = session;
+        GpuDeviceId = gpuDeviceId;
     }
+
+    /// <summary>
+    /// Creates the session, on GPU <paramref name="gpuDeviceId"/> when given. Creating a CUDA session fails for many
+    /// reasons (a CPU-only ONNX Runtime package, missing CUDA libraries, no device); with <paramref name="fallbackToCpu"/>
+    /// any such failure is reported through <paramref name="warn"/> with its reason and the session is created on CPU,
+    /// otherwise it is thrown as <see cref="InvalidOperationException"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">ONNX Runtime's native library is missing, or the GPU failed without fallback.</exception>
+    public static OnnxBatchScorer Create(AutoencoderOnnxModel model, int? gpuDeviceId, bool fallbackToCpu, Action<string> warn)
+    {
+        byte[] bytes = model.ToBytes();
+        return WithNativeCheck(() =>
+        {
+            if (gpuDeviceId is int gpu)
+            {
+                try
+                {
+                    using var cuda = SessionOptions.MakeSessionOptionWithCudaProvider(gpu);
+                    return new OnnxBatchScorer(model, new InferenceSession(bytes, cuda), gpu);
+                }
+                catch (Exception e) when (IsGpuFailure(e))
+                {
+                    if (!fallbackToCpu)
+                        throw new InvalidOperationException(GpuUnavailable(gpu, e) + " Set FallbackToCpu to score on CPU instead.", e);
+                    warn(GpuUnavailable(gpu, e) + " Scoring on CPU.");
+                }
+            }
+            using var cpu = new SessionOptions();
+            return new OnnxBatchScorer(model, new InferenceSession(bytes, cpu), null);
+        });
+    }
+
+    /// <summary>Checks that ONNX Runtime can create its CUDA provider on <paramref name="gpu"/> (the usual failures happen there).</summary>
+    /// <exception cref="InvalidOperationException">It cannot, or ONNX Runtime's native library is missing.</exception>
+    public static void CheckGpu(int gpu) => WithNativeCheck(() =>
+    {
+        try
+        {
+            using var cuda = SessionOptions.MakeSessionOptionWithCudaProvider(gpu);
+            return true;
+        }
+        catch (Exception e) when (IsGpuFailure(e))
+        {
+            throw new InvalidOperationException(GpuUnavailable(gpu, e) + " Set FallbackToCpu to score on CPU instead; nothing was trained.", e);
+        }
+    });
+
+    // A CPU-only ONNX Runtime lacks the CUDA entry point; the GPU package without CUDA libraries or a device fails in ONNX Runtime.
+    private static bool IsGpuFailure(Exception e) => e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException;
+
+    private static string GpuUnavailable(int gpu, Exception e) =>
+        $"GPU scoring on device {gpu} is not available: {FirstLine(e.Message)} (CUDA scoring needs the Microsoft.ML.OnnxRuntime.Gpu " +
+        "package instead of Microsoft.ML.OnnxRuntime, and CUDA 12 with cuDNN 9 on the machine; see README).";
+
+    private static T WithNativeCheck<T>(Func<T> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (Exception e) when (e is TypeInitializationException || (e is DllNotFoundException && e.Message.Contains("onnxruntime", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new InvalidOperationException(
+                $"ONNX Runtime's native library was not found. Add {NativePackages} to the application's project, " +
+                "e.g. dotnet add package Microsoft.ML.OnnxRuntime --version 1.31.1.", e);
+        }
+    }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 
     public AutoencoderOnnxModel Model { get; }
 
-    /// <summary>Creates buffers for up to <paramref name="capacity"/> rows producing <paramref name="outputs"/> (graph output names).</summary>
-    public Batch CreateBatch(int capacity, IReadOnlyList<string> outputs) => new(this, capacity, outputs);
+    /// <summary>The GPU the session runs on, or null for CPU.</summary>
+    public int? GpuDeviceId { get; }
 
-    public void Dispose() => _session.Dispose();
+    /// <summary>Creates buffers for up to <paramref name="capacity"/> rows producing <paramref name="outputs"/> (graph output names).</summary>
+    public Batch CreateBatch(int capacity, IReadOnlyList<string> outputs)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new(this, capacity, outputs);
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _session.Dispose();
+    }
 
     /// <summary>Input and output buffers for one batch, reused for every batch of a cursor: no allocation per row.</summary>
     internal sealed class Batch : IDisposable
@@ -45,12 +130,17 @@ internal sealed class OnnxBatchScorer : IDisposable
             _outputNames = [.. outputs];
             _widths = _outputNames.Select(name => name switch
             {
-                OnnxNames.Score => 1,
+                OnnxNames.Score or OnnxNames.PredictedLabel => 1,
                 OnnxNames.Latent => scorer.Model.LatentSize,
                 _ => InputSize,
             }).ToArray();
-            Input = new float[capacity * InputSize];
+            long inputValues = (long)capacity * InputSize;
+            if (inputValues > Array.MaxLength || _widths.Any(w => (long)capacity * w > Array.MaxLength))
+                throw new ArgumentOutOfRangeException(nameof(capacity), capacity,
+                    $"A batch of {capacity} rows of {InputSize} features does not fit in one array; lower ScoringBatchSize.");
+            Input = new float[inputValues];
             Outputs = _widths.Select(width => new float[capacity * width]).ToArray();
+            Labels = _outputNames.Contains(OnnxNames.PredictedLabel) ? new bool[capacity] : [];
         }
 
         public int Capacity { get; }
@@ -59,15 +149,20 @@ internal sealed class OnnxBatchScorer : IDisposable
         /// <summary>Row-major input rows; fill the first <c>rows × InputSize</c> values before <see cref="Run"/>.</summary>
         public float[] Input { get; }
 
-        /// <summary>Outputs in the order asked for, row-major.</summary>
+        /// <summary>Float outputs in the order asked for, row-major (the entry for <see cref="OnnxNames.PredictedLabel"/> is unused).</summary>
         public float[][] Outputs { get; }
+
+        /// <summary>The graph's <see cref="OnnxNames.PredictedLabel"/> per row, when asked for.</summary>
+        public bool[] Labels { get; }
 
         /// <summary>Width of output <paramref name="index"/> per row.</summary>
         public int Width(int index) => _widths[index];
 
-        /// <summary>Scores the first <paramref name="rows"/> rows of <see cref="Input"/> into <see cref="Outputs"/>.</summary>
+        /// <summary>Scores the first <paramref name="rows"/> rows of <see cref="Input"/> into <see cref="Outputs"/> and <see cref="Labels"/>.</summary>
+        /// <exception cref="ObjectDisposedException">The stage that owns the session was disposed.</exception>
         public void Run(int rows)
         {
+            ObjectDisposedException.ThrowIf(_scorer._disposed, typeof(AutoencoderTransformer));
             if (rows != _boundRows)
                 Bind(rows);
             _scorer._session.Run(null, _inputNames, _inputValues!, _outputNames, _outputValues!);
@@ -77,9 +172,14 @@ internal sealed class OnnxBatchScorer : IDisposable
         private void Bind(int rows)
         {
             DisposeValues();
-            _inputValues = [OrtValue.CreateTensorValueFromMemory(Microsoft.ML.OnnxRuntime.OrtMemoryInfo.DefaultInstance, Input.AsMemory(0, rows * InputSize), [rows, InputSize])];
-            _outputValues = Outputs.Select((buffer, i) => OrtValue.CreateTensorValueFromMemory(Microsoft.ML.OnnxRuntime.OrtMemoryInfo.DefaultInstance,
-                buffer.AsMemory(0, rows * _widths[i]), _outputNames[i] == OnnxNames.Score ? [(long)rows] : [rows, (long)_widths[i]])).ToArray();
+            var memory = OrtMemoryInfo.DefaultInstance;
+            _inputValues = [OrtValue.CreateTensorValueFromMemory(memory, Input.AsMemory(0, rows * InputSize), [rows, InputSize])];
+            _outputValues = _outputNames.Select((name, i) => name switch
+            {
+                OnnxNames.PredictedLabel => OrtValue.CreateTensorValueFromMemory(memory, Labels.AsMemory(0, rows), [rows]),
+                OnnxNames.Score => OrtValue.CreateTensorValueFromMemory(memory, Outputs[i].AsMemory(0, rows), [rows]),
+                _ => OrtValue.CreateTensorValueFromMemory(memory, Outputs[i].AsMemory(0, rows * _widths[i]), [rows, (long)_widths[i]]),
+            }).ToArray();
             _boundRows = rows;
         }
 

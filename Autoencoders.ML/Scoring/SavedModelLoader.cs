@@ -1,7 +1,6 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
-using System.Text.RegularExpressions;
-using Autoencoders.Training.Onnx.Proto;
+using System.Globalization;
+using Autoencoders.ML.Interop;
+using Autoencoders.Training.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -12,53 +11,57 @@ namespace Autoencoders.ML.Scoring;
 /// Loads a model saved with <c>mlContext.Model.Save</c> and puts every autoencoder stage back as an
 /// <see cref="AutoencoderTransformer"/>, so scoring is batched again. The file is the one ML.NET alone can load.
 /// </summary>
-internal static partial class SavedModelLoader
+internal static class SavedModelLoader
 {
-    // ML.NET's repository stores each transformer of a chain under ".../Transform_NNN/"; the ONNX transformer writes
-    // its model as "OnnxModel": a 4-byte little-endian length, then the bytes.
-    private const string OnnxEntry = "OnnxModel";
-
     public static ITransformer Load(IHostEnvironment environment, ModelOperationsCatalog catalog, Stream stream,
         out DataViewSchema inputSchema, int? gpuDeviceId, bool fallbackToCpu)
     {
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
+        // ML.NET's ONNX transformers write their models to the temporary folder while loading: say so if it cannot take them.
+        TemporaryFiles.CheckWritable(MLNetInternals.TempFilePath(environment), "loading the model");
         buffer.Position = 0;
-        var model = catalog.Load(buffer, out inputSchema);
+        ITransformer model;
+        // Files saved by version 0.1.0 hold the threshold as text in an ML.NET Expression, which ML.NET parses with the
+        // current culture: load under the invariant culture so they open everywhere (newer files hold no such text).
+        var culture = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+            model = catalog.Load(buffer, out inputSchema);
+        }
+        catch (Exception e) when (IsDamaged(e))
+        {
+            throw new InvalidDataException($"The model file is damaged or is not a model saved by ML.NET: {Innermost(e).Message}", e);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
 
         buffer.Position = 0;
-        using var archive = new ZipArchive(buffer, ZipArchiveMode.Read, leaveOpen: true);
-        foreach (var entry in archive.Entries.Where(e => e.Name == OnnxEntry))
+        foreach (var saved in MLNetInternals.OnnxModelsIn(buffer))
         {
-            var restored = RowScoringGraph.TryRestore(ReadOnnx(entry));
-            if (restored is not { } found)
+            if (!AutoencoderOnnxModel.TryFromRowGraph(saved.Bytes, out var batchModel, out var tag))
                 continue;
-            var options = found.Columns.ToOptions();
+            var options = ScoringColumns.FromJson(tag).ToOptions();
             options.GpuDeviceId = gpuDeviceId;
             options.FallbackToCpu = fallbackToCpu;
-            var stage = new AutoencoderTransformer(environment, found.Model, options, training: null);
+            var stage = new AutoencoderTransformer(environment, batchModel, options, training: null);
             // The ONNX transformer is the first element of the stage's own chain: the stage is its parent.
-            var path = TransformIndex().Matches(entry.FullName).Select(m => int.Parse(m.Groups[1].Value)).ToArray();
-            model = Replace(model, path[..^1], stage, entry.FullName);
+            model = Replace(model, saved.Path[..^1], stage, saved.Entry);
         }
         return model;
-    }
-
-    private static ModelProto ReadOnnx(ZipArchiveEntry entry)
-    {
-        using var stream = entry.Open();
-        using var bytes = new MemoryStream();
-        stream.CopyTo(bytes);
-        var data = bytes.GetBuffer().AsSpan(0, (int)bytes.Length);
-        if (data.Length < 4 || BinaryPrimitives.ReadInt32LittleEndian(data) != data.Length - 4)
-            throw new InvalidDataException($"The saved model's entry '{entry.FullName}' is not a length-prefixed ONNX model.");
-        return ModelProto.Parser.ParseFrom(data[4..]);
     }
 
     private static ITransformer Replace(ITransformer model, ReadOnlySpan<int> path, ITransformer stage, string entry)
     {
         if (path.IsEmpty)
+        {
+            // The saved form it replaces holds an ONNX Runtime session and ML.NET's temporary copy of the model.
+            (model as IDisposable)?.Dispose();
             return stage;
+        }
         if (model is not TransformerChain<ITransformer> chain)
             throw new InvalidDataException($"The saved model's layout does not match its entry '{entry}'.");
         var elements = chain.ToArray();
@@ -66,6 +69,15 @@ internal static partial class SavedModelLoader
         return new TransformerChain<ITransformer>(elements);
     }
 
-    [GeneratedRegex(@"Transform_(\d+)/")]
-    private static partial Regex TransformIndex();
+    // ML.NET wraps a loader's failure in "Error during class instantiation" exceptions, several deep; a damaged zip or
+    // model bytes end in a zip/stream error or ONNX Runtime's [InvalidProtobuf].
+    private static bool IsDamaged(Exception e) => Innermost(e) is InvalidDataException or EndOfStreamException
+        || Innermost(e).Message.Contains("Protobuf", StringComparison.OrdinalIgnoreCase);
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+            e = e.InnerException;
+        return e;
+    }
 }

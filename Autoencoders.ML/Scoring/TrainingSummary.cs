@@ -1,4 +1,4 @@
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 
 namespace Autoencoders.ML.Scoring;
 

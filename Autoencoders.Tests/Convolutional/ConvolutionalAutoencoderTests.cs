@@ -2,7 +2,7 @@ using Autoencoders.Tests.Support;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Onnx;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -22,7 +22,7 @@ public sealed class ConvolutionalAutoencoderTests
     ];
 
     private static TrainedAutoencoder Train(ImageShape shape, ConvolutionalArchitecture architecture, int epochs = 3, int seed = 7) =>
-        new AutoencoderTrainer(new TrainerOptions { Convolutional = architecture, ImageShape = shape, Epochs = epochs, BatchSize = 16, Seed = seed })
+        new AutoencoderTrainer(new TrainerOptions { Convolutional = architecture, ImageShape = shape, NumberOfEpochs = epochs, BatchSize = 16, Seed = seed })
             .Fit(SyntheticImages.Blobs(80, shape, seed: 3));
 
     [TestMethod]
@@ -124,7 +124,7 @@ public sealed class ConvolutionalAutoencoderTests
         var data = SyntheticImages.Blobs(60, shape, seed: 4);
         using var trained = new AutoencoderTrainer(new TrainerOptions
         {
-            Convolutional = new ConvolutionalArchitecture { Channels = [16], LatentSize = 4 }, ImageShape = shape, Epochs = 1,
+            Convolutional = new ConvolutionalArchitecture { Channels = [16], LatentSize = 4 }, ImageShape = shape, NumberOfEpochs = 1,
             Standardization = Standardization.PerFeature,
         }).Fit(data);
         var perFeature = Standardizer.Fit(data);
@@ -142,7 +142,7 @@ public sealed class ConvolutionalAutoencoderTests
         using var trained = new AutoencoderTrainer(new TrainerOptions
         {
             Convolutional = new ConvolutionalArchitecture { Channels = [16, 32], LatentSize = 8 },
-            ImageShape = shape, Epochs = 30, BatchSize = 32, Seed = 1,
+            ImageShape = shape, NumberOfEpochs = 30, BatchSize = 32, Seed = 1,
         }).Fit(SyntheticImages.Blobs(400, shape, seed: 1));
         var normal = trained.Score(SyntheticImages.Blobs(100, shape, seed: 2));
         var anomalies = trained.Score(SyntheticImages.Stripes(100, shape, seed: 3));
@@ -162,13 +162,13 @@ public sealed class ConvolutionalAutoencoderTests
         Assert.AreEqual(nameof(ConvolutionalArchitecture.Channels), empty.ParamName);
         var variational = Assert.ThrowsExactly<ArgumentException>(() => new AutoencoderTrainer(new TrainerOptions
         {
-            Convolutional = new(), ImageShape = shape, Architecture = new DenseArchitecture { Variational = true },
+            Convolutional = new(), ImageShape = shape, Variational = true,
         }));
-        Assert.AreEqual(nameof(TrainerOptions.Convolutional), variational.ParamName);
+        Assert.AreEqual(nameof(TrainerOptions.Variational), variational.ParamName); // the dense setting that must stay at its default
         var stacked = Assert.ThrowsExactly<ArgumentException>(() => new AutoencoderTrainer(new TrainerOptions { Convolutional = new(), ImageShape = shape, PretrainingEpochs = 2 }));
         Assert.AreEqual(nameof(TrainerOptions.PretrainingEpochs), stacked.ParamName);
 
-        var trainer = new AutoencoderTrainer(new TrainerOptions { Convolutional = new(), ImageShape = shape, Epochs = 1 });
+        var trainer = new AutoencoderTrainer(new TrainerOptions { Convolutional = new(), ImageShape = shape, NumberOfEpochs = 1 });
         var mismatch = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => trainer.Fit(SyntheticData.Uniform(10, 63, seed: 1)));
         StringAssert.Contains(mismatch.Message, "63 features");
     }

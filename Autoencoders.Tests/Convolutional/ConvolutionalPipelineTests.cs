@@ -132,7 +132,7 @@ public sealed class ConvolutionalPipelineTests
             NumberOfEpochs = 2,
             Seed = 1,
         });
-        var planned = estimator.GetOutputSchema(Autoencoders.ML.Scoring.OutputSchema.FromSchema(data.Schema));
+        var planned = estimator.GetOutputSchema(Autoencoders.ML.Interop.MLNetInternals.ShapeOf(data.Schema));
         Assert.IsTrue(planned.Any(c => c.Name == "Code" && c.Kind == SchemaShape.Column.VectorKind.Vector && c.ItemType == NumberDataViewType.Single));
         var codes = estimator.Fit(data).Transform(data);
         Assert.AreEqual(6, ((VectorDataViewType)codes.Schema["Code"].Type).Size);

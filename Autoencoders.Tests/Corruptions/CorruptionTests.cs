@@ -4,7 +4,7 @@ using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Native;
 using Autoencoders.Training.Onnx;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -120,10 +120,10 @@ public sealed class CorruptionTests
         var (clean, noisy) = Circle(500, seed: 2, noise: 0.15);
         var options = new TrainerOptions
         {
-            Epochs = 60,
+            NumberOfEpochs = 60,
             Seed = 3,
             LearningRate = 3e-3,
-            Architecture = new DenseArchitecture { EncoderHiddenSizes = [64], LatentSize = 2 },
+            HiddenLayerSizes = [64], LatentSize = 2,
             Corruptions = [Corruption.GaussianNoise(0.15)],
         };
         using var trained = new AutoencoderTrainer(options).Fit(train);
@@ -141,7 +141,7 @@ public sealed class CorruptionTests
         var data = SyntheticData.Normal(200, 8, seed: 1);
         var options = new TrainerOptions
         {
-            Epochs = 3,
+            NumberOfEpochs = 3,
             Seed = 1,
             Corruptions = [Corruption.GaussianNoise(0.2), Corruption.Masking(0.2), Corruption.SaltAndPepper(0.05)],
         };
@@ -156,7 +156,7 @@ public sealed class CorruptionTests
     public void CorruptedTraining_IsReproducible()
     {
         var data = SyntheticData.Normal(200, 8, seed: 1);
-        TrainerOptions Options() => new() { Epochs = 3, Seed = 5, Corruptions = [Corruption.SaltAndPepper(0.1)] };
+        TrainerOptions Options() => new() { NumberOfEpochs = 3, Seed = 5, Corruptions = [Corruption.SaltAndPepper(0.1)] };
         using var first = new AutoencoderTrainer(Options()).Fit(data);
         using var second = new AutoencoderTrainer(Options()).Fit(data);
         CollectionAssert.AreEqual(first.ExportOnnx(1f).ToBytes(), second.ExportOnnx(1f).ToBytes());

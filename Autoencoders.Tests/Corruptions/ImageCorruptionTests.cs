@@ -2,7 +2,7 @@ using Autoencoders.Tests.Support;
 using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Native;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -108,7 +108,7 @@ public sealed class ImageCorruptionTests
     [TestMethod]
     public void ImageCorruption_WithoutAShape_FailsBeforeTraining()
     {
-        var options = new TrainerOptions { Epochs = 1, Corruptions = [Corruption.GaussianBlur(1)] };
+        var options = new TrainerOptions { NumberOfEpochs = 1, Corruptions = [Corruption.GaussianBlur(1)] };
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => new AutoencoderTrainer(options).Fit(SyntheticData.Normal(20, 12, seed: 1)));
         StringAssert.Contains(error.Message, "ImageShape");
         options.ImageShape = new ImageShape(1, 3, 5);
@@ -120,7 +120,7 @@ public sealed class ImageCorruptionTests
     {
         var options = new TrainerOptions
         {
-            Epochs = 2,
+            NumberOfEpochs = 2,
             Seed = 1,
             ImageShape = new ImageShape(1, 4, 4),
             Corruptions = [Corruption.Downsample(2), Corruption.PixelErasure(0.1), Corruption.BlockMasking(1, 2), Corruption.PatchMasking(0.25, 2), Corruption.GaussianBlur(0.7)],

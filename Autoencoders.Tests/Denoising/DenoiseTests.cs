@@ -165,7 +165,16 @@ public sealed class ScoreFunctionTests
             Seed = 1,
         };
         var data = FeatureRow.Load(context, FeatureRow.From(SyntheticData.Normal(50, 4, seed: 1), false), 4);
-        var error = Assert.ThrowsExactly<InvalidOperationException>(() => context.Transforms.Denoise(options).Fit(data));
+        // Rejected before training; a model exported without the output cannot be asked for it either.
+        var error = Assert.ThrowsExactly<ArgumentException>(() => context.Transforms.Denoise(options));
         StringAssert.Contains(error.Message, "Gaussian");
+        Assert.AreEqual(nameof(options.ScoreFunctionColumnName), error.ParamName);
+        var plain = context.Transforms.Denoise(new AutoencoderDenoisingEstimator.Options { Corruptions = options.Corruptions, NumberOfEpochs = 1, Seed = 1 }).Fit(data);
+        using var onnx = new MemoryStream();
+        plain.SaveOnnx(onnx);
+        onnx.Position = 0;
+        var missing = Assert.ThrowsExactly<InvalidOperationException>(() => context.Transforms.ApplyAutoencoder(onnx,
+            new Autoencoders.ML.Scoring.AutoencoderScoringOptions { ScoreFunctionColumnName = "Gradient", ScoreColumnName = null, PredictedLabelColumnName = null }).Fit(data));
+        StringAssert.Contains(missing.Message, "Gaussian");
     }
 }

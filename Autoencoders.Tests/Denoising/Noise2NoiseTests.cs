@@ -4,7 +4,7 @@ using Autoencoders.Tests.Corruptions;
 using Autoencoders.Tests.Support;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -21,11 +21,11 @@ public sealed class Noise2NoiseTests
 
     private static TrainerOptions Options(ReconstructionLoss loss) => new()
     {
-        Epochs = 40,
+        NumberOfEpochs = 40,
         Seed = 3,
         LearningRate = 3e-3,
         Loss = loss,
-        Architecture = new DenseArchitecture { EncoderHiddenSizes = [64], LatentSize = 2 },
+        HiddenLayerSizes = [64], LatentSize = 2,
     };
 
     [TestMethod]

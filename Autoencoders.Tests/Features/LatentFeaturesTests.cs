@@ -5,7 +5,7 @@ using Autoencoders.Tests.Support;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Native;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using TorchSharp;
@@ -83,8 +83,8 @@ public sealed class LatentFeaturesTests
         var data = SyntheticData.Normal(500, 10, seed: 1, rank: 3, noise: 0.3);
         var options = new TrainerOptions
         {
-            Architecture = new DenseArchitecture { EncoderHiddenSizes = [], LatentSize = 3 },
-            Epochs = 400,
+            HiddenLayerSizes = [], LatentSize = 3,
+            NumberOfEpochs = 400,
             BatchSize = 64,
             LearningRate = 1e-2,
             Seed = 1,

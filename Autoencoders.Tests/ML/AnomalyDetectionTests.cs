@@ -116,7 +116,7 @@ public sealed class AnomalyDetectionTests
     {
         var context = new MLContext(seed: 1);
         var (train, _) = Split(context);
-        var shape = context.AnomalyDetection.Trainers.Autoencoder().GetOutputSchema(OutputSchema.FromSchema(train.Schema));
+        var shape = context.AnomalyDetection.Trainers.Autoencoder().GetOutputSchema(Autoencoders.ML.Interop.MLNetInternals.ShapeOf(train.Schema));
         Assert.IsTrue(shape.Any(c => c.Name == "Score" && c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType == NumberDataViewType.Single));
         Assert.IsTrue(shape.Any(c => c.Name == "PredictedLabel" && c.ItemType == BooleanDataViewType.Instance));
     }

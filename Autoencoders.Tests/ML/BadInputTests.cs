@@ -105,9 +105,16 @@ public sealed class BadInputTests
         Assert.AreEqual(240, model.Transform(test).GetColumn<float>("Score").Count());
         Assert.IsTrue(warnings.Any(w => w.Contains("Microsoft.ML.OnnxRuntime.Gpu")), string.Join("\n", warnings));
 
+        Assert.IsTrue(warnings.Any(w => w.Contains("GPU scoring on device 0 is not available") && w.Contains("Scoring on CPU")), string.Join("\n", warnings));
+        Assert.IsNull(model.ScoringGpuDeviceId);
+
+        // Without fallback the request fails before training, not after it.
         options.FallbackToCpu = false;
+        int epochs = 0;
+        options.Progress = _ => epochs++;
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train));
-        StringAssert.Contains(error.Message, "CUDAExecutionProvider");
+        StringAssert.Contains(error.Message, "nothing was trained");
+        Assert.AreEqual(0, epochs);
     }
 
     [TestMethod]
@@ -119,7 +126,7 @@ public sealed class BadInputTests
         Assert.AreEqual("Contamination", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => context.AnomalyDetection.Trainers.Autoencoder(options)).ParamName);
         options = AnomalyDetectionTests.FastOptions();
         options.NumberOfEpochs = 0;
-        Assert.AreEqual("Epochs", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => context.AnomalyDetection.Trainers.Autoencoder(options)).ParamName);
+        Assert.AreEqual("NumberOfEpochs", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => context.AnomalyDetection.Trainers.Autoencoder(options)).ParamName);
         options = AnomalyDetectionTests.FastOptions();
         options.ReconstructionColumnName = "Score";
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => context.AnomalyDetection.Trainers.Autoencoder(options)).Message, "'Score' is used for");

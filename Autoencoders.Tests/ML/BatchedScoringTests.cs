@@ -99,15 +99,18 @@ public sealed class BatchedScoringTests
     }
 
     [TestMethod]
-    public void OutputShadowingAnInputColumn_FallsBackToThePerRowPath()
+    public void OutputShadowingAnInputColumn_IsBatched_AndMatchesThePerRowPath()
     {
         var context = new MLContext(seed: 1);
         var (train, test) = AnomalyDetectionTests.Split(context);
         var options = AnomalyDetectionTests.FastOptions();
-        options.ScoreColumnName = "Label"; // replaces the input's Label column
+        options.ScoreColumnName = "Label"; // replaces the input's Label column, which stays behind it, hidden
         var model = context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train);
         var scored = model.Transform(test);
-        Assert.IsNotInstanceOfType<BatchedScoringDataView>(scored);
+        Assert.IsInstanceOfType<BatchedScoringDataView>(scored);
+        Assert.IsTrue(scored.Schema.Count(c => c.Name == "Label") == 2 && scored.Schema.First(c => c.Name == "Label").IsHidden);
+        var perRow = PerRow(context, model, test.Schema).Transform(test);
+        Floats.AssertClose(perRow.GetColumn<float>("Label"), scored.GetColumn<float>("Label"), what: "score");
         Assert.AreEqual(240, scored.GetColumn<float>("Label").Count());
     }
 }
@@ -123,10 +126,9 @@ public sealed class SavedModelLoaderTests
         var options = AnomalyDetectionTests.FastOptions();
         options.FeatureErrorsColumnName = "Why";
         var model = context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train);
-        var row = Autoencoders.Training.Onnx.Proto.ModelProto.Parser.ParseFrom(RowScoringGraph.Create(model.Model, options));
-        var restored = RowScoringGraph.TryRestore(row)!.Value;
-        CollectionAssert.AreEqual(model.Model.ToBytes(), restored.Model.ToBytes());
-        Assert.AreEqual("Why", restored.Columns.FeatureErrors);
+        Assert.IsTrue(Autoencoders.Training.Onnx.AutoencoderOnnxModel.TryFromRowGraph(SavedForm.RowGraph(model.Model, options), out var restored, out var tag));
+        CollectionAssert.AreEqual(model.Model.ToBytes(), restored.ToBytes());
+        Assert.AreEqual("Why", ScoringColumns.FromJson(tag).FeatureErrors);
     }
 
     [TestMethod]

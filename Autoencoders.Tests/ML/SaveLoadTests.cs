@@ -63,7 +63,7 @@ public sealed class SaveLoadTests
         var loaded = new MLContext().Model.Load(stream, out _);
         var expected = model.Transform(test).GetColumn<float>("Anomaly").ToList();
         Floats.AssertClose(expected, loaded.Transform(test).GetColumn<float>("Anomaly"));
-        Assert.IsNull(loaded.Transform(test).Schema.GetColumnOrNull(RowScoringGraph.ScoreVectorColumn));
+        Assert.IsNull(loaded.Transform(test).Schema.GetColumnOrNull(SavedForm.ScoreVectorColumn));
     }
 
     [TestMethod]
@@ -91,7 +91,7 @@ public sealed class SaveLoadTests
         string path = Path.Combine(Path.GetTempPath(), $"row-{Guid.NewGuid():N}.onnx");
         try
         {
-            File.WriteAllBytes(path, RowScoringGraph.Create(trained.Model, options));
+            File.WriteAllBytes(path, SavedForm.RowGraph(trained.Model, options));
             Assert.AreEqual("ok 8 17", OnnxChecker.Check(path));
         }
         finally

@@ -84,8 +84,8 @@ public sealed class OneDnnTests
         TorchNativeLibrary.EnsureLoaded();
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(5);
-        using var network = new ConvolutionalAutoencoder(image, architecture.Resolve());
-        OneDnn.ConfigureFor(network, null);
+        using var network = new ConvolutionalAutoencoder(image, architecture.Clone());
+        OneDnn.Configure(network.FitsOneDnnBlocks, ConvolutionalAutoencoder.ChannelBlock, null);
         Assert.AreEqual(network.FitsOneDnnBlocks, OneDnn.Enabled);
         var x = torch.randn(32, image.Size);
 

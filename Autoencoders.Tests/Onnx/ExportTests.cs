@@ -1,7 +1,7 @@
 using Autoencoders.Tests.Support;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Onnx;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 
 namespace Autoencoders.Tests.Onnx;
 
@@ -12,9 +12,9 @@ public sealed class ExportTests
     {
         var options = new TrainerOptions
         {
-            Epochs = 5,
+            NumberOfEpochs = 5,
             Seed = 11,
-            Architecture = new DenseArchitecture { EncoderHiddenSizes = [20, 12], LatentSize = 4, Activation = activation, UseBatchNormalization = batchNorm, DropoutRate = dropout },
+            HiddenLayerSizes = [20, 12], LatentSize = 4, Activation = activation, UseBatchNormalization = batchNorm, DropoutRate = dropout,
         };
         return new AutoencoderTrainer(options).Fit(SyntheticData.Normal(150, 9, seed: 5));
     }

@@ -1,5 +1,5 @@
 using Autoencoders.Training.Native;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,7 @@
 using Autoencoders.Tests.Support;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Native;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,9 +12,9 @@ public sealed class RegularizationTests
 {
     private static TrainerOptions Options() => new()
     {
-        Epochs = 20,
+        NumberOfEpochs = 20,
         Seed = 2,
-        Architecture = new DenseArchitecture { EncoderHiddenSizes = [16], LatentSize = 6 },
+        HiddenLayerSizes = [16], LatentSize = 6,
     };
 
     private static float[] Codes(TrainedAutoencoder trained) => trained.Predict(SyntheticData.Normal(300, 10, seed: 9)).Latent.Values;
@@ -38,7 +38,7 @@ public sealed class RegularizationTests
         var options = Options();
         options.SparsityKLWeight = 1.0;
         options.SparsityTarget = 0.1;
-        options.Epochs = 60;
+        options.NumberOfEpochs = 60;
         using var trained = new AutoencoderTrainer(options).Fit(SyntheticData.Normal(300, 10, seed: 1));
         double rate = Codes(trained).Average(v => 1 / (1 + Math.Exp(-v)));
         Assert.AreEqual(0.1, rate, 0.05, $"mean sigmoid(code) {rate:F3}");
@@ -89,9 +89,9 @@ public sealed class RegularizationTests
     {
         var warnings = new List<string>();
         var options = Options();
-        options.Architecture = new DenseArchitecture { LatentSize = 12 };
+        options.LatentSize = 12;
         options.SparsityL1Weight = 0.1;
-        options.Epochs = 2;
+        options.NumberOfEpochs = 2;
         options.Log = warnings.Add;
         using var _ = new AutoencoderTrainer(options).Fit(SyntheticData.Normal(60, 6, seed: 1));
         Assert.IsFalse(warnings.Any(w => w.Contains("identity")));

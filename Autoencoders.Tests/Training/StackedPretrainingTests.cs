@@ -1,9 +1,10 @@
+using Autoencoders.Training.Onnx;
 using Autoencoders.ML;
 using Autoencoders.ML.Features;
 using Autoencoders.Tests.Support;
 using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Models;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 using Microsoft.ML;
 
 namespace Autoencoders.Tests.Training;
@@ -13,11 +14,11 @@ public sealed class StackedPretrainingTests
 {
     private static TrainerOptions Options(int pretraining) => new()
     {
-        Epochs = 3,
+        NumberOfEpochs = 3,
         PretrainingEpochs = pretraining,
         Seed = 5,
         LearningRate = 3e-3,
-        Architecture = new DenseArchitecture { EncoderHiddenSizes = [24, 12], LatentSize = 4 },
+        HiddenLayerSizes = [24, 12], LatentSize = 4,
         Corruptions = [Corruption.Masking(0.2)],
     };
 
@@ -52,10 +53,10 @@ public sealed class StackedPretrainingTests
     public void UnsupportedArchitectures_AreRejected()
     {
         var options = Options(2);
-        options.Architecture.UseBatchNormalization = true;
+        options.UseBatchNormalization = true;
         Assert.AreEqual("PretrainingEpochs", Assert.ThrowsExactly<ArgumentException>(() => new AutoencoderTrainer(options)).ParamName);
         options = Options(2);
-        options.Architecture.DecoderHiddenSizes = [8];
+        options.DecoderHiddenLayerSizes = [8];
         Assert.AreEqual("PretrainingEpochs", Assert.ThrowsExactly<ArgumentException>(() => new AutoencoderTrainer(options)).ParamName);
     }
 

@@ -1,7 +1,8 @@
+using Autoencoders.Training.Onnx;
 using Autoencoders.Tests.Support;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 
 namespace Autoencoders.Tests.Training;
 
@@ -22,10 +23,10 @@ public sealed class StreamingTrainingTests
 
     private static TrainerOptions Options(int? bufferRows) => new()
     {
-        Epochs = 12,
+        NumberOfEpochs = 12,
         Seed = 4,
         ShuffleBufferRows = bufferRows,
-        Architecture = new DenseArchitecture { EncoderHiddenSizes = [16], LatentSize = 3 },
+        HiddenLayerSizes = [16], LatentSize = 3,
     };
 
     [TestMethod]
@@ -70,7 +71,7 @@ public sealed class StreamingTrainingTests
     public void StreamedValidation_HoldsOutRowsAndStopsEarly()
     {
         var options = Options(50);
-        options.Epochs = 200;
+        options.NumberOfEpochs = 200;
         options.LearningRate = 0.01;
         options.ValidationFraction = 0.25;
         options.EarlyStoppingPatience = 4;

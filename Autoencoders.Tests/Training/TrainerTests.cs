@@ -1,14 +1,15 @@
+using Autoencoders.Training.Onnx;
 using Autoencoders.Tests.Support;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 
 namespace Autoencoders.Tests.Training;
 
 [TestClass]
 public sealed class TrainerTests
 {
-    private static TrainerOptions Options(int seed = 3) => new() { Epochs = 15, Seed = seed, Architecture = new DenseArchitecture { EncoderHiddenSizes = [16], LatentSize = 3 } };
+    private static TrainerOptions Options(int seed = 3) => new() { NumberOfEpochs = 15, Seed = seed, HiddenLayerSizes = [16], LatentSize = 3 };
 
     [TestMethod]
     public void SameSeed_GivesIdenticalWeightsAndExportedBytes()
@@ -33,7 +34,7 @@ public sealed class TrainerTests
     public void EarlyStopping_KeepsTheBestValidationEpoch()
     {
         var options = Options();
-        options.Epochs = 300;
+        options.NumberOfEpochs = 300;
         options.ValidationFraction = 0.25;
         options.EarlyStoppingPatience = 5;
         options.LearningRate = 0.01;
@@ -86,7 +87,7 @@ public sealed class TrainerTests
     {
         var options = Options();
         options.LearningRate = 1e30;
-        options.Epochs = 50;
+        options.NumberOfEpochs = 50;
         var error = Assert.ThrowsExactly<TrainingDivergedException>(() => new AutoencoderTrainer(options).Fit(SyntheticData.Normal(100, 6, seed: 1)));
         StringAssert.Contains(error.Message, "LearningRate");
     }
@@ -96,7 +97,7 @@ public sealed class TrainerTests
     {
         using var cancellation = new CancellationTokenSource();
         var options = Options();
-        options.Epochs = 1000;
+        options.NumberOfEpochs = 1000;
         options.Progress = m => { if (m.Epoch == 3) cancellation.Cancel(); };
         Assert.ThrowsExactly<OperationCanceledException>(() => new AutoencoderTrainer(options).Fit(SyntheticData.Normal(100, 6, seed: 1), cancellation.Token));
     }
@@ -106,21 +107,21 @@ public sealed class TrainerTests
         Assert.ThrowsExactly<ArgumentException>(() => new AutoencoderTrainer(Options()).Fit(new FeatureMatrix([], 0, 4)));
 
     [TestMethod]
-    [DataRow(nameof(TrainerOptions.Epochs))]
+    [DataRow(nameof(TrainerOptions.NumberOfEpochs))]
     [DataRow(nameof(TrainerOptions.BatchSize))]
     [DataRow(nameof(TrainerOptions.LearningRate))]
     [DataRow(nameof(TrainerOptions.ValidationFraction))]
-    [DataRow(nameof(TrainerOptions.Device))]
+    [DataRow(nameof(TrainerOptions.TrainingDevice))]
     public void InvalidOption_IsNamed(string option)
     {
         var options = Options();
         switch (option)
         {
-            case nameof(TrainerOptions.Epochs): options.Epochs = 0; break;
+            case nameof(TrainerOptions.NumberOfEpochs): options.NumberOfEpochs = 0; break;
             case nameof(TrainerOptions.BatchSize): options.BatchSize = -1; break;
             case nameof(TrainerOptions.LearningRate): options.LearningRate = double.NaN; break;
             case nameof(TrainerOptions.ValidationFraction): options.ValidationFraction = 1; break;
-            case nameof(TrainerOptions.Device): options.Device = "tpu"; break;
+            case nameof(TrainerOptions.TrainingDevice): options.TrainingDevice = "tpu"; break;
         }
         var error = Assert.Throws<ArgumentException>(() => new AutoencoderTrainer(options));
         Assert.AreEqual(option, error.ParamName);
@@ -131,7 +132,7 @@ public sealed class TrainerTests
     {
         var warnings = new List<string>();
         var options = Options();
-        options.Device = "cuda";
+        options.TrainingDevice = "cuda";
         options.Log = warnings.Add;
         using (new AutoencoderTrainer(options).Fit(SyntheticData.Normal(60, 6, seed: 1)))
             Assert.IsTrue(warnings.Any(w => w.Contains("training on CPU")), string.Join("\n", warnings));
@@ -146,7 +147,7 @@ public sealed class TrainerTests
     {
         var warnings = new List<string>();
         var options = Options();
-        options.Architecture = new DenseArchitecture { LatentSize = 8 };
+        options.LatentSize = 8;
         options.Log = warnings.Add;
         using var _ = new AutoencoderTrainer(options).Fit(SyntheticData.Normal(60, 6, seed: 1));
         Assert.IsTrue(warnings.Any(w => w.Contains("identity")));
@@ -159,7 +160,7 @@ public sealed class TrainerTests
         long LiveTensorsLeftBy(int epochs)
         {
             var options = Options();
-            options.Epochs = epochs;
+            options.NumberOfEpochs = epochs;
             options.ValidationFraction = 0.2;
             options.EarlyStoppingPatience = 0;
             long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;

@@ -4,7 +4,7 @@ using Autoencoders.Tests.Support;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Onnx;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
@@ -17,11 +17,11 @@ public sealed class VariationalTests
 {
     private static TrainerOptions Options(VariationalScore score = VariationalScore.ReconstructionError) => new()
     {
-        Epochs = 40,
+        NumberOfEpochs = 40,
         Seed = 6,
         LearningRate = 3e-3,
         VariationalScore = score,
-        Architecture = new DenseArchitecture { EncoderHiddenSizes = [32], LatentSize = 3, Variational = true },
+        HiddenLayerSizes = [32], LatentSize = 3, Variational = true,
     };
 
     [TestMethod]
@@ -107,7 +107,7 @@ public sealed class VariationalTests
             double dataStd = Math.Sqrt(Enumerable.Range(0, data.Rows).Average(r => Math.Pow(data.Row(r)[c] - dataMean, 2)));
             Assert.AreEqual(dataMean, sampleMean, 0.5 * dataStd, $"feature {c}");
         }
-        using var plain = new AutoencoderTrainer(new TrainerOptions { Epochs = 1 }).Fit(data);
+        using var plain = new AutoencoderTrainer(new TrainerOptions { NumberOfEpochs = 1 }).Fit(data);
         Assert.ThrowsExactly<InvalidOperationException>(() => plain.Sample(1, 1));
     }
 

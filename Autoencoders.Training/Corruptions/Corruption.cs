@@ -1,7 +1,6 @@
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Native;
-using Autoencoders.Training.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,7 +10,7 @@ namespace Autoencoders.Training.Corruptions;
 /// A way of corrupting a training minibatch: a denoising autoencoder sees the corrupted rows and learns to restore the
 /// clean ones. Corruption is drawn afresh for every minibatch from a generator seeded by the training seed, acts in the
 /// original feature scale (so a Gaussian sigma of 0.1 on pixels in [0, 1] means 0.1 of a pixel), is applied only during
-/// training, and several can be chained in order (<see cref="Training.TrainerOptions.Corruptions"/>).
+/// training, and several can be chained in order (the trainer's <c>Corruptions</c> setting).
 /// </summary>
 public abstract class Corruption
 {
@@ -57,6 +56,16 @@ public abstract class Corruption
     public static Corruption Downsample(int factor) => new Downsampling(factor);
 
     /// <summary>
+    /// σ when <paramref name="corruptions"/> is unclipped Gaussian noise alone (a denoiser trained so estimates the score
+    /// function, and its noise commutes with standardization); otherwise <see langword="null"/>.
+    /// </summary>
+    public static double? UnclippedGaussianSigma(IReadOnlyList<Corruption> corruptions) => UnclippedGaussianAlone(corruptions)?.Sigma;
+
+    /// <summary>The corruption itself when <paramref name="corruptions"/> is unclipped Gaussian noise alone.</summary>
+    internal static GaussianNoise? UnclippedGaussianAlone(IReadOnlyList<Corruption> corruptions) =>
+        corruptions is [GaussianNoise { ClipMinimum: null, ClipMaximum: null } only] ? only : null;
+
+    /// <summary>
     /// Returns a corrupted copy of <paramref name="data"/> (original scale), drawing from a generator seeded with
     /// <paramref name="seed"/>; salt-and-pepper uses the data's own per-feature range. For making noisy evaluation data.
     /// </summary>
@@ -67,7 +76,7 @@ public abstract class Corruption
     {
         ArgumentNullException.ThrowIfNull(data);
         image?.Check(data.Columns);
-        TorchNativeLibrary.EnsureLoaded();
+        TorchRuntime.EnsureAvailable();
         using var scope = torch.NewDisposeScope();
         using var generator = new Generator((ulong)(uint)seed);
         var batch = torch.tensor(data.Values, [data.Rows, data.Columns]);

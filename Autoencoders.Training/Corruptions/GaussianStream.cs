@@ -1,6 +1,6 @@
+using Autoencoders.Training.Native;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using Autoencoders.Training.Training;
 using static TorchSharp.torch;
 
 namespace Autoencoders.Training.Corruptions;
@@ -52,7 +52,7 @@ internal sealed class GaussianStream
         _s3 = Vector256.Create<uint>(state[24..]);
     }
 
-    /// <summary>Whether <see cref="AddTo"/> takes <paramref name="batch"/>: a float32 tensor on the CPU.</summary>
+    /// <summary>Whether <see cref="AddTo(Tensor, ReadOnlySpan{float})"/> takes <paramref name="batch"/>: a float32 tensor on the CPU.</summary>
     public static bool Supports(Tensor batch) => batch.device_type == TorchSharp.DeviceType.CPU && batch.dtype == ScalarType.Float32;
 
     /// <summary>

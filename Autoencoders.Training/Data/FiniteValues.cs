@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace Autoencoders.Training.Data;
 
 /// <summary>Finds NaN and infinite values in a row, eight at a time.</summary>
-internal static class FiniteValues
+public static class FiniteValues
 {
     /// <summary>Throws, naming the row and the feature, if <paramref name="row"/> holds a NaN or infinite value.</summary>
     /// <exception cref="InvalidDataException">A value is not finite.</exception>

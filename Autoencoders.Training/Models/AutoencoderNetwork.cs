@@ -1,10 +1,9 @@
-using Autoencoders.Training.Training;
 using static TorchSharp.torch;
 
 namespace Autoencoders.Training.Models;
 
 /// <summary>
-/// What the trainer, the exporter and <see cref="TrainedAutoencoder"/> need from an autoencoder network, dense or
+/// What the trainer, the exporter and the trained model need from an autoencoder network, dense or
 /// convolutional. Rows are flat standardized feature vectors (rows × features) on both sides.
 /// </summary>
 internal abstract class AutoencoderNetwork(string name) : nn.Module<Tensor, Tensor>(name)
@@ -46,9 +45,4 @@ internal abstract class AutoencoderNetwork(string name) : nn.Module<Tensor, Tens
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input) => Reconstruct(input).Restored;
-
-    /// <summary>The network <paramref name="options"/> describe, for rows of <paramref name="inputSize"/> features, freshly initialized.</summary>
-    public static AutoencoderNetwork Create(int inputSize, TrainerOptions options) => options.Convolutional is ConvolutionalArchitecture convolutional
-        ? new ConvolutionalAutoencoder(options.ImageShape!, convolutional.Resolve())
-        : new DenseAutoencoder(inputSize, options.Architecture.Resolve(inputSize));
 }

@@ -38,9 +38,9 @@ public sealed class ConvolutionalArchitecture
     /// <summary>Nonlinearity of every hidden block and of the bottleneck's expansion. Default <see cref="Activation.LeakyReLU"/>. The output is linear.</summary>
     public Activation Activation { get; set; } = Activation.LeakyReLU;
 
-    /// <summary>Returns a checked copy.</summary>
+    /// <summary>Checks every setting, naming the first one out of range.</summary>
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
-    public ConvolutionalArchitecture Resolve()
+    public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Channels, nameof(Channels));
         if (Channels.Length == 0)
@@ -58,18 +58,20 @@ public sealed class ConvolutionalArchitecture
             throw new ArgumentOutOfRangeException(nameof(Upsampling), Upsampling, "Unknown value.");
         if (!Enum.IsDefined(Activation))
             throw new ArgumentOutOfRangeException(nameof(Activation), Activation, "Unknown activation.");
-        return new ConvolutionalArchitecture
-        {
-            Channels = Channels.ToArray(),
-            KernelSize = KernelSize,
-            Downsampling = Downsampling,
-            Upsampling = Upsampling,
-            LatentSize = LatentSize,
-            SkipConnections = SkipConnections,
-            UseBatchNormalization = UseBatchNormalization,
-            Activation = Activation,
-        };
     }
+
+    /// <summary>A copy with its own <see cref="Channels"/> array.</summary>
+    public ConvolutionalArchitecture Clone() => new()
+    {
+        Channels = Channels.ToArray(),
+        KernelSize = KernelSize,
+        Downsampling = Downsampling,
+        Upsampling = Upsampling,
+        LatentSize = LatentSize,
+        SkipConnections = SkipConnections,
+        UseBatchNormalization = UseBatchNormalization,
+        Activation = Activation,
+    };
 
     /// <summary>A compact description such as <c>conv 1x28x28 → 32-64 (k3, strided) → 32 → nearest, LeakyReLU, batch norm</c>.</summary>
     public string Describe(ImageShape image)

@@ -1,87 +1,42 @@
+using System.Globalization;
+
 namespace Autoencoders.Training.Models;
 
 /// <summary>
-/// Shape of a dense (fully connected) autoencoder: input → encoder hidden layers → latent code → decoder hidden layers → input.
-/// The defaults (one hidden layer, Tanh, no dropout) are the ones the anomaly-detection stage uses.
+/// The resolved shape of a dense (fully connected) autoencoder: input → encoder hidden layers → latent code → decoder
+/// hidden layers → input, every automatic size filled in. Built from the trainer's settings by <see cref="Resolve"/>.
 /// </summary>
-public sealed class DenseArchitecture
+internal sealed record DenseArchitecture(int[] HiddenLayerSizes, int LatentSize, int[] DecoderHiddenLayerSizes, Activation Activation,
+    double DropoutRate, bool UseBatchNormalization, bool Variational)
 {
-    /// <summary>
-    /// Sizes of the encoder's hidden layers, from the input side. Default <see langword="null"/>: one hidden layer of
-    /// twice the input size, clamped to [16, 256].
-    /// </summary>
-    public int[]? EncoderHiddenSizes { get; set; }
+    /// <summary>The hidden layer size used when none is given: twice the input size, clamped to [16, 256].</summary>
+    public static int AutomaticHiddenSize(int inputSize) => Math.Clamp(2 * inputSize, 16, 256);
 
-    /// <summary>Size of the latent code. Default 0: a quarter of the input size, clamped to [2, 64].</summary>
-    public int LatentSize { get; set; }
+    /// <summary>The latent size used when none is given: a quarter of the input size, clamped to [2, 64].</summary>
+    public static int AutomaticLatentSize(int inputSize) => Math.Clamp((inputSize + 3) / 4, 2, 64);
 
     /// <summary>
-    /// Sizes of the decoder's hidden layers, from the latent side. Default <see langword="null"/>: the encoder's sizes mirrored.
+    /// Fills in the automatic sizes for <paramref name="inputSize"/> features: one hidden layer of
+    /// <see cref="AutomaticHiddenSize"/> when <paramref name="hidden"/> is null, a latent of <see cref="AutomaticLatentSize"/>
+    /// when <paramref name="latent"/> is 0, a mirrored decoder when <paramref name="decoder"/> is null. The settings have
+    /// been checked by the trainer's options.
     /// </summary>
-    public int[]? DecoderHiddenSizes { get; set; }
-
-    /// <summary>
-    /// Nonlinearity after each hidden layer. Default <see cref="Activation.Tanh"/>: it saturates, so rows far outside the
-    /// training range cannot be reconstructed and score high (on the Wisconsin breast-cancer data it raised the AUC from
-    /// about 0.90 with ReLU to 0.94; on one-class digits both were about 0.98). The latent code and the output are linear.
-    /// </summary>
-    public Activation Activation { get; set; } = Activation.Tanh;
-
-    /// <summary>Dropout probability after each hidden layer during training, in [0, 1). Default 0 (none).</summary>
-    public double DropoutRate { get; set; }
-
-    /// <summary>Whether each hidden layer is followed by batch normalization. Default <see langword="false"/>.</summary>
-    public bool UseBatchNormalization { get; set; }
-
-    /// <summary>
-    /// A variational autoencoder (Kingma &amp; Welling 2014): the encoder's last layer gives a Gaussian code, a mean and a
-    /// log-variance per latent unit; training decodes a sample drawn by reparameterization, and the latent features and
-    /// the exported reconstruction use the mean. Default <see langword="false"/>.
-    /// </summary>
-    public bool Variational { get; set; }
-
-    /// <summary>Returns a copy with every automatic size resolved for <paramref name="inputSize"/> features, after checking every setting.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A size or rate is out of range.</exception>
-    public DenseArchitecture Resolve(int inputSize)
+    public static DenseArchitecture Resolve(int inputSize, int[]? hidden, int latent, int[]? decoder, Activation activation,
+        double dropoutRate, bool batchNormalization, bool variational)
     {
         if (inputSize < 1)
             throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "The input must have at least one feature.");
-        if (LatentSize < 0)
-            throw new ArgumentOutOfRangeException(nameof(LatentSize), LatentSize, "LatentSize must be positive, or 0 for automatic.");
-        if (DropoutRate is < 0 or >= 1 || double.IsNaN(DropoutRate))
-            throw new ArgumentOutOfRangeException(nameof(DropoutRate), DropoutRate, "DropoutRate must be in [0, 1).");
-        if (!Enum.IsDefined(Activation))
-            throw new ArgumentOutOfRangeException(nameof(Activation), Activation, "Unknown activation.");
-        CheckSizes(EncoderHiddenSizes, nameof(EncoderHiddenSizes));
-        CheckSizes(DecoderHiddenSizes, nameof(DecoderHiddenSizes));
-
-        int[] encoder = EncoderHiddenSizes?.ToArray() ?? [Math.Clamp(2 * inputSize, 16, 256)];
-        return new DenseArchitecture
-        {
-            EncoderHiddenSizes = encoder,
-            LatentSize = LatentSize > 0 ? LatentSize : Math.Clamp((inputSize + 3) / 4, 2, 64),
-            DecoderHiddenSizes = DecoderHiddenSizes?.ToArray() ?? encoder.Reverse().ToArray(),
-            Activation = Activation,
-            DropoutRate = DropoutRate,
-            UseBatchNormalization = UseBatchNormalization,
-            Variational = Variational,
-        };
+        int[] encoder = hidden?.ToArray() ?? [AutomaticHiddenSize(inputSize)];
+        return new DenseArchitecture(encoder, latent > 0 ? latent : AutomaticLatentSize(inputSize),
+            decoder?.ToArray() ?? encoder.Reverse().ToArray(), activation, dropoutRate, batchNormalization, variational);
     }
 
     /// <summary>A compact description such as <c>30-60-8-60-30 Tanh</c>.</summary>
     public string Describe(int inputSize)
     {
-        var sizes = new[] { inputSize }.Concat(EncoderHiddenSizes ?? []).Append(LatentSize).Concat(DecoderHiddenSizes ?? []).Append(inputSize);
-        string extras = (DropoutRate > 0 ? $", dropout {DropoutRate}" : "") + (UseBatchNormalization ? ", batch norm" : "") + (Variational ? ", variational" : "");
+        var sizes = new[] { inputSize }.Concat(HiddenLayerSizes).Append(LatentSize).Concat(DecoderHiddenLayerSizes).Append(inputSize);
+        string extras = (DropoutRate > 0 ? string.Create(CultureInfo.InvariantCulture, $", dropout {DropoutRate}") : "")
+                        + (UseBatchNormalization ? ", batch norm" : "") + (Variational ? ", variational" : "");
         return $"{string.Join("-", sizes)} {Activation}{extras}";
-    }
-
-    private static void CheckSizes(int[]? sizes, string name)
-    {
-        if (sizes is null)
-            return;
-        foreach (int size in sizes)
-            if (size < 1)
-                throw new ArgumentOutOfRangeException(name, size, $"Every entry of {name} must be at least 1.");
     }
 }

@@ -18,8 +18,8 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
         InputSize = inputSize;
         Architecture = architecture;
         // A variational encoder's last layer outputs the mean and the log-variance side by side.
-        EncoderLayers = Layer.Stack(inputSize, architecture.EncoderHiddenSizes!, (architecture.Variational ? 2 : 1) * architecture.LatentSize, architecture);
-        DecoderLayers = Layer.Stack(architecture.LatentSize, architecture.DecoderHiddenSizes!, inputSize, architecture);
+        EncoderLayers = Layer.Stack(inputSize, architecture.HiddenLayerSizes, (architecture.Variational ? 2 : 1) * architecture.LatentSize, architecture);
+        DecoderLayers = Layer.Stack(architecture.LatentSize, architecture.DecoderHiddenLayerSizes, inputSize, architecture);
         encoder = ToSequential(EncoderLayers);
         decoder = ToSequential(DecoderLayers);
         RegisterComponents();

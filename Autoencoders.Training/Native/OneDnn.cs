@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Autoencoders.Training.Models;
 
 namespace Autoencoders.Training.Native;
 
@@ -16,7 +15,7 @@ namespace Autoencoders.Training.Native;
 /// </para>
 /// <para>
 /// So oneDNN stays on (it trains about 2.5× faster than libtorch's own kernels) only for networks whose every hidden
-/// convolution has a multiple of <see cref="ConvolutionalAutoencoder.ChannelBlock"/> output channels; the last
+/// convolution has a multiple of 16 output channels (the network's channel block); the last
 /// convolution is widened to a full block by the network itself. Otherwise it is switched off. TorchSharp does not
 /// expose the switch, so this calls <c>at::globalContext().setUserEnabledMkldnn</c> in <c>libtorch_cpu</c> directly
 /// (Itanium C++ names: Linux and macOS). Dense models do not use oneDNN for float32.
@@ -38,16 +37,18 @@ internal static class OneDnn
     [return: MarshalAs(UnmanagedType.U1)]
     private delegate bool FlagGetter(IntPtr context);
 
-    /// <summary>Sets oneDNN for training <paramref name="network"/>: on when its convolutions fit whole blocks, otherwise off (with a note in <paramref name="log"/>).</summary>
-    public static void ConfigureFor(ConvolutionalAutoencoder network, Action<string>? log)
+    /// <summary>
+    /// Sets oneDNN for training a convolutional network: on when <paramref name="fits"/> (its convolutions fill whole
+    /// blocks of <paramref name="channelBlock"/> channels), otherwise off, with a note in <paramref name="log"/>.
+    /// </summary>
+    public static void Configure(bool fits, int channelBlock, Action<string>? log)
     {
-        bool fits = network.FitsOneDnnBlocks;
         bool switched = TrySet(fits);
         if (!fits && !switched)
             log?.Invoke("Could not switch off libtorch's oneDNN kernels, whose convolution gradients are wrong in libtorch 2.10 when a convolution's " +
-                        $"output channels are not a multiple of {ConvolutionalAutoencoder.ChannelBlock}: use such channel counts.");
+                        $"output channels are not a multiple of {channelBlock}: use such channel counts.");
         else if (!fits)
-            log?.Invoke($"Convolution channel counts that are not multiples of {ConvolutionalAutoencoder.ChannelBlock} train on libtorch's own kernels " +
+            log?.Invoke($"Convolution channel counts that are not multiples of {channelBlock} train on libtorch's own kernels " +
                         "(about 2.5× slower than oneDNN, whose gradients are wrong for them in libtorch 2.10).");
     }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Onnx.Proto;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static Autoencoders.Training.Onnx.OnnxGraphBuilder;
@@ -12,14 +12,19 @@ namespace Autoencoders.Training.Onnx;
 
 /// <summary>
 /// Writes a trained autoencoder as one ONNX graph (IR 8, opset 17, dynamic batch): standardization, encoder, decoder,
-/// de-standardization, per-feature errors, score and thresholded label.
+/// de-standardization, per-feature errors, score and thresholded label. Extension methods of <see cref="TrainedAutoencoder"/>.
 /// </summary>
-internal static class AutoencoderOnnxExporter
+public static class AutoencoderOnnxExporter
 {
+    /// <summary>The ONNX IR version of exported models.</summary>
     public const long IrVersion = 8;
+
+    /// <summary>The ONNX operator set of exported models.</summary>
     public const long OpsetVersion = 17;
 
-    public static AutoencoderOnnxModel Export(TrainedAutoencoder trained, float threshold)
+    /// <summary>Exports the model as a self-contained ONNX graph with the given anomaly <paramref name="threshold"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threshold"/> is NaN or infinite.</exception>
+    public static AutoencoderOnnxModel ExportOnnx(this TrainedAutoencoder trained, float threshold)
     {
         ArgumentNullException.ThrowIfNull(trained);
         if (!float.IsFinite(threshold))
@@ -99,8 +104,13 @@ internal static class AutoencoderOnnxExporter
         return model;
     }
 
-    /// <summary>The decoder alone: Latent (rows × latent) → Reconstruction (rows × features, original scale).</summary>
-    public static byte[] ExportDecoder(TrainedAutoencoder trained)
+    /// <summary>
+    /// Exports the decoder alone as an ONNX graph: input <c>Latent</c> (rows × latent size), output <c>Reconstruction</c>
+    /// (rows × features, original scale). Feed it codes from the main graph's <c>Latent</c> output, or for a variational
+    /// model samples from N(0, I), to generate data in any ONNX Runtime host.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The decoder has U-Net skip connections, so it cannot decode a code alone.</exception>
+    public static byte[] ExportDecoderOnnx(this TrainedAutoencoder trained)
     {
         ArgumentNullException.ThrowIfNull(trained);
         if (!trained.Model.CanDecodeAlone)

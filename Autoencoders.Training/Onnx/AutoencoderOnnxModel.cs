@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Autoencoders.Training.Onnx.Proto;
@@ -33,6 +34,9 @@ public sealed class AutoencoderOnnxModel
     }
 
     internal ModelProto Proto { get; }
+
+    /// <summary>Names of the graph's outputs (see <see cref="OnnxNames"/>), in order.</summary>
+    public IReadOnlyList<string> OutputNames => Proto.Graph.Output.Select(o => o.Name).ToList();
 
     /// <summary>Name of the graph input.</summary>
     public string InputName { get; }
@@ -82,6 +86,38 @@ public sealed class AutoencoderOnnxModel
         return new AutoencoderOnnxModel(copy);
     }
 
+    /// <summary>An output of <see cref="ToRowGraph"/>: the graph output (e.g. <see cref="OnnxNames.Score"/>) and the name it leaves the row graph under.</summary>
+    /// <param name="GraphOutput">One of this model's outputs.</param>
+    /// <param name="Name">The row graph's output name; must not start with <see cref="OnnxNames.ReservedPrefix"/>.</param>
+    public readonly record struct RowGraphOutput(string GraphOutput, string Name);
+
+    /// <summary>
+    /// The one-row form of this model for hosts that feed one row at a time and read plain vectors (ML.NET's ONNX
+    /// transformer): input [1, features] named <paramref name="inputName"/>, each of <paramref name="outputs"/> reshaped to
+    /// a [k] vector (the score to a 1-vector). <paramref name="tag"/> is kept in the metadata; <see cref="TryFromRowGraph"/>
+    /// recovers this model, byte for byte, and the tag.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A requested output does not exist in this model.</exception>
+    public byte[] ToRowGraph(string inputName, IReadOnlyList<RowGraphOutput> outputs, string tag)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(inputName);
+        ArgumentNullException.ThrowIfNull(outputs);
+        ArgumentNullException.ThrowIfNull(tag);
+        return RowGraph.Create(this, inputName, outputs, tag);
+    }
+
+    /// <summary>
+    /// Recovers the model and the tag from a row graph made by <see cref="ToRowGraph"/> (also one saved by version 0.1.0);
+    /// false for any other ONNX model.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes are not an ONNX model.</exception>
+    public static bool TryFromRowGraph(byte[] bytes, [NotNullWhen(true)] out AutoencoderOnnxModel? model, [NotNullWhen(true)] out string? tag)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        (model, tag) = RowGraph.TryRestore(Parse(bytes, "the row graph")) is { } restored ? restored : (null, null);
+        return model is not null;
+    }
+
     /// <summary>Reads an exported model from a file.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not an ONNX model exported by Autoencoders.ML.</exception>
@@ -110,16 +146,19 @@ public sealed class AutoencoderOnnxModel
         ArgumentNullException.ThrowIfNull(bytes);
         if (bytes.Length == 0)
             throw Invalid(source, "it is empty");
-        ModelProto proto;
+        return new AutoencoderOnnxModel(Parse(bytes, source), source);
+    }
+
+    private static ModelProto Parse(byte[] bytes, string source)
+    {
         try
         {
-            proto = ModelProto.Parser.ParseFrom(bytes);
+            return ModelProto.Parser.ParseFrom(bytes);
         }
         catch (InvalidProtocolBufferException e)
         {
             throw new InvalidDataException($"{source} is not a valid ONNX model (it may be truncated or corrupted): {e.Message}", e);
         }
-        return new AutoencoderOnnxModel(proto, source);
     }
 
     private static int FeatureDimension(ValueInfoProto value, string source)

@@ -1,5 +1,5 @@
 using Autoencoders.Training.Models;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 using TorchSharp.Modules;
 using static Autoencoders.Training.Onnx.OnnxGraphBuilder;
 

@@ -1,5 +1,6 @@
+using Autoencoders.Training.Native;
 using Autoencoders.Training.Models;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static Autoencoders.Training.Onnx.OnnxGraphBuilder;

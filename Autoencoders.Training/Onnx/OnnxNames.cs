@@ -28,6 +28,9 @@ public static class OnnxNames
     /// <summary>Every output, in graph order.</summary>
     public static readonly IReadOnlyList<string> Outputs = [Reconstruction, Latent, FeatureErrors, Score, PredictedLabel];
 
+    /// <summary>Prefix of the names this library reserves inside graphs it rewrites (see <see cref="AutoencoderOnnxModel.ToRowGraph"/>).</summary>
+    public const string ReservedPrefix = "autoencoder/";
+
     /// <summary>Metadata key prefix.</summary>
     public const string MetadataPrefix = "autoencoders_ml.";
     /// <summary>Library version that wrote the model.</summary>

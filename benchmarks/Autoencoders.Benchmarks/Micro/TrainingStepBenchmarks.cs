@@ -1,6 +1,6 @@
 using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Native;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using TorchSharp;

@@ -8,7 +8,7 @@ using Microsoft.ML;
 using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
-using Autoencoders.Training.Training;
+using Autoencoders.Training.Trainers;
 
 namespace Autoencoders.Benchmarks.Throughput;
 
@@ -73,11 +73,11 @@ internal sealed class TrainingThroughput(int rows, int epochs, int threads, int 
         var watch = Stopwatch.StartNew();
         var options = new TrainerOptions
         {
-            Architecture = new DenseArchitecture { EncoderHiddenSizes = [Hidden], LatentSize = Latent, Activation = Activation.Tanh },
+            HiddenLayerSizes = [Hidden], LatentSize = Latent, Activation = Activation.Tanh,
             Corruptions = [Corruption.GaussianNoise(NoiseSigma)],
-            Epochs = epochs,
+            NumberOfEpochs = epochs,
             BatchSize = BatchSize,
-            Threads = threads,
+            NumberOfThreads = threads,
             Seed = 0,
             Progress = _ =>
             {

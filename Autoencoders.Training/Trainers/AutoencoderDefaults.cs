@@ -1,0 +1,58 @@
+using Autoencoders.Training.Models;
+
+namespace Autoencoders.Training.Trainers;
+
+/// <summary>
+/// The default of every autoencoder setting, defined once: <see cref="TrainerOptions"/>, the ML.NET stages' options and
+/// the catalog methods' parameters all take their defaults from here.
+/// </summary>
+public static class AutoencoderDefaults
+{
+    /// <summary>Passes over the training data: 100.</summary>
+    public const int NumberOfEpochs = 100;
+
+    /// <summary>Rows per minibatch: 32.</summary>
+    public const int BatchSize = 32;
+
+    /// <summary>Adam learning rate: 1e-3.</summary>
+    public const double LearningRate = 1e-3;
+
+    /// <summary>Nonlinearity of a dense autoencoder's hidden layers: <see cref="Activation.Tanh"/>.</summary>
+    public const Activation Activation = Models.Activation.Tanh;
+
+    /// <summary>Reconstruction loss: <see cref="ReconstructionLoss.MeanSquaredError"/>.</summary>
+    public const ReconstructionLoss Loss = ReconstructionLoss.MeanSquaredError;
+
+    /// <summary>Threshold between the quadratic and linear parts of the Huber loss, in standardized units: 1.</summary>
+    public const double HuberDelta = 1.0;
+
+    /// <summary>β of a variational autoencoder's objective: 1 (the ELBO).</summary>
+    public const double KLWeight = 1.0;
+
+    /// <summary>What a variational autoencoder's Score measures: <see cref="VariationalScore.ReconstructionError"/>.</summary>
+    public const VariationalScore VariationalScore = Trainers.VariationalScore.ReconstructionError;
+
+    /// <summary>Target firing rate ρ of the KL sparsity penalty: 0.05.</summary>
+    public const double SparsityTarget = 0.05;
+
+    /// <summary>Epochs without validation improvement before training stops: 10.</summary>
+    public const int EarlyStoppingPatience = 10;
+
+    /// <summary>TorchSharp training device: <c>"cpu"</c>.</summary>
+    public const string TrainingDevice = "cpu";
+
+    /// <summary>Whether a missing GPU (for training or scoring) falls back to CPU with a warning: <see langword="true"/>.</summary>
+    public const bool FallbackToCpu = true;
+
+    /// <summary>Whether rows are shuffled every epoch: <see langword="true"/>.</summary>
+    public const bool Shuffle = true;
+
+    /// <summary>Expected fraction of anomalies in the training data, which sets the anomaly threshold: 0.1.</summary>
+    public const double Contamination = 0.1;
+
+    /// <summary>Standard deviation of the Gaussian noise a denoiser is trained with when no corruption is given: 0.1.</summary>
+    public const double DenoisingNoiseSigma = 0.1;
+
+    /// <summary>Rows scored per ONNX Runtime call when an IDataView is read through a cursor: 256.</summary>
+    public const int ScoringBatchSize = 256;
+}
