@@ -80,6 +80,28 @@ public sealed class AutoencoderTransformer : ITransformer, IDisposable
         return new(_environment, Model.WithThreshold(threshold), _options, Training);
     }
 
+    /// <summary>
+    /// The decoder alone as an ONNX model (input <c>Latent</c>, output <c>Reconstruction</c> in the original scale), cut
+    /// out of this stage's graph: any ONNX Runtime host can decode codes from the <c>Latent</c> output, or samples.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The decoder has U-Net skip connections, so it cannot decode a code alone.</exception>
+    public byte[] ExportDecoderOnnx() => Model.ExtractDecoder();
+
+    /// <summary>
+    /// Draws <paramref name="count"/> new rows (original scale) from a variational autoencoder: codes from its prior
+    /// N(0, I), seeded, decoded by the decoder graph through ONNX Runtime.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model is not variational.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1.</exception>
+    public float[][] Sample(int count, int seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!Model.Variational)
+            throw new InvalidOperationException("Sampling from the prior needs a variational autoencoder (set Variational = true when training).");
+        return DecoderSampler.Sample(Model, count, seed);
+    }
+
     /// <summary>Writes the portable ONNX model (dynamic batch, input <c>Features</c>) that any ONNX Runtime host can score.</summary>
     public void SaveOnnx(string path) => Model.Save(path);
 

@@ -123,4 +123,47 @@ public sealed class VariationalTests
         StringAssert.Contains(model.Model.Metadata[OnnxNames.ArchitectureKey], "variational");
         Assert.AreEqual(200, model.Transform(data).GetColumn<float[]>("LatentFeatures").Count(v => v.Length == 2));
     }
+
+    [TestMethod]
+    public void FittedStage_ExportsItsDecoder_AndSamples_AlsoAfterSaveAndLoad()
+    {
+        var context = new MLContext(seed: 1);
+        var rows = SyntheticData.Normal(400, 10, seed: 1);
+        var data = FeatureRow.Load(context, FeatureRow.From(rows, false), 10);
+        using var model = context.Transforms.ExtractLatentFeatures(new AutoencoderFeaturizerEstimator.Options
+        {
+            Variational = true, LatentSize = 3, HiddenLayerSizes = [32], NumberOfEpochs = 40, Seed = 1, ReconstructionColumnName = "Restored",
+        }).Fit(data);
+
+        // The decoder graph decodes the stage's own codes to its own reconstructions.
+        var scored = model.Transform(data);
+        var codes = scored.GetColumn<float[]>("LatentFeatures").Take(20).SelectMany(c => c).ToArray();
+        var restored = scored.GetColumn<float[]>("Restored").Take(20).SelectMany(c => c).ToArray();
+        using (var decoder = new InferenceSession(model.ExportDecoderOnnx()))
+        {
+            using var decoded = decoder.Run([NamedOnnxValue.CreateFromTensor(OnnxNames.Latent, new DenseTensor<float>(codes, [20, 3]))]);
+            var values = decoded.Single().AsTensor<float>().ToArray();
+            for (int i = 0; i < values.Length; i++)
+                Assert.AreEqual(restored[i], values[i], 1e-5 * Math.Max(1, Math.Abs(values[i])));
+        }
+
+        var samples = model.Sample(2000, seed: 4);
+        CollectionAssert.AreEqual(samples[7], model.Sample(2000, seed: 4)[7], "seeded");
+        for (int c = 0; c < 10; c++)
+        {
+            double sampleMean = samples.Average(r => r[c]);
+            double dataMean = Enumerable.Range(0, rows.Rows).Average(r => rows.Row(r)[c]);
+            double dataStd = Math.Sqrt(Enumerable.Range(0, rows.Rows).Average(r => Math.Pow(rows.Row(r)[c] - dataMean, 2)));
+            Assert.AreEqual(dataMean, sampleMean, 0.5 * dataStd, $"feature {c}");
+        }
+
+        using var stream = new MemoryStream();
+        context.Model.Save(model, data.Schema, stream);
+        stream.Position = 0;
+        var loaded = (Autoencoders.ML.Scoring.AutoencoderTransformer)new MLContext().Model.LoadWithAutoencoders(stream, out _);
+        CollectionAssert.AreEqual(samples[7], loaded.Sample(2000, seed: 4)[7], "the loaded stage samples the same");
+
+        using var plain = context.Transforms.ExtractLatentFeatures(new AutoencoderFeaturizerEstimator.Options { NumberOfEpochs = 1, Seed = 1 }).Fit(data);
+        Assert.ThrowsExactly<InvalidOperationException>(() => plain.Sample(1, 1));
+    }
 }

@@ -77,6 +77,8 @@ public static class AutoencoderOnnxExporter
         AddMetadata(model, OnnxNames.VersionKey, LibraryVersion);
         AddMetadata(model, OnnxNames.KindKey, trained.Convolutional ? "convolutional" : "dense");
         AddMetadata(model, OnnxNames.ArchitectureKey, trained.Architecture);
+        if (trained.Variational)
+            AddMetadata(model, OnnxNames.VariationalKey, "true");
         if (trained.ImageShape is ImageShape image)
             AddMetadata(model, OnnxNames.ImageShapeKey, image.ToString());
         AddMetadata(model, OnnxNames.InputSizeKey, d.ToString(CultureInfo.InvariantCulture));
@@ -106,40 +108,23 @@ public static class AutoencoderOnnxExporter
 
     /// <summary>
     /// Exports the decoder alone as an ONNX graph: input <c>Latent</c> (rows × latent size), output <c>Reconstruction</c>
-    /// (rows × features, original scale). Feed it codes from the main graph's <c>Latent</c> output, or for a variational
-    /// model samples from N(0, I), to generate data in any ONNX Runtime host.
+    /// (rows × features, original scale); the same graph <see cref="AutoencoderOnnxModel.ExtractDecoder"/> cuts out of the
+    /// full export. Feed it codes from the main graph's <c>Latent</c> output, or for a variational model samples from
+    /// N(0, I), to generate data in any ONNX Runtime host.
     /// </summary>
     /// <exception cref="InvalidOperationException">The decoder has U-Net skip connections, so it cannot decode a code alone.</exception>
     public static byte[] ExportDecoderOnnx(this TrainedAutoencoder trained)
     {
         ArgumentNullException.ThrowIfNull(trained);
-        if (!trained.Model.CanDecodeAlone)
-            throw new InvalidOperationException("This decoder has U-Net skip connections: it needs the encoder's feature maps, so it cannot be exported alone.");
-        using var scope = torch.NewDisposeScope();
-        var model = NewModel("autoencoder_decoder");
-        var g = new OnnxGraphBuilder(model.Graph);
-        int d = trained.InputSize;
-        g.Graph.Input.Add(TensorInfo(OnnxNames.Latent, DataType.Float, OnnxNames.BatchDimension, (long)trained.LatentSize));
-        string restored = trained.Model switch
-        {
-            ConvolutionalAutoencoder convolutional => ConvolutionalOnnx.AppendDecoder(g, convolutional, OnnxNames.Latent, null, "restored"),
-            DenseAutoencoder dense => DenseOnnx.AppendDecoder(g, dense, OnnxNames.Latent, "restored"),
-            _ => throw new InvalidOperationException($"No ONNX translation for {trained.Model.GetType().Name}."),
-        };
-        g.Node("Add", [g.Node("Div", [restored, g.Initializer("standardizer_scale", trained.Standardizer.Scale, d)]),
-            g.Initializer("standardizer_mean", trained.Standardizer.Mean, d)], OnnxNames.Reconstruction);
-        g.Graph.Output.Add(TensorInfo(OnnxNames.Reconstruction, DataType.Float, OnnxNames.BatchDimension, (long)d));
-        AddMetadata(model, OnnxNames.VersionKey, LibraryVersion);
-        AddMetadata(model, OnnxNames.ArchitectureKey, trained.Architecture);
-        return model.ToByteArray();
+        return trained.ExportOnnx(0f).ExtractDecoder();
     }
 
     /// <summary>Declares the graph input: <paramref name="name"/>, float [N, <paramref name="inputSize"/>].</summary>
-    internal static void DeclareInput(GraphProto graph, string name, int inputSize) =>
+    private static void DeclareInput(GraphProto graph, string name, int inputSize) =>
         graph.Input.Add(TensorInfo(name, DataType.Float, OnnxNames.BatchDimension, (long)inputSize));
 
     /// <summary>Declares the graph outputs, in <see cref="OnnxNames.Outputs"/> order (then ScoreFunction when present), with a dynamic batch dimension.</summary>
-    internal static void DeclareOutputs(GraphProto graph, int inputSize, int latentSize, bool scoreFunction)
+    private static void DeclareOutputs(GraphProto graph, int inputSize, int latentSize, bool scoreFunction)
     {
         graph.Output.Add(TensorInfo(OnnxNames.Reconstruction, DataType.Float, OnnxNames.BatchDimension, (long)inputSize));
         graph.Output.Add(TensorInfo(OnnxNames.Latent, DataType.Float, OnnxNames.BatchDimension, (long)latentSize));

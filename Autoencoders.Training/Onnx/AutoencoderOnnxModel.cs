@@ -118,6 +118,17 @@ public sealed class AutoencoderOnnxModel
         return model is not null;
     }
 
+    /// <summary>
+    /// The decoder alone as an ONNX model: input <c>Latent</c> (rows × latent size), output <c>Reconstruction</c> (rows ×
+    /// features, original scale), cut out of this graph. Feed it codes from the <c>Latent</c> output, or for a variational
+    /// model samples from N(0, I), to generate rows in any ONNX Runtime host.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The decoder has U-Net skip connections, so it cannot decode a code alone.</exception>
+    public byte[] ExtractDecoder() => DecoderGraph.Extract(this);
+
+    /// <summary>True for a variational autoencoder (codes follow N(0, I) in training, so decoding samples from it generates new rows).</summary>
+    public bool Variational => Proto.MetadataProps.Any(p => p.Key == OnnxNames.VariationalKey && p.Value == "true");
+
     /// <summary>Reads an exported model from a file.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not an ONNX model exported by Autoencoders.ML.</exception>

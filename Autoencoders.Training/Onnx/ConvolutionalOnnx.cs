@@ -38,8 +38,8 @@ internal static class ConvolutionalOnnx
         return AppendDecoder(g, model, OnnxNames.Latent, skips, restored);
     }
 
-    /// <summary>Appends the decoder from <paramref name="latent"/>; <paramref name="skips"/> holds the encoder maps by level (U-Net only).</summary>
-    public static string AppendDecoder(OnnxGraphBuilder g, ConvolutionalAutoencoder model, string latent, IReadOnlyList<string>? skips, string restored)
+    /// <summary>Appends the decoder from <paramref name="latent"/>; <paramref name="skips"/> holds the encoder maps by level (read by U-Net skips).</summary>
+    private static string AppendDecoder(OnnxGraphBuilder g, ConvolutionalAutoencoder model, string latent, IReadOnlyList<string> skips, string restored)
     {
         var a = model.Architecture;
         int levels = a.Channels.Length;
@@ -54,7 +54,7 @@ internal static class ConvolutionalOnnx
             h = upsampler is not null ? Crop(g, LayerOnnx.Convolution(g, upsampler, h, $"decoder_{j}_upsample"), model.Sizes[target], model.Sizes[target + 1])
                                       : Resize(g, h, model.Sizes[target], a.Upsampling);
             if (model.SkipsInto(target))
-                h = g.Node("Concat", [h, skips![target - 1]], null, Attribute("axis", 1L));
+                h = g.Node("Concat", [h, skips[target - 1]], null, Attribute("axis", 1L));
             h = LayerOnnx.Convolution(g, convolution, h, $"decoder_{j}_conv", outputChannels: target == 0 ? model.Image.Channels : null);
             if (target > 0)
             {

@@ -38,7 +38,7 @@ internal static class DenseOnnx
     }
 
     /// <summary>Appends the decoder from <paramref name="latent"/> to <paramref name="restored"/> (standardized).</summary>
-    public static string AppendDecoder(OnnxGraphBuilder g, DenseAutoencoder model, string latent, string restored) =>
+    private static string AppendDecoder(OnnxGraphBuilder g, DenseAutoencoder model, string latent, string restored) =>
         AppendLayers(g, model.DecoderLayers, latent, "decoder", restored);
 
     private static string AppendLayers(OnnxGraphBuilder g, IReadOnlyList<Layer> layers, string input, string prefix, string output)

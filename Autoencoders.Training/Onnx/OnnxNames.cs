@@ -37,6 +37,8 @@ public static class OnnxNames
     public const string VersionKey = MetadataPrefix + "version";
     /// <summary>Model kind, e.g. <c>dense</c>.</summary>
     public const string KindKey = MetadataPrefix + "kind";
+    /// <summary><c>true</c> for a variational autoencoder.</summary>
+    public const string VariationalKey = MetadataPrefix + "variational";
     /// <summary>Architecture description.</summary>
     public const string ArchitectureKey = MetadataPrefix + "architecture";
     /// <summary>Image layout <c>CxHxW</c> of a convolutional model's rows.</summary>
