@@ -1,4 +1,3 @@
-using Autoencoders.Training.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -21,8 +20,7 @@ internal sealed class AutoencoderRowMapper : IRowToRowMapper
         OutputSchema = output;
         _scorer = scorer;
         _feature = input[options.FeatureColumnName];
-        var columns = options.OutputColumns().ToDictionary(o => o.Column, o => o.Output);
-        _outputs = Enumerable.Range(input.Count, output.Count - input.Count).ToDictionary(i => i, i => columns[output[i].Name]);
+        _outputs = OnnxBatchScorer.OutputsBySchemaIndex(input, output, options);
     }
 
     public DataViewSchema InputSchema { get; }
@@ -52,7 +50,6 @@ internal sealed class AutoencoderRowMapper : IRowToRowMapper
         private readonly AutoencoderRowMapper _parent;
         private readonly DataViewRow _input;
         private readonly bool[] _active;
-        private readonly List<string> _graphOutputs;
         private readonly OnnxBatchScorer.Batch? _batch;
         private readonly ValueGetter<VBuffer<float>>? _features;
         private VBuffer<float> _row;
@@ -63,7 +60,6 @@ internal sealed class AutoencoderRowMapper : IRowToRowMapper
             _parent = parent;
             _input = input;
             _active = active;
-            _graphOutputs = graphOutputs;
             if (graphOutputs.Count > 0)
             {
                 _batch = parent._scorer.CreateBatch(1, graphOutputs);
@@ -100,27 +96,7 @@ internal sealed class AutoencoderRowMapper : IRowToRowMapper
             if (column.Index < _parent.InputSchema.Count)
                 return _input.GetGetter<TValue>(_parent.InputSchema[column.Index]);
 
-            string output = _parent._outputs[column.Index];
-            int slot = _graphOutputs.IndexOf(output);
-            if (output == OnnxNames.PredictedLabel)
-            {
-                ValueGetter<bool> label = (ref bool value) => { Score(); value = _batch!.Labels[0]; };
-                return (ValueGetter<TValue>)(Delegate)label;
-            }
-            if (output == OnnxNames.Score)
-            {
-                ValueGetter<float> score = (ref float value) => { Score(); value = _batch!.Outputs[slot][0]; };
-                return (ValueGetter<TValue>)(Delegate)score;
-            }
-            int width = _batch!.Width(slot);
-            ValueGetter<VBuffer<float>> vector = (ref VBuffer<float> value) =>
-            {
-                Score();
-                var editor = VBufferEditor.Create(ref value, width);
-                _batch.Outputs[slot].AsSpan(0, width).CopyTo(editor.Values);
-                value = editor.Commit();
-            };
-            return (ValueGetter<TValue>)(Delegate)vector;
+            return (ValueGetter<TValue>)_batch!.Getter(_parent._outputs[column.Index], () => 0, Score);
         }
 
         protected override void Dispose(bool disposing)

@@ -1,4 +1,3 @@
-using Autoencoders.Training.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -29,8 +28,7 @@ internal sealed class BatchedScoringDataView : IDataView
         _scorer = scorer;
         _batchSize = options.ScoringBatchSize;
         _feature = input.Schema[options.FeatureColumnName];
-        var columns = options.OutputColumns().ToDictionary(o => o.Column, o => o.Output);
-        _outputs = Enumerable.Range(input.Schema.Count, schema.Count - input.Schema.Count).ToDictionary(i => i, i => columns[schema[i].Name]);
+        _outputs = OnnxBatchScorer.OutputsBySchemaIndex(input.Schema, schema, options);
     }
 
     public DataViewSchema Schema { get; }
@@ -59,7 +57,6 @@ internal sealed class BatchedScoringDataView : IDataView
         private readonly BatchedScoringDataView _parent;
         private readonly bool[] _active;
         private readonly DataViewRowCursor _input;
-        private readonly List<string> _graphOutputs;
         private readonly OnnxBatchScorer.Batch? _batch;
         private readonly ValueGetter<VBuffer<float>>? _features;
         private readonly Dictionary<int, ColumnBuffer> _buffers = [];
@@ -77,7 +74,6 @@ internal sealed class BatchedScoringDataView : IDataView
             _parent = parent;
             _active = active;
             _input = input;
-            _graphOutputs = graphOutputs;
             _ids = [];
             if (graphOutputs.Count == 0)
                 return;
@@ -144,28 +140,7 @@ internal sealed class BatchedScoringDataView : IDataView
                     ? _input.GetGetter<TValue>(_parent._input.Schema[column.Index])
                     : (ValueGetter<TValue>)_buffers[column.Index].Getter(() => _index);
 
-            string output = _parent._outputs[column.Index];
-            int slot = _graphOutputs.IndexOf(output);
-            if (output == OnnxNames.PredictedLabel)
-            {
-                var labels = _batch!.Labels;
-                ValueGetter<bool> label = (ref bool value) => value = labels[_index];
-                return (ValueGetter<TValue>)(Delegate)label;
-            }
-            var buffer = _batch!.Outputs[slot];
-            if (output == OnnxNames.Score)
-            {
-                ValueGetter<float> score = (ref float value) => value = buffer[_index];
-                return (ValueGetter<TValue>)(Delegate)score;
-            }
-            int width = _batch.Width(slot);
-            ValueGetter<VBuffer<float>> vector = (ref VBuffer<float> value) =>
-            {
-                var editor = VBufferEditor.Create(ref value, width);
-                buffer.AsSpan(_index * width, width).CopyTo(editor.Values);
-                value = editor.Commit();
-            };
-            return (ValueGetter<TValue>)(Delegate)vector;
+            return (ValueGetter<TValue>)_batch!.Getter(_parent._outputs[column.Index], () => _index);
         }
 
         protected override void Dispose(bool disposing)

@@ -1,4 +1,6 @@
 using Autoencoders.Training.Onnx;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Autoencoders.ML.Scoring;
@@ -97,6 +99,16 @@ internal sealed class OnnxBatchScorer : IDisposable
     /// <summary>The GPU the session runs on, or null for CPU.</summary>
     public int? GpuDeviceId { get; }
 
+    /// <summary>
+    /// For each output column of <paramref name="output"/> (by schema index, after the <paramref name="input"/> columns):
+    /// the graph output it shows.
+    /// </summary>
+    public static Dictionary<int, string> OutputsBySchemaIndex(DataViewSchema input, DataViewSchema output, AutoencoderScoringOptions options)
+    {
+        var columns = options.OutputColumns().ToDictionary(o => o.Column, o => o.Output);
+        return Enumerable.Range(input.Count, output.Count - input.Count).ToDictionary(i => i, i => columns[output[i].Name]);
+    }
+
     /// <summary>Creates buffers for up to <paramref name="capacity"/> rows producing <paramref name="outputs"/> (graph output names).</summary>
     public Batch CreateBatch(int capacity, IReadOnlyList<string> outputs)
     {
@@ -157,6 +169,29 @@ internal sealed class OnnxBatchScorer : IDisposable
 
         /// <summary>Width of output <paramref name="index"/> per row.</summary>
         public int Width(int index) => _widths[index];
+
+        /// <summary>
+        /// A getter of output <paramref name="output"/> (asked for in <see cref="CreateBatch"/>) for the row
+        /// <paramref name="row"/>() of the last run, after <paramref name="before"/> (e.g. scoring the row first): a
+        /// Single for the score, a Boolean for the label, a vector of Single otherwise.
+        /// </summary>
+        public Delegate Getter(string output, Func<int> row, Action? before = null)
+        {
+            int slot = Array.IndexOf(_outputNames, output);
+            if (output == OnnxNames.PredictedLabel)
+                return (ValueGetter<bool>)((ref bool value) => { before?.Invoke(); value = Labels[row()]; });
+            var buffer = Outputs[slot];
+            if (output == OnnxNames.Score)
+                return (ValueGetter<float>)((ref float value) => { before?.Invoke(); value = buffer[row()]; });
+            int width = _widths[slot];
+            return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+            {
+                before?.Invoke();
+                var editor = VBufferEditor.Create(ref value, width);
+                buffer.AsSpan(row() * width, width).CopyTo(editor.Values);
+                value = editor.Commit();
+            });
+        }
 
         /// <summary>Scores the first <paramref name="rows"/> rows of <see cref="Input"/> into <see cref="Outputs"/> and <see cref="Labels"/>.</summary>
         /// <exception cref="ObjectDisposedException">The stage that owns the session was disposed.</exception>
