@@ -30,6 +30,7 @@ public sealed class SavedModelCompatibilityTests
     }
 
     [TestMethod]
+    [TestCategory("KeyPaths")] // run again by .ci/run under LANG=de_DE.UTF-8 and tr_TR.UTF-8
     public void ModelSavedBy010_LoadsWithBothLoaders_AndScoresAsItDid()
     {
         var context = new MLContext(seed: 1);

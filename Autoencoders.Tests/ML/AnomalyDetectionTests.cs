@@ -23,6 +23,7 @@ public sealed class AnomalyDetectionTests
     internal static AutoencoderAnomalyDetectionTrainer.Options FastOptions() => new() { NumberOfEpochs = 30, Seed = 7 };
 
     [TestMethod]
+    [TestCategory("KeyPaths")] // run again by .ci/run under LANG=de_DE.UTF-8 and tr_TR.UTF-8
     public void Fit_ProducesScalarScoreAndBooleanLabel_ThatEvaluateAccepts()
     {
         var context = new MLContext(seed: 1);
@@ -49,6 +50,7 @@ public sealed class AnomalyDetectionTests
     }
 
     [TestMethod]
+    [TestCategory("KeyPaths")] // run again by .ci/run under LANG=de_DE.UTF-8 and tr_TR.UTF-8
     public void WithThreshold_ChangesLabelsButNotScores()
     {
         var context = new MLContext(seed: 1);
@@ -97,6 +99,7 @@ public sealed class AnomalyDetectionTests
     }
 
     [TestMethod]
+    [TestCategory("KeyPaths")] // run again by .ci/run under LANG=de_DE.UTF-8 and tr_TR.UTF-8
     public void PredictionEngine_MatchesBulkScoring()
     {
         var context = new MLContext(seed: 1);

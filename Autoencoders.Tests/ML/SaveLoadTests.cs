@@ -13,6 +13,7 @@ public sealed class SaveLoadTests
         context.Data.CreateEnumerable<ScoredRow>(model.Transform(data), reuseRowObject: false).ToList();
 
     [TestMethod]
+    [TestCategory("KeyPaths")] // run again by .ci/run under LANG=de_DE.UTF-8 and tr_TR.UTF-8
     public void SavedPipeline_ReloadsInNewContext_WithIdenticalScores_AfterOnnxFileIsDeleted()
     {
         var context = new MLContext(seed: 1);
@@ -48,6 +49,7 @@ public sealed class SaveLoadTests
     }
 
     [TestMethod]
+    [TestCategory("KeyPaths")] // run again by .ci/run under LANG=de_DE.UTF-8 and tr_TR.UTF-8
     public void PipelineWithOtherStages_SavesAndLoads()
     {
         var context = new MLContext(seed: 1);
@@ -67,6 +69,7 @@ public sealed class SaveLoadTests
     }
 
     [TestMethod]
+    [TestCategory("KeyPaths")] // run again by .ci/run under LANG=de_DE.UTF-8 and tr_TR.UTF-8
     public void ApplyAutoencoder_FromStream_ScoresLikeTheTrainedModel()
     {
         var context = new MLContext(seed: 1);

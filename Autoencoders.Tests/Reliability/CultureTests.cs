@@ -19,6 +19,7 @@ public sealed class CultureTests
     [DataRow("de-DE")]
     [DataRow("tr-TR")]
     [DataRow("fr-FR")]
+    [TestCategory("KeyPaths")] // run again by .ci/run under LANG=de_DE.UTF-8 and tr_TR.UTF-8
     public void KeyPaths_WorkUnderCulture(string name)
     {
         var saved = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
@@ -59,6 +60,7 @@ public sealed class CultureTests
     }
 
     [TestMethod]
+    [TestCategory("KeyPaths")] // run again by .ci/run under LANG=de_DE.UTF-8 and tr_TR.UTF-8
     public void ModelSavedBy010_LoadsWithAutoencoders_UnderCommaCulture()
     {
         var saved = CultureInfo.CurrentCulture;
