@@ -1,3 +1,4 @@
+using Autoencoders.Tests.Support;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
@@ -43,24 +44,6 @@ public sealed class ExampleTests
         }
     }
 
-    private static string Run(string project, string arguments)
-    {
-        string repository = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(repository, "Autoencoders.ML.sln")))
-            repository = Path.GetDirectoryName(repository) ?? throw new AssertFailedException("Autoencoders.ML.sln not found above the test folder.");
-        var start = new ProcessStartInfo("dotnet", $"run --project {project} {arguments}")
-        {
-            WorkingDirectory = repository,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var variable in new[] { "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "MSBuildSDKsPath" })
-            start.Environment.Remove(variable);
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.AreEqual(0, process.ExitCode, output + error.Result);
-        return output;
-    }
+    private static string Run(string project, string arguments) =>
+        Processes.RunChecked("dotnet", $"run --project {project} {arguments}", Processes.RepositoryRoot);
 }

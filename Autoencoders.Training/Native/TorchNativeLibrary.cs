@@ -17,10 +17,12 @@ namespace Autoencoders.Training.Native;
 /// </para>
 /// <para>
 /// <see cref="EnsureLoaded"/> first loads the library as it is. Only if that fails and the file carries that
-/// strict requirement does it set the weak flag (<c>VER_FLG_WEAK</c>) on it: in place when the file is writable,
-/// otherwise in a patched copy under the temporary folder, which is then loaded and handed to TorchSharp through
-/// a <see cref="DllImportResolver"/>. Every entry point of this library calls it, so applications that reference
-/// Autoencoders.ML (as a package or a project) need no build step of their own.
+/// strict requirement does it set the weak flag (<c>VER_FLG_WEAK</c>) on it, in a copy: the application's own files are
+/// never modified (signed or integrity-checked deployments stay intact). The copy lives in a per-user cache folder
+/// keyed by the original's hash (<c>$XDG_CACHE_HOME/autoencoders-ml/native/HASH</c>, else <c>~/.cache/…</c>, else the
+/// temporary folder), is made once and reused, and is loaded and handed to TorchSharp through a
+/// <see cref="DllImportResolver"/>. Every training entry point calls it, so applications that reference Autoencoders.ML
+/// (as a package or a project) need no build step of their own.
 /// </para>
 /// </remarks>
 public static class TorchNativeLibrary
@@ -53,7 +55,7 @@ public static class TorchNativeLibrary
         }
     }
 
-    /// <summary>Loads the library from <paramref name="forceCopy"/>: true skips the in-place fix (used by tests).</summary>
+    /// <summary>Loads the library; <paramref name="forceCopy"/> makes and loads the patched copy even when the original loads (tests).</summary>
     internal static void LoadOnLinux(bool forceCopy)
     {
         string? path = Locate();
@@ -75,27 +77,17 @@ public static class TorchNativeLibrary
             return;
         }
 
-        if (!forceCopy && TryPatchInPlace(path))
-        {
-            if (!NativeLibrary.TryLoad(path, out _))
-                throw LoadFailure(path);
-            Status = $"loaded {path} after marking {MarkerVersion} weak in place";
-            return;
-        }
         LoadPatchedCopy(path);
     }
 
-    private static bool TryPatchInPlace(string path)
+    /// <summary>Where patched copies are kept: a per-user cache folder, or the temporary folder when there is none.</summary>
+    internal static IEnumerable<string> CacheFolders()
     {
-        try
-        {
-            ElfVersionNeeds.MakeWeak(path, MarkerVersion);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
+        if (Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } cache)
+            yield return Path.Combine(cache, "autoencoders-ml", "native");
+        if (Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } home)
+            yield return Path.Combine(home, ".cache", "autoencoders-ml", "native");
+        yield return Path.Combine(Path.GetTempPath(), "autoencoders-ml", "native");
     }
 
     private static void LoadPatchedCopy(string original)
@@ -103,16 +95,7 @@ public static class TorchNativeLibrary
         string directory = Path.GetDirectoryName(original)!;
         byte[] bytes = File.ReadAllBytes(original);
         string hash = Convert.ToHexString(SHA256.HashData(bytes))[..16].ToLowerInvariant();
-        string copyDirectory = Path.Combine(Path.GetTempPath(), "Autoencoders.ML", "native", hash);
-        string copy = Path.Combine(copyDirectory, LibraryFileName);
-        if (!File.Exists(copy))
-        {
-            Directory.CreateDirectory(copyDirectory);
-            string staging = copy + "." + Environment.ProcessId + ".tmp";
-            File.WriteAllBytes(staging, bytes);
-            ElfVersionNeeds.MakeWeak(staging, MarkerVersion);
-            File.Move(staging, copy, overwrite: true);
-        }
+        string copy = PatchedCopy(bytes, hash);
 
         // The copy's RUNPATH ($ORIGIN) no longer points at libtorch: load its dependencies from the original
         // folder first, so the loader resolves them by their already-loaded sonames.
@@ -127,7 +110,34 @@ public static class TorchNativeLibrary
 
         NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, (name, _, _) =>
             name is "LibTorchSharp" or LibraryFileName ? handle : IntPtr.Zero);
-        Status = $"loaded a patched copy {copy} ({original} is read-only)";
+        Status = $"loaded a patched copy {copy} ({original} is left as shipped)";
+    }
+
+    /// <summary>The patched copy for a library with this hash: the cached one, or a new one in the first cache folder that takes it.</summary>
+    private static string PatchedCopy(byte[] bytes, string hash)
+    {
+        var errors = new List<string>();
+        foreach (string folder in CacheFolders())
+        {
+            string copyDirectory = Path.Combine(folder, hash);
+            string copy = Path.Combine(copyDirectory, LibraryFileName);
+            if (File.Exists(copy))
+                return copy;
+            try
+            {
+                Directory.CreateDirectory(copyDirectory);
+                string staging = copy + "." + Environment.ProcessId + ".tmp";
+                File.WriteAllBytes(staging, bytes);
+                ElfVersionNeeds.MakeWeak(staging, MarkerVersion);
+                File.Move(staging, copy, overwrite: true);
+                return copy;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                errors.Add($"{folder}: {e.Message}");
+            }
+        }
+        throw new InvalidOperationException($"TorchSharp's native library needs a patched copy ({MarkerVersion} marked weak), but no cache folder can be written: {string.Join("; ", errors)}.");
     }
 
     private static InvalidOperationException LoadFailure(string path) => new(
