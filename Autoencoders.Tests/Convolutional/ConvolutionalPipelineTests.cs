@@ -33,7 +33,7 @@ public sealed class ConvolutionalPipelineTests
                     for (int x = 0; x < shape.Width; x++)
                         pixels[y, x, c] = (byte)Math.Round(255 * Math.Clamp(images.Row(r)[(c * shape.Height + y) * shape.Width + x], 0f, 1f));
             string name = $"{prefix}-{r}.png";
-            Png.WriteRgb(Path.Combine(folder, name), pixels);
+            Images.WriteRgb(Path.Combine(folder, name), pixels);
             yield return new ImageFile { ImagePath = name, Label = anomaly ? 1f : 0f };
         }
     }

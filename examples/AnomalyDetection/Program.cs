@@ -3,6 +3,7 @@
 // is saved with mlContext.Model.Save, reloaded in a new MLContext and checked to score identically.
 using System.Globalization;
 using Autoencoders.ML;
+using Autoencoders.Examples;
 using Autoencoders.ML.AnomalyDetection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -45,7 +46,8 @@ Console.WriteLine($"Autoencoder: {autoencoderModel.Training!.Architecture}, {aut
 // ML.NET's RandomizedPca on the same split; it does not standardize, so give it standardized features for fairness.
 var pca = mlContext.Transforms.NormalizeMeanVariance("Features")
     .Append(mlContext.AnomalyDetection.Trainers.RandomizedPca(featureColumnName: "Features", rank: 8, seed: Seed));
-var pcaMetrics = mlContext.AnomalyDetection.Evaluate(pca.Fit(train).Transform(test));
+var pcaScored = pca.Fit(train).Transform(test);
+var pcaMetrics = mlContext.AnomalyDetection.Evaluate(pcaScored);
 
 // A naive reference: mean squared z-score (distance from the benign mean in standardized units); flag the top 10%.
 var means = Enumerable.Range(0, FeatureCount).Select(c => trainRows.Average(r => (double)r.Features[c])).ToArray();
@@ -85,6 +87,23 @@ Console.WriteLine($"Saved {modelPath} ({new FileInfo(modelPath).Length / 1024} K
 Console.WriteLine($"Reloaded with LoadWithAutoencoders: scores identical: {identical}. Reloaded with ML.NET's Load: largest relative score difference {largestDifference:E1}.");
 if (!identical || largestDifference > 1e-5)
     return 1;
+
+// Pictures (ScottPlot): the loss per epoch, the test scores against the threshold, the ROC curves of the three detectors.
+string pictures = args.Length > 0 ? args[0] : Path.GetTempPath();
+Directory.CreateDirectory(pictures);
+Plots.Losses(Path.Combine(pictures, "breast-cancer-loss.png"),
+    autoencoderModel.Training.History.Select(h => (h.Epoch, h.TrainingLoss, h.ValidationLoss)).ToList(), "Autoencoder training on benign rows");
+var anomalous = testRows.Select(r => r.Label == 1).ToList();
+var scores = scored.Select(p => p.Score).ToArray();
+Plots.ScoreHistogram(Path.Combine(pictures, "breast-cancer-scores.png"), scores.Where((_, i) => !anomalous[i]).ToList(), scores.Where((_, i) => anomalous[i]).ToList(),
+    autoencoderModel.Threshold, "Test scores: benign (normal) and malignant (anomalous)", "autoencoder score");
+Plots.Roc(Path.Combine(pictures, "breast-cancer-roc.png"),
+[
+    ("Autoencoder", scores),
+    ("RandomizedPca", pcaScored.GetColumn<float>("Score").ToArray()),
+    ("Mean squared z-score", testRows.Select(Naive).ToArray()),
+], anomalous, "Wisconsin breast cancer, test split");
+Console.WriteLine($"Pictures: {Path.Combine(pictures, "breast-cancer-{loss,scores,roc}.png")}");
 
 Console.WriteLine($"autoencoder AUC: {autoencoderMetrics.AreaUnderRocCurve:F4}; RandomizedPca AUC: {pcaMetrics.AreaUnderRocCurve:F4}");
 return 0;

@@ -68,21 +68,14 @@ Console.WriteLine($"At the threshold: {flaggedAnomalies} of {results.Count(r => 
 const int Shown = 10;
 var order = Enumerable.Range(0, results.Count).OrderByDescending(i => results[i].Score).ToList();
 int[] most = [.. order.Take(Shown)], least = [.. order.TakeLast(Shown).Reverse()];
-var grid = new float[4 * (Side + 2), Shown * (Side + 2)];
-void Paste(int band, int column, float[] pixels)
-{
-    for (int y = 0; y < Side; y++)
-        for (int x = 0; x < Side; x++)
-            grid[band * (Side + 2) + y + 1, column * (Side + 2) + x + 1] = pixels[y * Side + x];
-}
-for (int j = 0; j < Shown; j++)
-{
-    Paste(0, j, testImages.Row(most[j]).ToArray());
-    Paste(1, j, results[most[j]].Reconstruction);
-    Paste(2, j, testImages.Row(least[j]).ToArray());
-    Paste(3, j, results[least[j]].Reconstruction);
-}
-Png.WriteGray(output, grid);
+string Scores(int[] rows) => string.Join(" ", rows.Select(i => results[i].Score.ToString("G3", CultureInfo.InvariantCulture)));
+Images.WriteGrid(output,
+[
+    new($"Most anomalous test images\nscores {Scores(most[..3])} …", most.Select(i => testImages.Row(i).ToArray()).ToList()),
+    new("their reconstructions", most.Select(i => results[i].Reconstruction).ToList()),
+    new($"Least anomalous test images\nscores {Scores(least[..3])} …", least.Select(i => testImages.Row(i).ToArray()).ToList()),
+    new("their reconstructions", least.Select(i => results[i].Reconstruction).ToList()),
+], Side, Side, scale: 3, title: $"Normal class: {classNames[normalClass]}; threshold {detector.Threshold:G4}, AUC {metrics.AreaUnderRocCurve:F4}");
 Console.WriteLine($"Most anomalous: {string.Join(", ", most.Select(i => classNames[testLabels[i]]))}.");
 Console.WriteLine($"Least anomalous: {string.Join(", ", least.Select(i => classNames[testLabels[i]]))}.");
 Console.WriteLine($"Wrote {output}: rows 1-2 the {Shown} most anomalous test images and their reconstructions, rows 3-4 the {Shown} least anomalous.");
@@ -106,7 +99,7 @@ string WritePng(ReadOnlySpan<float> pixels, string name)
     for (int y = 0; y < Side; y++)
         for (int x = 0; x < Side; x++)
             image[y, x] = pixels[y * Side + x];
-    Png.WriteGray(Path.Combine(folder, name), image);
+    Images.WriteGray(Path.Combine(folder, name), image);
     return name;
 }
 

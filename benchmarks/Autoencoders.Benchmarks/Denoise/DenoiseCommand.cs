@@ -85,7 +85,7 @@ internal static class DenoiseCommand
                 Paste(grid, restored, i, 3 * s + 2, i);
             }
         }
-        Png.WriteGray(png, grid);
+        Images.WriteGray(png, grid);
 
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine($"Fashion-MNIST: trained on {train.Rows} images, {epochs} epochs, {modelName}, batch 128; tested on {test.Rows} images.");
