@@ -22,6 +22,12 @@ public sealed class AutoencoderAnomalyDetectionTrainer : AutoencoderEstimator
     /// <summary>Settings of <see cref="AutoencoderAnomalyDetectionTrainer"/>; every default works on typical standardized tabular data.</summary>
     public sealed class Options : AutoencoderTrainingOptions
     {
+        /// <summary>Creates settings whose Score is <see cref="AutoencoderDefaults.DetectorScoreKind"/>.</summary>
+        public Options()
+        {
+            ScoreKind = AutoencoderDefaults.DetectorScoreKind;
+        }
+
         /// <summary>
         /// Expected fraction of anomalies in the training data, in (0, 0.5]: the threshold is the score that this fraction of
         /// training rows exceeds (as in PyOD). Default 0.1. Ignored when <see cref="Threshold"/> is set.

@@ -34,6 +34,19 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     /// <summary>β of a variational autoencoder (see <see cref="TrainerOptions.KLWeight"/>). Default 1.</summary>
     public double KLWeight { get; set; } = AutoencoderDefaults.KLWeight;
 
+    /// <summary>
+    /// What the Score column measures (see <see cref="Training.Trainers.ScoreKind"/>). Default
+    /// <see cref="ScoreKind.ReconstructionError"/>, except for the anomaly detector, whose default is
+    /// <see cref="ScoreKind.NearestNeighbors"/>.
+    /// </summary>
+    public ScoreKind ScoreKind { get; set; } = AutoencoderDefaults.ScoreKind;
+
+    /// <summary>Neighbours averaged by <see cref="ScoreKind.NearestNeighbors"/>. Default 5.</summary>
+    public int NeighborCount { get; set; } = AutoencoderDefaults.NeighborCount;
+
+    /// <summary>Training rows <see cref="ScoreKind.NearestNeighbors"/> stores in the graph (drawn at random when there are more). Default 4,096.</summary>
+    public int MaxReferenceRows { get; set; } = AutoencoderDefaults.MaxReferenceRows;
+
     /// <summary>What a variational autoencoder's Score measures. Default <see cref="VariationalScore.ReconstructionError"/>.</summary>
     public VariationalScore VariationalScore { get; set; } = AutoencoderDefaults.VariationalScore;
 
@@ -187,6 +200,9 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
         Variational = Variational,
         KLWeight = KLWeight,
         VariationalScore = VariationalScore,
+        ScoreKind = ScoreKind,
+        NeighborCount = NeighborCount,
+        MaxReferenceRows = MaxReferenceRows,
         Convolutional = Convolutional,
         ImageShape = ImageShape,
         Standardization = Standardization,

@@ -45,7 +45,19 @@ public sealed class SavedModelCompatibilityTests
         for (int i = 0; i < codes.Length; i++)
             CollectionAssert.AreEqual(codes[i], actualCodes[i]);
 
-        var plain = new MLContext().Model.Load(Path.Combine(Folder, "model.zip"), out _);
+        // ML.NET's own loader parses the 0.1.0 file's threshold text (an Expression) with the current culture: such a
+        // file needs a culture with a decimal point there (README, "Saved models and ONNX"). Files saved now hold no text.
+        var culture = CultureInfo.CurrentCulture;
+        ITransformer plain;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+            plain = new MLContext().Model.Load(Path.Combine(Folder, "model.zip"), out _);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
         Floats.AssertClose(scores, plain.Transform(data).GetColumn<float>("Score"), what: "score");
 
         var onnx = context.Transforms.ApplyAutoencoder(Path.Combine(Folder, "model.onnx")).Fit(data);

@@ -90,7 +90,7 @@ public sealed class ExportTests
         Assert.AreEqual("0.375", model.Metadata[OnnxNames.ThresholdKey]);
         Assert.AreEqual("9-20-12-4-12-20-9 Tanh", model.Metadata[OnnxNames.ArchitectureKey]);
         StringAssert.Contains(model.Metadata[OnnxNames.TrainingKey], "seed=11");
-        Assert.AreEqual("0.1.0", model.Metadata[OnnxNames.VersionKey]);
+        Assert.AreEqual("0.2.0", model.Metadata[OnnxNames.VersionKey]); // Directory.Build.props Version
         Assert.AreEqual(9, model.InputSize);
         Assert.AreEqual(4, model.LatentSize);
         var changed = model.WithThreshold(2f);

@@ -178,6 +178,46 @@ public sealed class PackageTests
 
     [TestMethod]
     [Timeout(900_000, CooperativeCancellation = true)]
+    public void ConsumerWithoutNativeRuntimes_GetsErrorsThatNameThePackagesToAdd()
+    {
+        string directory = Consumer("NoNatives", "", """
+            using Autoencoders.ML;
+            using Microsoft.ML;
+            using Microsoft.ML.Data;
+            var context = new MLContext(seed: 1);
+            var (rows, _) = ReadRows(args[1]);
+            var data = Load(context, rows);
+            try
+            {
+                context.AnomalyDetection.Trainers.Autoencoder(numberOfEpochs: 1).Fit(data);
+                Console.WriteLine("trained without libtorch?");
+            }
+            catch (InvalidOperationException e)
+            {
+                Console.WriteLine("TRAIN " + e.Message);
+            }
+            try
+            {
+                context.Transforms.ApplyAutoencoder(args[0]).Fit(data);
+                Console.WriteLine("scored without ONNX Runtime?");
+            }
+            catch (InvalidOperationException e)
+            {
+                Console.WriteLine("SCORE " + e.Message);
+            }
+            """ + ReadRows);
+        Processes.RunChecked("dotnet", "build -c Release", directory);
+        string output = Processes.RunChecked("dotnet", $"run -c Release --no-build -- \"{Path.Combine(Saved, "model.onnx")}\" \"{Path.Combine(Saved, "rows.csv")}\"", directory);
+        StringAssert.Contains(output, "TRAIN Training needs TorchSharp's native libraries");
+        StringAssert.Contains(output, "TorchSharp-cpu");
+        StringAssert.Contains(output, "SCORE ONNX Runtime's native library was not found");
+        StringAssert.Contains(output, "Microsoft.ML.OnnxRuntime");
+        Assert.IsFalse(Directory.EnumerateDirectories(Path.Combine(directory, "bin"), "cpu", SearchOption.AllDirectories).Any(),
+            "TorchSharp's fallback copy of libtorch must not happen");
+    }
+
+    [TestMethod]
+    [Timeout(900_000, CooperativeCancellation = true)]
     public void GpuPackage_WithoutCuda_FallsBackToCpu_WithTheCpuPackagesScores_OrFailsClearly()
     {
         string directory = Consumer("GpuFallback", """

@@ -26,6 +26,12 @@ internal abstract class AutoencoderNetwork(string name) : nn.Module<Tensor, Tens
     /// <summary>A compact description of the architecture.</summary>
     public abstract string Describe();
 
+    /// <summary>
+    /// The representation of standardized rows that nearest-neighbour scoring compares: the first hidden layer's output
+    /// (evaluation mode), or the latent code when there is no hidden layer.
+    /// </summary>
+    public virtual Tensor HiddenFeatures(Tensor input) => Encode(input);
+
     /// <summary>The latent code of standardized rows.</summary>
     public abstract Tensor Encode(Tensor input);
 

@@ -63,6 +63,21 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
     /// <inheritdoc/>
     public override Tensor Decode(Tensor latent) => decoder.call(latent);
 
+    /// <summary>How many encoder layers make up the first hidden block (Linear, [BatchNorm], activation); 0 without hidden layers.</summary>
+    public int FirstHiddenBlockLayers => Architecture.HiddenLayerSizes.Length == 0 ? 0
+        : EncoderLayers.Select((layer, i) => (layer, i)).First(p => p.layer.Kind == LayerKind.Activation).i + 1;
+
+    /// <inheritdoc/>
+    public override Tensor HiddenFeatures(Tensor input)
+    {
+        if (FirstHiddenBlockLayers == 0)
+            return Encode(input);
+        var h = input;
+        foreach (var layer in EncoderLayers.Take(FirstHiddenBlockLayers))
+            h = layer.Module.call(h);
+        return h;
+    }
+
     private static Sequential ToSequential(IReadOnlyList<Layer> layers) =>
         nn.Sequential(layers.Select((layer, i) => ($"{layer.Kind.ToString().ToLowerInvariant()}{i}", layer.Module)).ToArray());
 

@@ -43,13 +43,14 @@ public static class AutoencoderOnnxExporter
 
         const string restored = "restored";
         string? divergence = null;
+        string hidden = OnnxNames.Latent;
         switch (module)
         {
             case ConvolutionalAutoencoder convolutional:
                 ConvolutionalOnnx.Append(g, convolutional, standardized, restored);
                 break;
             case DenseAutoencoder dense:
-                divergence = DenseOnnx.Append(g, dense, standardized, restored, trained.VariationalScore, trained.KLWeight);
+                (divergence, hidden) = DenseOnnx.Append(g, dense, standardized, restored, trained.VariationalScore, trained.KLWeight);
                 break;
             default:
                 throw new InvalidOperationException($"No ONNX translation for {module.GetType().Name}.");
@@ -61,6 +62,8 @@ public static class AutoencoderOnnxExporter
         string rowError = g.Node("ReduceMean", [OnnxNames.FeatureErrors], "row_error", Attribute("axes", [1L]), Attribute("keepdims", 0L));
         if (divergence is not null)
             rowError = g.Node("Add", [rowError, divergence], "negative_elbo");
+        if (trained.Neighbors is NeighborScore neighbors)
+            rowError = NeighborOnnx.Append(g, neighbors, standardized, hidden);
         // A row with NaN or infinite inputs gets score +inf (so it is flagged), never a silent NaN.
         string infinity = g.Initializer("positive_infinity", [float.PositiveInfinity]);
         g.Node("Where", [g.Node("IsNaN", [rowError]), infinity, rowError], OnnxNames.Score);
@@ -84,6 +87,7 @@ public static class AutoencoderOnnxExporter
         AddMetadata(model, OnnxNames.InputSizeKey, d.ToString(CultureInfo.InvariantCulture));
         AddMetadata(model, OnnxNames.LatentSizeKey, trained.LatentSize.ToString(CultureInfo.InvariantCulture));
         AddMetadata(model, OnnxNames.ThresholdKey, threshold.ToString("R", CultureInfo.InvariantCulture));
+        AddMetadata(model, OnnxNames.ScoreKey, ScoreDescription(trained));
         AddMetadata(model, OnnxNames.TrainingKey, trained.Settings.ToString());
         if (trained.GaussianNoiseSigma is double noiseSigma)
             AddMetadata(model, OnnxNames.ScoreFunctionSigmaKey, noiseSigma.ToString("R", CultureInfo.InvariantCulture));
@@ -91,6 +95,13 @@ public static class AutoencoderOnnxExporter
             $"epochs_run={trained.History.Count}; best_epoch={trained.BestEpoch}; stopped_early={trained.StoppedEarly}; final_training_loss={trained.History[^1].TrainingLoss:R}"));
         return new AutoencoderOnnxModel(model);
     }
+
+    /// <summary>What the Score output means, in words (metadata <see cref="OnnxNames.ScoreKey"/>).</summary>
+    private static string ScoreDescription(TrainedAutoencoder trained) => trained.Neighbors is NeighborScore neighbors
+        ? string.Create(CultureInfo.InvariantCulture, $"nearest_neighbors: z(mean distance to the {neighbors.Neighbors} nearest of {neighbors.Count} stored training rows, standardized input) + z(the same in the encoder's first hidden layer); z = (distance - training mean) / training standard deviation; higher is more anomalous")
+        : trained.Variational && trained.VariationalScore == VariationalScore.NegativeElbo
+            ? "negative_elbo: mean squared reconstruction error per feature (standardized) + (2 beta / features) KL(q(z|x) || N(0, I)) at the mean code"
+            : "reconstruction_error: mean squared reconstruction error per feature, in standardized units; higher is more anomalous";
 
     /// <summary>An empty model: IR 8, opset 17, this library as producer.</summary>
     private static ModelProto NewModel(string graphName)

@@ -10,16 +10,19 @@ internal static class DenseOnnx
 {
     /// <summary>
     /// Appends encoder and decoder; writes <see cref="OnnxNames.Latent"/> and <paramref name="restored"/> (standardized).
-    /// For a variational model scored by negative ELBO, returns the name of the per-row KL term; otherwise null.
+    /// Returns the name of the per-row KL term for a variational model scored by negative ELBO (otherwise null), and the
+    /// name of the hidden features nearest-neighbour scoring compares (<see cref="DenseAutoencoder.HiddenFeatures"/>).
     /// </summary>
-    public static string? Append(OnnxGraphBuilder g, DenseAutoencoder model, string standardized, string restored, VariationalScore score, double klWeight)
+    public static (string? Divergence, string Hidden) Append(OnnxGraphBuilder g, DenseAutoencoder model, string standardized, string restored, VariationalScore score, double klWeight)
     {
         string? divergence = null;
+        List<string> encoder;
         if (model.Variational)
         {
             // The last encoder layer gives mean ‖ log-variance; the code (and the reconstruction) is the mean.
             long latent = model.LatentSize;
-            string both = AppendLayers(g, model.EncoderLayers, standardized, "encoder", "encoder_distribution");
+            encoder = AppendLayers(g, model.EncoderLayers, standardized, "encoder", "encoder_distribution");
+            string both = encoder[^1];
             string axes = g.Initializer("slice_axes", [1L], 1);
             g.Node("Slice", [both, g.Initializer("mean_start", [0L], 1), g.Initializer("mean_end", [latent], 1), axes], OnnxNames.Latent);
             string logVariance = g.Node("Slice", [both, g.Initializer("log_variance_start", [latent], 1), g.Initializer("log_variance_end", [2 * latent], 1), axes], "log_variance");
@@ -32,18 +35,20 @@ internal static class DenseOnnx
             }
         }
         else
-            AppendLayers(g, model.EncoderLayers, standardized, "encoder", OnnxNames.Latent);
+            encoder = AppendLayers(g, model.EncoderLayers, standardized, "encoder", OnnxNames.Latent);
         AppendDecoder(g, model, OnnxNames.Latent, restored);
-        return divergence;
+        return (divergence, model.FirstHiddenBlockLayers == 0 ? OnnxNames.Latent : encoder[model.FirstHiddenBlockLayers - 1]);
     }
 
     /// <summary>Appends the decoder from <paramref name="latent"/> to <paramref name="restored"/> (standardized).</summary>
-    private static string AppendDecoder(OnnxGraphBuilder g, DenseAutoencoder model, string latent, string restored) =>
+    private static void AppendDecoder(OnnxGraphBuilder g, DenseAutoencoder model, string latent, string restored) =>
         AppendLayers(g, model.DecoderLayers, latent, "decoder", restored);
 
-    private static string AppendLayers(OnnxGraphBuilder g, IReadOnlyList<Layer> layers, string input, string prefix, string output)
+    /// <summary>Appends the layers; returns each layer's output name (a dropout's is its input's), the last one <paramref name="output"/>.</summary>
+    private static List<string> AppendLayers(OnnxGraphBuilder g, IReadOnlyList<Layer> layers, string input, string prefix, string output)
     {
         string current = input;
+        var outputs = new List<string>();
         int last = Enumerable.Range(0, layers.Count).Last(i => layers[i].Kind != LayerKind.Dropout);
         for (int i = 0; i < layers.Count; i++)
         {
@@ -58,7 +63,8 @@ internal static class DenseOnnx
                 LayerKind.Dropout => current, // identity at inference
                 _ => throw new InvalidOperationException($"No ONNX translation for layer kind {layer.Kind}."),
             };
+            outputs.Add(current);
         }
-        return current;
+        return outputs;
     }
 }

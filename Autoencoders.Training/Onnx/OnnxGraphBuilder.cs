@@ -42,6 +42,16 @@ internal sealed class OnnxGraphBuilder(GraphProto graph)
         return output;
     }
 
+    /// <summary>Adds a node with several outputs, named <paramref name="outputs"/>.</summary>
+    public void MultiOutputNode(string opType, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = opType, Name = UniqueName("node_" + opType) };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        Graph.Node.Add(node);
+    }
+
     public static AttributeProto Attribute(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 

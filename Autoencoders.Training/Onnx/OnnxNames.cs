@@ -49,6 +49,8 @@ public static class OnnxNames
     public const string LatentSizeKey = MetadataPrefix + "latent_size";
     /// <summary>Anomaly threshold (round-trip text of the float32 value in the graph).</summary>
     public const string ThresholdKey = MetadataPrefix + "threshold";
+    /// <summary>What the Score output measures, in words.</summary>
+    public const string ScoreKey = MetadataPrefix + "score";
     /// <summary>Training settings.</summary>
     public const string TrainingKey = MetadataPrefix + "training";
     /// <summary>σ of the Gaussian training noise, present when the graph has a <see cref="ScoreFunction"/> output.</summary>

@@ -47,6 +47,21 @@ public static class AutoencoderDefaults
     /// <summary>Whether rows are shuffled every epoch: <see langword="true"/>.</summary>
     public const bool Shuffle = true;
 
+    /// <summary>What the exported Score measures when nothing is said: <see cref="ScoreKind.ReconstructionError"/> (the engine, denoising and feature stages).</summary>
+    public const ScoreKind ScoreKind = Trainers.ScoreKind.ReconstructionError;
+
+    /// <summary>
+    /// What the anomaly detector's Score measures: <see cref="ScoreKind.NearestNeighbors"/>, which beat the reconstruction
+    /// error, k-NN and IsolationForest on the development suite's validation splits (see README, "Tabular benchmark").
+    /// </summary>
+    public const ScoreKind DetectorScoreKind = Trainers.ScoreKind.NearestNeighbors;
+
+    /// <summary>Neighbours averaged by <see cref="ScoreKind.NearestNeighbors"/>: 5.</summary>
+    public const int NeighborCount = 5;
+
+    /// <summary>Training rows stored in the graph for <see cref="ScoreKind.NearestNeighbors"/>: at most 4,096 (drawn at random).</summary>
+    public const int MaxReferenceRows = 4096;
+
     /// <summary>Expected fraction of anomalies in the training data, which sets the anomaly threshold: 0.1.</summary>
     public const double Contamination = 0.1;
 

@@ -50,7 +50,7 @@ public sealed class AutoencoderTrainer
         var standardized = standardizer.Transform(data);
         var standardizedTargets = targets is null ? null : standardizer.Transform(targets);
         return Train(data.Columns, data.Rows, standardizer, (random, device) => new InMemoryBatches(standardized, standardizedTargets,
-            _options.ValidationFraction, _options.BatchSize, _options.Shuffle, random, device), cancellationToken, noise2Noise: targets is not null);
+            _options.ValidationFraction, _options.BatchSize, _options.Shuffle, random, device), () => standardized, cancellationToken, noise2Noise: targets is not null);
     }
 
     /// <summary>
@@ -82,7 +82,8 @@ public sealed class AutoencoderTrainer
             throw new ArgumentException("The training data has no rows.", nameof(source));
         }
         return Train(source.Columns, rows, standardizer, (random, device) => new StreamingBatches(checkedSource, rows, standardizer,
-            _options.ValidationFraction, _options.Seed, _options.BatchSize, bufferRows, _options.Shuffle, random, device), cancellationToken, noise2Noise: false);
+            _options.ValidationFraction, _options.Seed, _options.BatchSize, bufferRows, _options.Shuffle, random, device),
+            () => ReferenceSample(checkedSource, standardizer), cancellationToken, noise2Noise: false);
     }
 
     /// <summary>Checks the image shape against the rows, then fits per-feature statistics, pooled per channel when <see cref="TrainerOptions.Standardization"/> says so.</summary>
@@ -99,11 +100,41 @@ public sealed class AutoencoderTrainer
         return perChannel ? standardizer.PoolChannels(_options.ImageShape!) : standardizer;
     }
 
+    /// <summary>
+    /// Up to <see cref="TrainerOptions.MaxReferenceRows"/> standardized rows of a streamed source, a uniform sample drawn in
+    /// one pass (reservoir sampling, seeded), for the nearest-neighbour score.
+    /// </summary>
+    private FeatureMatrix ReferenceSample(IRowSource source, Standardizer standardizer)
+    {
+        int d = source.Columns, capacity = _options.MaxReferenceRows;
+        var random = new Random(_options.Seed ^ 0x2EF5);
+        var sample = new List<float[]>();
+        var row = new float[d];
+        long seen = 0;
+        using var reader = source.OpenReader();
+        while (reader.TryRead(row))
+        {
+            long slot = seen < capacity ? seen : random.NextInt64(seen + 1);
+            seen++;
+            if (slot >= capacity)
+                continue;
+            var standardized = new float[d];
+            standardizer.Transform(row, standardized);
+            if (slot == sample.Count)
+                sample.Add(standardized);
+            else
+                sample[(int)slot] = standardized;
+        }
+        return FeatureMatrix.FromRows(sample);
+    }
+
     private TrainedAutoencoder Train(int columns, long rows, Standardizer standardizer, Func<Random, Device, TrainingBatches> batches,
-        CancellationToken cancellationToken, bool noise2Noise)
+        Func<FeatureMatrix> referenceRows, CancellationToken cancellationToken, bool noise2Noise)
     {
         if ((_options.Convolutional?.UseBatchNormalization ?? _options.UseBatchNormalization) && rows < 2)
             throw new ArgumentException("Batch normalization needs at least two training rows.", "data");
+        if (_options.ScoreKind == ScoreKind.NearestNeighbors && rows < 2)
+            throw new ArgumentException("The nearest-neighbour score needs at least two training rows; with one, set ScoreKind = ReconstructionError.", "data");
 
         TorchRuntime.Prepare(_options.NumberOfThreads);
         lock (GlobalTorchState)
@@ -127,7 +158,11 @@ public sealed class AutoencoderTrainer
                 var run = Train(model, source, corruptor, cancellationToken);
                 model.to(torch.CPU);
                 model.eval();
-                return new TrainedAutoencoder(model, standardizer, run.History, run.BestEpoch, run.StoppedEarly, source.TrainingRows, _options, noise2Noise, pretraining);
+                var neighbors = _options.ScoreKind == ScoreKind.NearestNeighbors
+                    ? NeighborScore.Build(model, referenceRows(), _options.NeighborCount, _options.MaxReferenceRows, _options.Seed)
+                    : null;
+                return new TrainedAutoencoder(model, standardizer, run.History, run.BestEpoch, run.StoppedEarly, source.TrainingRows, _options, noise2Noise,
+                    pretraining, neighbors);
             }
             catch
             {

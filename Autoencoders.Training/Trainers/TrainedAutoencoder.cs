@@ -11,7 +11,7 @@ namespace Autoencoders.Training.Trainers;
 /// <param name="Reconstruction">Reconstructed rows in the original scale (rows × features).</param>
 /// <param name="Latent">Latent codes (rows × latent size).</param>
 /// <param name="FeatureErrors">Per-feature squared error in standardized space (rows × features).</param>
-/// <param name="Scores">Per-row mean of <paramref name="FeatureErrors"/>: the anomaly score.</param>
+/// <param name="Scores">The anomaly score of each row (see <see cref="TrainedAutoencoder.ScoreKind"/>): the mean of <paramref name="FeatureErrors"/>, or the nearest-neighbour score.</param>
 public sealed record AutoencoderOutputs(FeatureMatrix Reconstruction, FeatureMatrix Latent, FeatureMatrix FeatureErrors, float[] Scores);
 
 /// <summary>A trained autoencoder: the TorchSharp model, its standardization and its training history.</summary>
@@ -19,8 +19,9 @@ public sealed class TrainedAutoencoder : IDisposable
 {
     internal TrainedAutoencoder(AutoencoderNetwork model, Standardizer standardizer, IReadOnlyList<EpochMetrics> history,
         int bestEpoch, bool stoppedEarly, long trainingRows, TrainerOptions options, bool noise2Noise,
-        IReadOnlyList<IReadOnlyList<EpochMetrics>> pretrainingHistory)
+        IReadOnlyList<IReadOnlyList<EpochMetrics>> pretrainingHistory, NeighborScore? neighbors)
     {
+        Neighbors = neighbors;
         PretrainingHistory = pretrainingHistory;
         KLWeight = options.KLWeight;
         VariationalScore = options.VariationalScore;
@@ -35,6 +36,12 @@ public sealed class TrainedAutoencoder : IDisposable
     }
 
     internal AutoencoderNetwork Model { get; }
+
+    /// <summary>What <see cref="Score(FeatureMatrix)"/> and the exported Score measure.</summary>
+    public ScoreKind ScoreKind => Neighbors is null ? ScoreKind.ReconstructionError : ScoreKind.NearestNeighbors;
+
+    /// <summary>The stored training rows and statistics of the nearest-neighbour score; <see langword="null"/> for the reconstruction error.</summary>
+    internal NeighborScore? Neighbors { get; }
 
     /// <summary>The per-feature standardization fitted on the training data.</summary>
     public Standardizer Standardizer { get; }
@@ -126,7 +133,8 @@ public sealed class TrainedAutoencoder : IDisposable
             (latent, restored) = Model.Reconstruct(x);
         var difference = restored - x;
         var errors = difference * difference;
-        var scores = divergence is null ? errors.mean([1L]) : errors.mean([1L]) + divergence;
+        var scores = Neighbors is not null ? Neighbors.Score(x, Model.HiddenFeatures(x))
+            : divergence is null ? errors.mean([1L]) : errors.mean([1L]) + divergence;
         var reconstruction = restored / torch.tensor(Standardizer.Scale) + torch.tensor(Standardizer.Mean);
         TensorMemory.ToArray(reconstruction).CopyTo(reconstructionOut);
         TensorMemory.ToArray(latent).CopyTo(latentOut);
@@ -138,7 +146,7 @@ public sealed class TrainedAutoencoder : IDisposable
                 score = float.PositiveInfinity;
     }
 
-    /// <summary>Anomaly scores of <paramref name="data"/>: per-row mean squared error in standardized space.</summary>
+    /// <summary>Anomaly scores of <paramref name="data"/> (see <see cref="ScoreKind"/>), as the exported graph computes them.</summary>
     public float[] Score(FeatureMatrix data) => Predict(data).Scores;
 
     /// <summary>Anomaly scores of every row of <paramref name="source"/>, streamed in chunks of <paramref name="chunkRows"/> rows.</summary>

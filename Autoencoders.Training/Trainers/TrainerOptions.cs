@@ -54,6 +54,21 @@ public sealed class TrainerOptions
     /// </summary>
     public double KLWeight { get; set; } = AutoencoderDefaults.KLWeight;
 
+    /// <summary>
+    /// What the exported Score measures (see <see cref="Trainers.ScoreKind"/>). Default
+    /// <see cref="ScoreKind.ReconstructionError"/>; the anomaly detector's default is <see cref="ScoreKind.NearestNeighbors"/>.
+    /// </summary>
+    public ScoreKind ScoreKind { get; set; } = AutoencoderDefaults.ScoreKind;
+
+    /// <summary>Neighbours averaged by <see cref="ScoreKind.NearestNeighbors"/> (fewer when fewer rows are stored). Default 5.</summary>
+    public int NeighborCount { get; set; } = AutoencoderDefaults.NeighborCount;
+
+    /// <summary>
+    /// Training rows <see cref="ScoreKind.NearestNeighbors"/> stores in the graph, drawn at random when there are more.
+    /// Scoring costs about this many × (features + hidden units) multiply-adds per row. Default 4,096.
+    /// </summary>
+    public int MaxReferenceRows { get; set; } = AutoencoderDefaults.MaxReferenceRows;
+
     /// <summary>What a variational autoencoder's exported Score is. Default <see cref="VariationalScore.ReconstructionError"/>.</summary>
     public VariationalScore VariationalScore { get; set; } = AutoencoderDefaults.VariationalScore;
 
@@ -209,6 +224,14 @@ public sealed class TrainerOptions
             throw new ArgumentOutOfRangeException(nameof(KLWeight), KLWeight, "KLWeight must be zero or positive.");
         if (!Enum.IsDefined(VariationalScore))
             throw new ArgumentOutOfRangeException(nameof(VariationalScore), VariationalScore, "Unknown value.");
+        if (!Enum.IsDefined(ScoreKind))
+            throw new ArgumentOutOfRangeException(nameof(ScoreKind), ScoreKind, "Unknown value.");
+        if (Variational && VariationalScore == VariationalScore.NegativeElbo && ScoreKind != ScoreKind.ReconstructionError)
+            throw new ArgumentException("VariationalScore.NegativeElbo is a reconstruction score: set ScoreKind = ReconstructionError with it.", nameof(ScoreKind));
+        if (NeighborCount < 1)
+            throw new ArgumentOutOfRangeException(nameof(NeighborCount), NeighborCount, "NeighborCount must be at least 1.");
+        if (MaxReferenceRows < 2)
+            throw new ArgumentOutOfRangeException(nameof(MaxReferenceRows), MaxReferenceRows, "MaxReferenceRows must be at least 2.");
         if (PretrainingEpochs < 0)
             throw new ArgumentOutOfRangeException(nameof(PretrainingEpochs), PretrainingEpochs, "PretrainingEpochs cannot be negative.");
         if (PretrainingEpochs > 0)

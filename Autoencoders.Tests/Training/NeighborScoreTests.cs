@@ -1,0 +1,126 @@
+using Autoencoders.Tests.Support;
+using Autoencoders.Training.Data;
+using Autoencoders.Training.Models;
+using Autoencoders.Training.Onnx;
+using Autoencoders.Training.Trainers;
+
+namespace Autoencoders.Tests.Training;
+
+/// <summary>The nearest-neighbour score: its definition, the exported graph against TorchSharp, and its detection.</summary>
+[TestClass]
+public sealed class NeighborScoreTests
+{
+    private static TrainerOptions Options(int maxReference = 4096, int neighbors = 3) => new()
+    {
+        NumberOfEpochs = 5, Seed = 4, HiddenLayerSizes = [12], LatentSize = 3, ScoreKind = ScoreKind.NearestNeighbors,
+        NeighborCount = neighbors, MaxReferenceRows = maxReference,
+    };
+
+    [TestMethod]
+    [DataRow(false, false)]
+    [DataRow(true, false)]
+    [DataRow(false, true)]
+    public void OnnxRuntime_AgreesWithTorchSharp(bool capped, bool noHiddenLayer)
+    {
+        var options = Options(maxReference: capped ? 40 : 4096);
+        if (noHiddenLayer)
+            options.HiddenLayerSizes = [];
+        var training = SyntheticData.Normal(120, 7, seed: 1);
+        using var trained = new AutoencoderTrainer(options).Fit(training);
+        Assert.AreEqual(ScoreKind.NearestNeighbors, trained.ScoreKind);
+        var data = new FeatureMatrix(SyntheticData.Normal(30, 7, seed: 2).Values.Concat(SyntheticData.Anomalies(10, 7, seed: 3).Values)
+            .Concat(training.Values.Take(7 * 10)).ToArray(), 50, 7);
+        var expected = trained.Score(data);
+        var model = trained.ExportOnnx(1f);
+        var actual = Ort.Run(model.ToBytes(), data, out _)[OnnxNames.Score];
+        for (int i = 0; i < expected.Length; i++)
+            Assert.AreEqual(expected[i], actual[i], 1e-4 * Math.Max(1, Math.Abs(expected[i])), $"row {i}");
+        StringAssert.StartsWith(model.Metadata[OnnxNames.ScoreKey], "nearest_neighbors");
+        StringAssert.Contains(model.Metadata[OnnxNames.ScoreKey], capped ? "of 40 stored" : "of 120 stored");
+
+        string path = Path.Combine(Path.GetTempPath(), $"neighbors-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            model.Save(path);
+            Assert.AreEqual("ok 8 17", OnnxChecker.Check(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>
+    /// The definition, computed by brute force in double precision: for each row, the mean distance to its k nearest stored
+    /// rows (a stored row excluding itself), standardized by the stored rows' own mean and deviation, in the input and in
+    /// the hidden layer, added. With all rows stored, the training rows' scores average 0 in each part.
+    /// </summary>
+    [TestMethod]
+    public void TrainingRows_AreScoredLeaveOneOut_AndStandardized()
+    {
+        var options = Options(neighbors: 4);
+        options.HiddenLayerSizes = [];   // the hidden features are then the code, which Predict gives
+        var training = SyntheticData.Normal(60, 6, seed: 7);
+        using var trained = new AutoencoderTrainer(options).Fit(training);
+        var scores = trained.Score(training);
+        var standardized = trained.Standardizer.Transform(training);
+        var codes = trained.Predict(training).Latent;
+        double[] Distances(FeatureMatrix points) => Enumerable.Range(0, points.Rows).Select(i =>
+            Enumerable.Range(0, points.Rows).Where(j => j != i)
+                .Select(j => Math.Sqrt(Enumerable.Range(0, points.Columns).Sum(c => Math.Pow(points.Row(i)[c] - points.Row(j)[c], 2))))
+                .Order().Take(4).Average()).ToArray();
+        double[] Z(double[] d) { double m = d.Average(), s = Math.Sqrt(d.Average(v => (v - m) * (v - m))); return d.Select(v => (v - m) / s).ToArray(); }
+        var input = Z(Distances(standardized));
+        var hidden = Z(Distances(codes));
+        for (int i = 0; i < scores.Length; i++)
+            Assert.AreEqual(input[i] + hidden[i], scores[i], 2e-3, $"row {i}");
+        Assert.AreEqual(0, scores.Average(), 1e-4);
+    }
+
+    [TestMethod]
+    public void Anomalies_ScoreAboveNormalRows()
+    {
+        var options = Options();
+        options.NumberOfEpochs = 20;
+        using var trained = new AutoencoderTrainer(options).Fit(SyntheticData.Normal(400, 12, seed: 1));
+        var normal = trained.Score(SyntheticData.Normal(200, 12, seed: 2));
+        var anomalies = trained.Score(SyntheticData.Anomalies(40, 12, seed: 3));
+        double auc = normal.SelectMany(n => anomalies.Select(a => a > n ? 1.0 : a == n ? 0.5 : 0.0)).Average();
+        Assert.IsGreaterThan(0.95, auc, $"AUC {auc}");
+    }
+
+    [TestMethod]
+    public void Streamed_AndInMemory_StoreRowsAndScore()
+    {
+        var options = Options(maxReference: 64);
+        options.ShuffleBufferRows = 50;
+        var training = SyntheticData.Normal(300, 5, seed: 3);
+        using var streamed = new AutoencoderTrainer(options).Fit(new ChunkedSource(training));
+        Assert.AreEqual(ScoreKind.NearestNeighbors, streamed.ScoreKind);
+        var scores = streamed.Score(training);
+        Assert.IsTrue(scores.All(float.IsFinite));
+        StringAssert.Contains(streamed.ExportOnnx(1f).Metadata[OnnxNames.ScoreKey], "of 64 stored");
+    }
+
+    [TestMethod]
+    public void BadSettings_AreNamed()
+    {
+        Assert.AreEqual(nameof(TrainerOptions.NeighborCount),
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { NeighborCount = 0 })).ParamName);
+        Assert.AreEqual(nameof(TrainerOptions.MaxReferenceRows),
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { MaxReferenceRows = 1 })).ParamName);
+        Assert.AreEqual(nameof(TrainerOptions.ScoreKind), Assert.ThrowsExactly<ArgumentException>(() => new AutoencoderTrainer(new TrainerOptions
+        {
+            Variational = true, VariationalScore = VariationalScore.NegativeElbo, ScoreKind = ScoreKind.NearestNeighbors,
+        })).ParamName);
+        var one = Assert.ThrowsExactly<ArgumentException>(() => new AutoencoderTrainer(Options()).Fit(SyntheticData.Normal(1, 4, seed: 1)));
+        StringAssert.Contains(one.Message, "ScoreKind = ReconstructionError");
+    }
+
+    /// <summary>A source that is not a FeatureMatrix, so that training streams it.</summary>
+    private sealed class ChunkedSource(FeatureMatrix matrix) : IRowSource
+    {
+        public int Columns => matrix.Columns;
+        public IRowReader OpenReader() => matrix.OpenReader();
+    }
+}

@@ -1,0 +1,65 @@
+using Autoencoders.Training.Trainers;
+using static Autoencoders.Training.Onnx.OnnxGraphBuilder;
+
+namespace Autoencoders.Training.Onnx;
+
+/// <summary>
+/// The ONNX translation of <see cref="NeighborScore"/>: the stored rows and hidden features as initializers (transposed,
+/// with their squared norms), distances by MatMul, TopK of the nearest, the self-match rule, and the standardized sum.
+/// </summary>
+internal static class NeighborOnnx
+{
+    /// <summary>Appends the score of the rows <paramref name="standardized"/> whose hidden features are <paramref name="hidden"/>; returns its name.</summary>
+    public static string Append(OnnxGraphBuilder g, NeighborScore score, string standardized, string hidden)
+    {
+        string input = MeanNeighborDistance(g, score, standardized, score.ReferenceRows, score.InputWidth, "input");
+        string inHidden = MeanNeighborDistance(g, score, hidden, score.ReferenceHidden, score.HiddenWidth, "hidden");
+        return g.Node("Add", [Standardize(g, input, score.Input, "input"), Standardize(g, inHidden, score.Hidden, "hidden")], "neighbor_score");
+    }
+
+    private static string Standardize(OnnxGraphBuilder g, string distance, (float Mean, float Deviation) statistics, string stem) =>
+        g.Node("Div", [g.Node("Sub", [distance, LayerOnnx.Constant(g, stem + "_distance_mean", statistics.Mean)]),
+            LayerOnnx.Constant(g, stem + "_distance_deviation", statistics.Deviation)]);
+
+    /// <summary>Mean distance to the nearest stored rows, by <see cref="NeighborScore"/>'s rule; the same operations in the same order.</summary>
+    private static string MeanNeighborDistance(OnnxGraphBuilder g, NeighborScore score, string query, float[] reference, int width, string stem)
+    {
+        int count = score.Count, k = score.Neighbors;
+        var transposed = new float[reference.Length];
+        var norms = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            float norm = 0;
+            for (int j = 0; j < width; j++)
+            {
+                float v = reference[i * width + j];
+                transposed[j * count + i] = v;
+                norm += v * v;
+            }
+            norms[i] = norm;
+        }
+        string rows = g.Initializer($"{stem}_reference_rows_t", transposed, width, count);
+        string rowNorms = g.Initializer($"{stem}_reference_norms", norms, 1, count);
+        string queryNorms = g.Node("ReduceSum", [g.Node("Mul", [query, query]), g.Initializer(g.UniqueName(stem + "_axes"), [1L], 1)], null, Attribute("keepdims", 1L));
+        string products = g.Node("MatMul", [query, rows]);
+        string squares = g.Node("Add", [g.Node("Sub", [queryNorms, g.Node("Mul", [products, LayerOnnx.Constant(g, stem + "_two", 2f)])]), rowNorms]);
+        string clamped = g.Node("Max", [squares, LayerOnnx.Constant(g, stem + "_zero", 0f)]);
+        string nearest = g.UniqueName(stem + "_nearest"), indices = g.UniqueName(stem + "_nearest_indices");
+        g.MultiOutputNode("TopK", [clamped, g.Initializer(g.UniqueName(stem + "_k"), [(long)k + 1], 1)], [nearest, indices],
+            Attribute("axis", 1L), Attribute("largest", 0L), Attribute("sorted", 1L));
+        string distances = g.Node("Sqrt", [nearest]);
+        string axes = g.Initializer(g.UniqueName(stem + "_slice_axes"), [1L], 1);
+        string firstSquare = Column(g, nearest, 0, axes, stem), first = Column(g, distances, 0, axes, stem), last = Column(g, distances, k, axes, stem);
+        string self = g.Node("LessOrEqual", [firstSquare, LayerOnnx.Constant(g, stem + "_self_tolerance", NeighborScore.SelfTolerance(width))]);
+        string dropped = g.Node("Where", [self, first, last]);
+        string sum = g.Node("ReduceSum", [distances, g.Initializer(g.UniqueName(stem + "_sum_axes"), [1L], 1)], null, Attribute("keepdims", 0L));
+        return g.Node("Div", [g.Node("Sub", [sum, dropped]), LayerOnnx.Constant(g, stem + "_neighbors", k)], stem + "_neighbor_distance");
+    }
+
+    /// <summary>Column <paramref name="index"/> of a [rows, k] tensor, as a [rows] tensor.</summary>
+    private static string Column(OnnxGraphBuilder g, string tensor, long index, string axes, string stem)
+    {
+        string slice = g.Node("Slice", [tensor, g.Initializer(g.UniqueName(stem + "_start"), [index], 1), g.Initializer(g.UniqueName(stem + "_end"), [index + 1], 1), axes]);
+        return g.Node("Squeeze", [slice, axes]);
+    }
+}

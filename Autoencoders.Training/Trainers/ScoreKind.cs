@@ -1,0 +1,20 @@
+namespace Autoencoders.Training.Trainers;
+
+/// <summary>What an anomaly detector's exported <c>Score</c> measures (higher is more anomalous in every case).</summary>
+public enum ScoreKind
+{
+    /// <summary>
+    /// The mean squared reconstruction error per feature, in standardized units: how badly the autoencoder reconstructs the
+    /// row. It catches rows off the normal data's manifold, but not rows that are extreme along it.
+    /// </summary>
+    ReconstructionError,
+
+    /// <summary>
+    /// How far the row lies from the training rows it most resembles, seen twice: the mean distance to its nearest stored
+    /// training rows in the standardized input, and the same in the encoder's first hidden layer (the code, when there is
+    /// none or the model is convolutional). Each distance is standardized by the training rows' own (a stored row never
+    /// counts as its own neighbour), then the two are added: 0 is a typical training row, 3 is about three standard
+    /// deviations more remote. Up to <see cref="TrainerOptions.MaxReferenceRows"/> training rows are stored in the graph.
+    /// </summary>
+    NearestNeighbors,
+}
