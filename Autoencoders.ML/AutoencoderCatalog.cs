@@ -19,7 +19,7 @@ public static class AutoencoderCatalog
     /// <param name="catalog">The anomaly-detection trainers catalog.</param>
     /// <param name="featureColumnName">Input column, a known-size vector of Single.</param>
     /// <param name="latentSize">Latent code size; 0 picks a quarter of the input size, clamped to [2, 64].</param>
-    /// <param name="numberOfEpochs">Training epochs.</param>
+    /// <param name="numberOfEpochs">Training epochs; 0 (default) for automatic (100, fewer for large data).</param>
     /// <param name="contamination">Expected fraction of anomalies in the training data, in (0, 0.5]; sets the threshold.</param>
     /// <param name="seed">Random seed; <see langword="null"/> draws one from the MLContext's seed.</param>
     public static AutoencoderAnomalyDetectionTrainer Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog,
@@ -57,7 +57,7 @@ public static class AutoencoderCatalog
     /// <param name="inputColumnName">Input column, a known-size vector of Single; <see langword="null"/> means <paramref name="outputColumnName"/> (restored in place).</param>
     /// <param name="noiseSigma">Standard deviation of the training noise, in the features' own units.</param>
     /// <param name="latentSize">Latent code size; 0 picks a quarter of the input size, clamped to [2, 64].</param>
-    /// <param name="numberOfEpochs">Training epochs.</param>
+    /// <param name="numberOfEpochs">Training epochs; 0 (default) for automatic (100, fewer for large data).</param>
     /// <param name="seed">Random seed; <see langword="null"/> draws one from the MLContext's seed.</param>
     public static AutoencoderDenoisingEstimator Denoise(this TransformsCatalog catalog, string outputColumnName, string? inputColumnName = null,
         double noiseSigma = AutoencoderDefaults.DenoisingNoiseSigma, int latentSize = 0, int numberOfEpochs = AutoencoderDefaults.NumberOfEpochs, int? seed = null)
@@ -93,7 +93,7 @@ public static class AutoencoderCatalog
     /// <param name="outputColumnName">Column for the latent codes (a vector of <paramref name="latentSize"/> Singles).</param>
     /// <param name="inputColumnName">Input column, a known-size vector of Single; <see langword="null"/> means <paramref name="outputColumnName"/>.</param>
     /// <param name="latentSize">Latent code size; 0 picks a quarter of the input size, clamped to [2, 64].</param>
-    /// <param name="numberOfEpochs">Training epochs.</param>
+    /// <param name="numberOfEpochs">Training epochs; 0 (default) for automatic (100, fewer for large data).</param>
     /// <param name="seed">Random seed; <see langword="null"/> draws one from the MLContext's seed.</param>
     public static AutoencoderFeaturizerEstimator ExtractLatentFeatures(this TransformsCatalog catalog, string outputColumnName,
         string? inputColumnName = null, int latentSize = 0, int numberOfEpochs = AutoencoderDefaults.NumberOfEpochs, int? seed = null)

@@ -22,10 +22,14 @@ public sealed class AutoencoderAnomalyDetectionTrainer : AutoencoderEstimator
     /// <summary>Settings of <see cref="AutoencoderAnomalyDetectionTrainer"/>; every default works on typical standardized tabular data.</summary>
     public sealed class Options : AutoencoderTrainingOptions
     {
-        /// <summary>Creates settings whose Score is <see cref="AutoencoderDefaults.DetectorScoreKind"/>.</summary>
+        /// <summary>
+        /// Creates settings whose Score is <see cref="AutoencoderDefaults.DetectorScoreKind"/>, holding out
+        /// <see cref="AutoencoderDefaults.DetectorValidationFraction"/> of the training rows to keep the best epoch.
+        /// </summary>
         public Options()
         {
             ScoreKind = AutoencoderDefaults.DetectorScoreKind;
+            ValidationFraction = AutoencoderDefaults.DetectorValidationFraction;
         }
 
         /// <summary>

@@ -34,7 +34,7 @@ internal static class AutoencoderFitter
         CheckScoringDeviceBeforeTraining(environment, scoring);
         var trainer = new AutoencoderTrainer(options.ToTrainerOptions(seed, Warn, metrics =>
         {
-            channel.Info(MessageSensitivity.None, Describe(metrics, options.NumberOfEpochs));
+            channel.Info(MessageSensitivity.None, Describe(metrics));
             options.Progress?.Invoke(metrics);
         }));
 
@@ -105,8 +105,9 @@ internal static class AutoencoderFitter
     }
 
     /// <summary>The per-epoch progress line, as ML.NET's trainers report theirs.</summary>
-    internal static string Describe(EpochMetrics metrics, int epochs)
+    internal static string Describe(EpochMetrics metrics)
     {
+        int epochs = metrics.Epochs;
         var left = TimeSpan.FromSeconds(metrics.Duration.TotalSeconds * (epochs - metrics.Epoch));
         string validation = metrics.ValidationLoss is double loss ? string.Create(CultureInfo.InvariantCulture, $", validation loss {loss:G5}") : "";
         return string.Create(CultureInfo.InvariantCulture,

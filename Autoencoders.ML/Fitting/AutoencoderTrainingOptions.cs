@@ -111,7 +111,10 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     /// </summary>
     public int PretrainingEpochs { get; set; }
 
-    /// <summary>Training epochs. Default 100.</summary>
+    /// <summary>
+    /// Training epochs, or 0 (default) for automatic: 100, fewer for large data so that about a million rows are seen in
+    /// all, at least 10 (see <see cref="AutoencoderDefaults.AutomaticEpochs"/>).
+    /// </summary>
     public int NumberOfEpochs { get; set; } = AutoencoderDefaults.NumberOfEpochs;
 
     /// <summary>Minibatch size. Default 32.</summary>

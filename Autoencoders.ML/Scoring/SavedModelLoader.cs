@@ -71,7 +71,7 @@ internal static class SavedModelLoader
 
     // ML.NET wraps a loader's failure in "Error during class instantiation" exceptions, several deep; a damaged zip or
     // model bytes end in a zip/stream error or ONNX Runtime's [InvalidProtobuf].
-    private static bool IsDamaged(Exception e) => Innermost(e) is InvalidDataException or EndOfStreamException
+    private static bool IsDamaged(Exception e) => Innermost(e) is InvalidDataException or EndOfStreamException or FormatException
         || Innermost(e).Message.Contains("Protobuf", StringComparison.OrdinalIgnoreCase);
 
     private static Exception Innermost(Exception e)

@@ -82,6 +82,7 @@ public sealed class OptionsMappingTests
     private static readonly Dictionary<(Type Stage, string Setting), string> StageDefaults = new()
     {
         [(typeof(AutoencoderAnomalyDetectionTrainer.Options), nameof(TrainerOptions.ScoreKind))] = "the detector scores by nearest neighbours (AutoencoderDefaults.DetectorScoreKind)",
+        [(typeof(AutoencoderAnomalyDetectionTrainer.Options), nameof(TrainerOptions.ValidationFraction))] = "the detector keeps its best epoch (AutoencoderDefaults.DetectorValidationFraction)",
         [(typeof(Autoencoders.ML.Denoising.AutoencoderDenoisingEstimator.Options), nameof(TrainerOptions.Corruptions))] = "a denoiser needs a corruption",
     };
 
@@ -110,7 +111,7 @@ public sealed class OptionsMappingTests
         var (train, _) = ML.AnomalyDetectionTests.Split(context);
         var options = new AutoencoderAnomalyDetectionTrainer.Options { NumberOfEpochs = 2, Seed = 1, HiddenLayerSizes = [8] };
         var estimator = Autoencoders.ML.AutoencoderCatalog.Autoencoder(context.AnomalyDetection.Trainers, options);
-        options.NumberOfEpochs = 0;          // invalid now, but the estimator checked and copied the valid value
+        options.NumberOfEpochs = -1;         // invalid now, but the estimator checked and copied the valid value
         options.HiddenLayerSizes![0] = 99;    // arrays are copied too
         var model = estimator.Fit(train);
         Assert.HasCount(2, model.Training!.History);

@@ -117,7 +117,7 @@ public sealed class TrainerTests
         var options = Options();
         switch (option)
         {
-            case nameof(TrainerOptions.NumberOfEpochs): options.NumberOfEpochs = 0; break;
+            case nameof(TrainerOptions.NumberOfEpochs): options.NumberOfEpochs = -1; break;
             case nameof(TrainerOptions.BatchSize): options.BatchSize = -1; break;
             case nameof(TrainerOptions.LearningRate): options.LearningRate = double.NaN; break;
             case nameof(TrainerOptions.ValidationFraction): options.ValidationFraction = 1; break;

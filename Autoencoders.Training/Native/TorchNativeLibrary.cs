@@ -144,6 +144,10 @@ public static class TorchNativeLibrary
         $"TorchSharp's native library '{path}' could not be loaded even after marking {MarkerVersion} weak. " +
         "Check that the libtorch-cpu-linux-x64 native files sit next to it (see README, 'Older Linux distributions').");
 
+    /// <summary>Whether libtorch (a CPU or CUDA build) sits beside TorchSharp's bridge library at <paramref name="bridge"/>.</summary>
+    internal static bool LibtorchBeside(string bridge) =>
+        File.Exists(Path.Combine(Path.GetDirectoryName(bridge)!, "libtorch_cpu.so")) || File.Exists(Path.Combine(Path.GetDirectoryName(bridge)!, "libtorch.so"));
+
     /// <summary>Finds libLibTorchSharp.so where the .NET host probes for native libraries.</summary>
     internal static string? Locate()
     {

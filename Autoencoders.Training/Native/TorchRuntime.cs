@@ -29,6 +29,10 @@ internal static class TorchRuntime
     /// <exception cref="InvalidOperationException">libtorch is not part of the application.</exception>
     public static void EnsureAvailable()
     {
+        // TorchSharp's managed package ships its bridge library (libLibTorchSharp) but not libtorch: without a libtorch
+        // package the bridge is found and fails to load, with a message about libstdc++ or TorchSharp's own.
+        if (OperatingSystem.IsLinux() && TorchNativeLibrary.Locate() is string bridge && !TorchNativeLibrary.LibtorchBeside(bridge))
+            throw new InvalidOperationException(MissingNativeMessage);
         try
         {
             TorchNativeLibrary.EnsureLoaded();

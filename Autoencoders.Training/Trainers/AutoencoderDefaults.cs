@@ -8,8 +8,28 @@ namespace Autoencoders.Training.Trainers;
 /// </summary>
 public static class AutoencoderDefaults
 {
-    /// <summary>Passes over the training data: 100.</summary>
-    public const int NumberOfEpochs = 100;
+    /// <summary>
+    /// Passes over the training data: 0, automatic — <see cref="MaxAutomaticEpochs"/>, fewer for large data so that about
+    /// <see cref="AutomaticRowBudget"/> rows are seen in all (at least <see cref="MinAutomaticEpochs"/> passes): 100 epochs
+    /// up to 10,000 rows, 20 for 50,000, 10 from 100,000.
+    /// </summary>
+    public const int NumberOfEpochs = 0;
+
+    /// <summary>Most passes the automatic epoch count makes: 100.</summary>
+    public const int MaxAutomaticEpochs = 100;
+
+    /// <summary>Fewest passes the automatic epoch count makes: 10.</summary>
+    public const int MinAutomaticEpochs = 10;
+
+    /// <summary>Rows the automatic epoch count lets training see in all (rows × epochs): 1,000,000.</summary>
+    public const int AutomaticRowBudget = 1_000_000;
+
+    /// <summary>The automatic epoch count for <paramref name="rows"/> training rows.</summary>
+    public static int AutomaticEpochs(long rows) =>
+        (int)Math.Clamp((AutomaticRowBudget + Math.Max(rows, 1) - 1) / Math.Max(rows, 1), MinAutomaticEpochs, MaxAutomaticEpochs);
+
+    /// <summary>Fraction of the training rows the anomaly detector holds out to keep its best epoch (early stopping): 0.1.</summary>
+    public const double DetectorValidationFraction = 0.1;
 
     /// <summary>Rows per minibatch: 32.</summary>
     public const int BatchSize = 32;

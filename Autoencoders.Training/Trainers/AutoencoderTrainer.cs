@@ -162,7 +162,7 @@ public sealed class AutoencoderTrainer
                     ? NeighborScore.Build(model, referenceRows(), _options.NeighborCount, _options.MaxReferenceRows, _options.Seed)
                     : null;
                 return new TrainedAutoencoder(model, standardizer, run.History, run.BestEpoch, run.StoppedEarly, source.TrainingRows, _options, noise2Noise,
-                    pretraining, neighbors);
+                    pretraining, neighbors, Epochs(source.TrainingRows + source.ValidationRows));
             }
             catch
             {
@@ -195,6 +195,9 @@ public sealed class AutoencoderTrainer
 
     private sealed record Run(List<EpochMetrics> History, int BestEpoch, bool StoppedEarly);
 
+    /// <summary>The epochs to run for <paramref name="rows"/> training rows: the setting, or the automatic count for 0.</summary>
+    internal int Epochs(long rows) => _options.NumberOfEpochs > 0 ? _options.NumberOfEpochs : AutoencoderDefaults.AutomaticEpochs(rows);
+
     private Run Train(AutoencoderNetwork model, TrainingBatches batches, Corruptor? corruptor, CancellationToken cancellationToken)
     {
         bool batchNorm = model.UsesBatchNormalization;
@@ -202,6 +205,7 @@ public sealed class AutoencoderTrainer
         using var sampling = model.Variational ? new Generator((ulong)(uint)_options.Seed + SamplingStream, DeviceOf(model)) : null;
         using var optimizer = new InPlaceAdam(model.parameters(), _options.LearningRate, _options.WeightDecay);
 
+        int epochs = Epochs(batches.TrainingRows + batches.ValidationRows);
         var history = new List<EpochMetrics>();
         var results = new List<EpochLoop.Result>();
         double best = double.PositiveInfinity;
@@ -210,7 +214,7 @@ public sealed class AutoencoderTrainer
         bool stoppedEarly = false;
         try
         {
-            for (int epoch = 1; epoch <= _options.NumberOfEpochs; epoch++)
+            for (int epoch = 1; epoch <= epochs; epoch++)
             {
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 model.train();
@@ -233,7 +237,7 @@ public sealed class AutoencoderTrainer
                 double? validationLoss = batches.ValidationRows > 0 ? Evaluate(model, batches) : null;
                 if (validationLoss is double v && !double.IsFinite(v))
                     throw new TrainingDivergedException(epoch, 0, v, _options.LearningRate);
-                var metrics = new EpochMetrics(epoch, result.Objective, validationLoss, result.Rows, clock.Elapsed);
+                var metrics = new EpochMetrics(epoch, result.Objective, validationLoss, result.Rows, clock.Elapsed, epochs);
                 history.Add(metrics);
                 _options.Progress?.Invoke(metrics);
 
@@ -248,7 +252,7 @@ public sealed class AutoencoderTrainer
                     }
                     else if (_options.EarlyStoppingPatience > 0 && epoch - bestEpoch >= _options.EarlyStoppingPatience)
                     {
-                        stoppedEarly = epoch < _options.NumberOfEpochs;
+                        stoppedEarly = epoch < epochs;
                         break;
                     }
                 }

@@ -58,7 +58,7 @@ internal static class StackedPretraining
                     var error = loss(decoder.call(code), target);
                     return new EpochLoop.Step(error, error, loss(torch.zeros_like(target), target));
                 }, epoch, options.LearningRate, cancellationToken);
-                history.Add(new EpochMetrics(epoch, result.Objective, null, result.Rows, clock.Elapsed));
+                history.Add(new EpochMetrics(epoch, result.Objective, null, result.Rows, clock.Elapsed, epochs));
             }
             histories.Add(history);
         }

@@ -19,7 +19,7 @@ public sealed class TrainedAutoencoder : IDisposable
 {
     internal TrainedAutoencoder(AutoencoderNetwork model, Standardizer standardizer, IReadOnlyList<EpochMetrics> history,
         int bestEpoch, bool stoppedEarly, long trainingRows, TrainerOptions options, bool noise2Noise,
-        IReadOnlyList<IReadOnlyList<EpochMetrics>> pretrainingHistory, NeighborScore? neighbors)
+        IReadOnlyList<IReadOnlyList<EpochMetrics>> pretrainingHistory, NeighborScore? neighbors, int epochs)
     {
         Neighbors = neighbors;
         PretrainingHistory = pretrainingHistory;
@@ -31,7 +31,7 @@ public sealed class TrainedAutoencoder : IDisposable
         History = history;
         BestEpoch = bestEpoch;
         StoppedEarly = stoppedEarly;
-        Settings = new TrainingSettings(options, noise2Noise);
+        Settings = new TrainingSettings(options, noise2Noise, epochs);
         GaussianNoiseSigma = Corruption.UnclippedGaussianSigma(options.Corruptions);
     }
 

@@ -123,7 +123,10 @@ public sealed class TrainerOptions
     /// </summary>
     public int PretrainingEpochs { get; set; }
 
-    /// <summary>Passes over the training data. Default 100.</summary>
+    /// <summary>
+    /// Passes over the training data, or 0 (default) for automatic: 100, fewer for large data so that about a million rows
+    /// are seen in all, at least 10 (see <see cref="AutoencoderDefaults.AutomaticEpochs"/>).
+    /// </summary>
     public int NumberOfEpochs { get; set; } = AutoencoderDefaults.NumberOfEpochs;
 
     /// <summary>Rows per minibatch. Default 32.</summary>
@@ -218,8 +221,8 @@ public sealed class TrainerOptions
                 if (!isDefault)
                     throw new ArgumentException($"{name} is a dense-autoencoder setting; with Convolutional set, use the ConvolutionalArchitecture's settings instead.", name);
         }
-        if (NumberOfEpochs < 1)
-            throw new ArgumentOutOfRangeException(nameof(NumberOfEpochs), NumberOfEpochs, "NumberOfEpochs must be at least 1.");
+        if (NumberOfEpochs < 0)
+            throw new ArgumentOutOfRangeException(nameof(NumberOfEpochs), NumberOfEpochs, "NumberOfEpochs must be at least 1, or 0 for automatic.");
         if (!(KLWeight >= 0) || !double.IsFinite(KLWeight))
             throw new ArgumentOutOfRangeException(nameof(KLWeight), KLWeight, "KLWeight must be zero or positive.");
         if (!Enum.IsDefined(VariationalScore))

@@ -5,11 +5,11 @@ namespace Autoencoders.Training.Trainers;
 /// <summary>The training settings that matter for reproducing a model, recorded in its ONNX metadata.</summary>
 public sealed class TrainingSettings
 {
-    internal TrainingSettings(TrainerOptions options, bool noise2Noise)
+    internal TrainingSettings(TrainerOptions options, bool noise2Noise, int epochs)
     {
         Noise2Noise = noise2Noise;
         PretrainingEpochs = options.PretrainingEpochs;
-        Epochs = options.NumberOfEpochs;
+        Epochs = epochs;
         BatchSize = options.BatchSize;
         LearningRate = options.LearningRate;
         WeightDecay = options.WeightDecay;
@@ -22,7 +22,7 @@ public sealed class TrainingSettings
             $"l1={options.SparsityL1Weight}, kl={options.SparsityKLWeight} (rho={options.SparsityTarget}), contractive={options.ContractiveWeight}");
     }
 
-    /// <summary>Maximum epochs.</summary>
+    /// <summary>Maximum epochs (the automatic count, resolved for the data, when the setting was 0).</summary>
     public int Epochs { get; }
     /// <summary>Minibatch size.</summary>
     public int BatchSize { get; }
