@@ -1,3 +1,4 @@
+using System.Globalization;
 using Autoencoders.ML.Fitting;
 using Autoencoders.ML.Scoring;
 using Autoencoders.Training.Trainers;
@@ -33,12 +34,21 @@ public sealed class AutoencoderAnomalyDetectionTrainer : AutoencoderEstimator
         }
 
         /// <summary>
-        /// Expected fraction of anomalies in the training data, in (0, 0.5]: the threshold is the score that this fraction of
-        /// training rows exceeds (as in PyOD). Default 0.1. Ignored when <see cref="Threshold"/> is set.
+        /// Expected fraction of anomalies in the training data, in (0, 0.5]: the threshold is the training score that at
+        /// most this fraction of the training rows exceed, ties included. Default 0.1. Ignored when
+        /// <see cref="Threshold"/> or <see cref="ValidationPercentile"/> is set.
         /// </summary>
         public double Contamination { get; set; } = AutoencoderDefaults.Contamination;
 
-        /// <summary>An explicit score threshold; <see langword="null"/> (default) derives it from <see cref="Contamination"/>.</summary>
+        /// <summary>
+        /// A percentile in (0, 100) of the scores of the validation rows (the training rows held out to keep the best epoch,
+        /// which the model did not fit), e.g. 99: the threshold that flags about 1% of normal rows the model has not seen.
+        /// Needs <see cref="AutoencoderTrainingOptions.ValidationFraction"/> above 0. Default <see langword="null"/>
+        /// (<see cref="Contamination"/> decides). Ignored when <see cref="Threshold"/> is set.
+        /// </summary>
+        public double? ValidationPercentile { get; set; }
+
+        /// <summary>An explicit score threshold; <see langword="null"/> (default) derives it from <see cref="ValidationPercentile"/> or <see cref="Contamination"/>.</summary>
         public float? Threshold { get; set; }
 
         internal override void Validate()
@@ -48,6 +58,10 @@ public sealed class AutoencoderAnomalyDetectionTrainer : AutoencoderEstimator
                 throw new ArgumentOutOfRangeException(nameof(Contamination), Contamination, "Contamination must be in (0, 0.5].");
             if (Threshold is float t && !float.IsFinite(t))
                 throw new ArgumentOutOfRangeException(nameof(Threshold), t, "Threshold must be a finite number.");
+            if (ValidationPercentile is double p && !(p > 0 && p < 100))
+                throw new ArgumentOutOfRangeException(nameof(ValidationPercentile), p, "ValidationPercentile must be in (0, 100).");
+            if (ValidationPercentile is not null && !(ValidationFraction > 0))
+                throw new ArgumentException("ValidationPercentile needs validation rows: set ValidationFraction above 0.", nameof(ValidationPercentile));
         }
     }
 
@@ -58,8 +72,14 @@ public sealed class AutoencoderAnomalyDetectionTrainer : AutoencoderEstimator
     {
     }
 
-    /// <summary>The explicit threshold, or the score that at most <see cref="Options.Contamination"/> of the training rows exceed.</summary>
-    private protected override float ChooseThreshold(float[] trainingScores) => ((Options)Settings) is var options && options.Threshold is float threshold
-        ? threshold
-        : AnomalyThreshold.FromContamination(trainingScores, options.Contamination);
+    /// <summary>The explicit threshold, the validation percentile, or the contamination's training score (see <see cref="Options"/>).</summary>
+    private protected override (float Threshold, string Rule) ChooseThreshold(IReadOnlyCollection<float> trainingScores, IReadOnlyCollection<float> validationScores)
+    {
+        var options = (Options)Settings;
+        if (options.Threshold is float threshold)
+            return (threshold, "explicit");
+        if (options.ValidationPercentile is double percentile)
+            return (AnomalyThreshold.FromPercentile(validationScores, percentile), string.Create(CultureInfo.InvariantCulture, $"validation_percentile={percentile:R}"));
+        return (AnomalyThreshold.FromContamination(trainingScores, options.Contamination), string.Create(CultureInfo.InvariantCulture, $"contamination={options.Contamination:R}"));
+    }
 }

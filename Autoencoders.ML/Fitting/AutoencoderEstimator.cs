@@ -40,10 +40,12 @@ public abstract class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) => OutputSchema.Compute(inputSchema, Settings, null, null);
 
     /// <summary>
-    /// The anomaly threshold written into the graph, given the graph's scores of the training rows. Stages that do not
+    /// The anomaly threshold written into the graph and how it was chosen, given the graph's scores of the training rows
+    /// (all of them) and of the validation rows among them. Stages that do not
     /// flag anomalies still give the graph one (for hosts that read Score/PredictedLabel from the ONNX file): the
     /// default contamination's.
     /// </summary>
-    private protected virtual float ChooseThreshold(float[] trainingScores) =>
-        AnomalyThreshold.FromContamination(trainingScores, AutoencoderDefaults.Contamination);
+    private protected virtual (float Threshold, string Rule) ChooseThreshold(IReadOnlyCollection<float> trainingScores, IReadOnlyCollection<float> validationScores) =>
+        (AnomalyThreshold.FromContamination(trainingScores, AutoencoderDefaults.Contamination),
+         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"contamination={AutoencoderDefaults.Contamination:R}"));
 }

@@ -21,9 +21,9 @@ internal static class AutoencoderFitter
     /// <param name="component">Name under which messages are logged.</param>
     /// <param name="input">Training data.</param>
     /// <param name="options">Training and scoring settings (the estimator's own copy).</param>
-    /// <param name="threshold">Chooses the anomaly threshold written into the graph from the training rows' scores.</param>
+    /// <param name="threshold">Chooses the anomaly threshold written into the graph (and names its rule) from the scores of the training rows and of the validation rows among them.</param>
     public static AutoencoderTransformer Fit(IHostEnvironment environment, string component, IDataView input,
-        AutoencoderTrainingOptions options, Func<float[], float> threshold)
+        AutoencoderTrainingOptions options, Func<IReadOnlyCollection<float>, IReadOnlyCollection<float>, (float Threshold, string Rule)> threshold)
     {
         ArgumentNullException.ThrowIfNull(input);
         var host = environment.Register(component);
@@ -57,6 +57,7 @@ internal static class AutoencoderFitter
 
         AutoencoderOnnxModel model;
         TrainingSummary summary;
+        Func<long, bool> isValidationRow = trained.IsValidationRow;
         using (trained)
         {
             // A provisional threshold: the real one comes from the graph's own scores below.
@@ -64,12 +65,14 @@ internal static class AutoencoderFitter
             summary = new TrainingSummary(trained.History, trained.BestEpoch, trained.StoppedEarly, trained.TrainingRows, trained.Architecture,
                 trained.PretrainingHistory);
         }
-        float chosen;
+        float[] scores;
         using (var scorer = AutoencoderTransformer.CreateScorer(environment, model, scoring))
-            chosen = threshold(TrainingScores(scorer, data, scoring.ScoringBatchSize));
+            scores = TrainingScores(scorer, data, scoring.ScoringBatchSize);
+        var validation = scores.Where((_, row) => isValidationRow(row)).ToArray();
+        var (chosen, rule) = threshold(scores, validation);
         channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
-            $"Trained {summary.Architecture} on {summary.TrainingRows} rows for {summary.History.Count} epochs; threshold {chosen:R}."));
-        return new AutoencoderTransformer(environment, model.WithThreshold(chosen), scoring, summary);
+            $"Trained {summary.Architecture} on {summary.TrainingRows} rows for {summary.History.Count} epochs; threshold {chosen:R} ({rule})."));
+        return new AutoencoderTransformer(environment, model.WithThreshold(chosen, rule).WithScoreDistribution(scores, validation.Length > 0 ? validation : null), scoring, summary);
     }
 
     /// <summary>

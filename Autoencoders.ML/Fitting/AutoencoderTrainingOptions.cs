@@ -44,7 +44,7 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     /// <summary>Neighbours averaged by <see cref="ScoreKind.NearestNeighbors"/>. Default 5.</summary>
     public int NeighborCount { get; set; } = AutoencoderDefaults.NeighborCount;
 
-    /// <summary>Training rows <see cref="ScoreKind.NearestNeighbors"/> stores in the graph (drawn at random when there are more). Default 4,096.</summary>
+    /// <summary>Training rows <see cref="ScoreKind.NearestNeighbors"/> stores in the graph (drawn at random when there are more), or 0 (default) for automatic: all up to 2²¹ stored values, at least 4,096 rows.</summary>
     public int MaxReferenceRows { get; set; } = AutoencoderDefaults.MaxReferenceRows;
 
     /// <summary>What a variational autoencoder's Score measures. Default <see cref="VariationalScore.ReconstructionError"/>.</summary>

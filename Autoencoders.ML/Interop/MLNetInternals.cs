@@ -28,7 +28,7 @@ internal static partial class MLNetInternals
     private const BindingFlags Members = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
 
     private static NotSupportedException Missing(string what) =>
-        new($"{what} was not found in Microsoft.ML {typeof(MLContext).Assembly.GetName().Version}; Autoencoders.ML supports {SupportedVersion}.");
+        new($"{what} was not found in Microsoft.ML {typeof(MLContext).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]}; Autoencoders.ML supports {SupportedVersion}.");
 
     // ---- The environment behind a catalog -------------------------------------------------------------------------
 
@@ -121,6 +121,18 @@ internal static partial class MLNetInternals
             environment, model, input, scoreVectorColumn, threshold, scoreColumn);
     }
 
+    /// <summary>
+    /// ML.NET's regression scorer over a one-element vector column with weight 1 and bias 0: a scalar <c>Score</c> column
+    /// equal to the element, exactly (0 + 1·x = x in float arithmetic). ML.NET 5's ONNX transformer cannot output scalars
+    /// and no public transform turns a 1-vector into a scalar; both constructors are internal.
+    /// </summary>
+    public static ITransformer VectorToScalar(IHostEnvironment environment, DataViewSchema input, string vectorColumn)
+    {
+        var weights = new VBuffer<float>(1, [1f]);
+        var model = Construct(typeof(LinearRegressionModelParameters), environment, weights, 0f);
+        return (ITransformer)Construct(typeof(RegressionPredictionTransformer<LinearRegressionModelParameters>), environment, model, input, vectorColumn);
+    }
+
     /// <summary>Invokes the constructor whose parameters take <paramref name="arguments"/> (a null argument fits any reference type).</summary>
     private static object Construct(Type type, params object?[] arguments)
     {
@@ -184,5 +196,6 @@ internal static partial class MLNetInternals
         var built = schema.ToSchema();
         _ = ShapeOf(built);
         _ = AnomalyScorer(environment, built, "v", 0.5f, "Score");
+        _ = VectorToScalar(environment, built, "v");
     }
 }

@@ -21,6 +21,13 @@ public class AutoencoderScoringOptions
     /// </summary>
     public string? PredictedLabelColumnName { get; set; } = "PredictedLabel";
 
+    /// <summary>
+    /// Output column for the probability-like score (Single in [0, 1]): the share of training rows that score at or below
+    /// the row (the training scores' empirical distribution function), so a business rule can say "flag above 0.99". Or
+    /// <see langword="null"/> (default) to leave it out. Models saved before version 0.2 lack it.
+    /// </summary>
+    public string? ProbabilityColumnName { get; set; }
+
     /// <summary>Output column for the reconstruction in the original scale, or <see langword="null"/> (default) to leave it out.</summary>
     public string? ReconstructionColumnName { get; set; }
 
@@ -118,6 +125,8 @@ public class AutoencoderScoringOptions
             yield return (OnnxNames.ScoreFunction, ScoreFunctionColumnName);
         if (ScoreColumnName is not null)
             yield return (OnnxNames.Score, ScoreColumnName);
+        if (ProbabilityColumnName is not null)
+            yield return (OnnxNames.Probability, ProbabilityColumnName);
         if (PredictedLabelColumnName is not null)
             yield return (OnnxNames.PredictedLabel, PredictedLabelColumnName);
     }

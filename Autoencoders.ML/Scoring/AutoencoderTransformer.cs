@@ -1,6 +1,8 @@
+using System.Globalization;
 using Autoencoders.ML.Data;
 using Autoencoders.ML.Interop;
 using Autoencoders.Training.Onnx;
+using Autoencoders.Training.Trainers;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -78,6 +80,37 @@ public sealed class AutoencoderTransformer : ITransformer, IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         return new(_environment, Model.WithThreshold(threshold), _options, Training);
+    }
+
+    /// <summary>
+    /// Returns a transformer identical to this one but with the threshold that at most <paramref name="contamination"/> of
+    /// the training rows exceed (ties included), from the training scores the model carries (all of them, or 10,001 quantiles
+    /// for more than 10,001 rows); no retraining. Survives save and load.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="contamination"/> is outside (0, 0.5].</exception>
+    /// <exception cref="InvalidOperationException">The model carries no training scores (saved by version 0.1).</exception>
+    public AutoencoderTransformer WithContamination(double contamination)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var scores = Model.TrainingScoreQuantiles ?? throw new InvalidOperationException(
+            "This model carries no training scores (it was saved by version 0.1): use WithThreshold, or train it again.");
+        float threshold = AnomalyThreshold.FromContamination(scores, contamination);
+        return new(_environment, Model.WithThreshold(threshold, string.Create(CultureInfo.InvariantCulture, $"contamination={contamination:R}")), _options, Training);
+    }
+
+    /// <summary>
+    /// Returns a transformer identical to this one but with the <paramref name="percentile"/>-th percentile (e.g. 99) of
+    /// the validation rows' scores as its threshold, from the scores the model carries; no retraining. Survives save and load.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="percentile"/> is outside (0, 100).</exception>
+    /// <exception cref="InvalidOperationException">Training held out no validation rows, or the model was saved by version 0.1.</exception>
+    public AutoencoderTransformer WithValidationPercentile(double percentile)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var scores = Model.ValidationScoreQuantiles ?? throw new InvalidOperationException(
+            "This model carries no validation scores: train it with ValidationFraction above 0 (the anomaly detector's default).");
+        float threshold = AnomalyThreshold.FromPercentile(scores, percentile);
+        return new(_environment, Model.WithThreshold(threshold, string.Create(CultureInfo.InvariantCulture, $"validation_percentile={percentile:R}")), _options, Training);
     }
 
     /// <summary>

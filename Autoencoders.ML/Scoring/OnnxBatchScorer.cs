@@ -146,7 +146,7 @@ internal sealed class OnnxBatchScorer : IDisposable
             _outputNames = [.. outputs];
             _widths = _outputNames.Select(name => name switch
             {
-                OnnxNames.Score or OnnxNames.PredictedLabel => 1,
+                OnnxNames.Score or OnnxNames.Probability or OnnxNames.PredictedLabel => 1,
                 OnnxNames.Latent => scorer.Model.LatentSize,
                 _ => InputSize,
             }).ToArray();
@@ -177,7 +177,7 @@ internal sealed class OnnxBatchScorer : IDisposable
         /// <summary>
         /// A getter of output <paramref name="output"/> (asked for in <see cref="CreateBatch"/>) for the row
         /// <paramref name="row"/>() of the last run, after <paramref name="before"/> (e.g. scoring the row first): a
-        /// Single for the score, a Boolean for the label, a vector of Single otherwise.
+        /// Single for the score and the probability, a Boolean for the label, a vector of Single otherwise.
         /// </summary>
         public Delegate Getter(string output, Func<int> row, Action? before = null)
         {
@@ -185,7 +185,7 @@ internal sealed class OnnxBatchScorer : IDisposable
             if (output == OnnxNames.PredictedLabel)
                 return (ValueGetter<bool>)((ref bool value) => { before?.Invoke(); value = Labels[row()]; });
             var buffer = Outputs[slot];
-            if (output == OnnxNames.Score)
+            if (output is OnnxNames.Score or OnnxNames.Probability)
                 return (ValueGetter<float>)((ref float value) => { before?.Invoke(); value = buffer[row()]; });
             int width = _widths[slot];
             return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
@@ -216,7 +216,7 @@ internal sealed class OnnxBatchScorer : IDisposable
             _outputValues = _outputNames.Select((name, i) => name switch
             {
                 OnnxNames.PredictedLabel => OrtValue.CreateTensorValueFromMemory(memory, Labels.AsMemory(0, rows), [rows]),
-                OnnxNames.Score => OrtValue.CreateTensorValueFromMemory(memory, Outputs[i].AsMemory(0, rows), [rows]),
+                OnnxNames.Score or OnnxNames.Probability => OrtValue.CreateTensorValueFromMemory(memory, Outputs[i].AsMemory(0, rows), [rows]),
                 _ => OrtValue.CreateTensorValueFromMemory(memory, Outputs[i].AsMemory(0, rows * _widths[i]), [rows, (long)_widths[i]]),
             }).ToArray();
             _boundRows = rows;

@@ -51,7 +51,7 @@ internal static class OutputSchema
         foreach (var (output, column) in options.OutputColumns())
             builder.AddColumn(column, output switch
             {
-                OnnxNames.Score => NumberDataViewType.Single,
+                OnnxNames.Score or OnnxNames.Probability => NumberDataViewType.Single,
                 OnnxNames.PredictedLabel => BooleanDataViewType.Instance,
                 OnnxNames.Latent => new VectorDataViewType(NumberDataViewType.Single, latentSize),
                 _ => new VectorDataViewType(NumberDataViewType.Single, inputSize),

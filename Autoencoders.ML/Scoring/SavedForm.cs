@@ -23,6 +23,9 @@ internal static class SavedForm
     /// <summary>The one-element vector column the row graph writes the score to.</summary>
     public const string ScoreVectorColumn = OnnxNames.ReservedPrefix + "ScoreVector";
 
+    /// <summary>The one-element vector column the row graph writes the probability to.</summary>
+    public const string ProbabilityVectorColumn = OnnxNames.ReservedPrefix + "ProbabilityVector";
+
     /// <summary>The columns ML.NET's anomaly scorer writes.</summary>
     private const string ScorerScore = "Score", ScorerLabel = "PredictedLabel";
 
@@ -58,7 +61,7 @@ internal static class SavedForm
         {
             if (output == OnnxNames.PredictedLabel)
                 continue;
-            yield return (output, output == OnnxNames.Score ? ScoreVectorColumn
+            yield return (output, output == OnnxNames.Score ? ScoreVectorColumn : output == OnnxNames.Probability ? ProbabilityVectorColumn
                 : column == options.FeatureColumnName ? RenamedOutputPrefix + column : column);
         }
     }
@@ -75,6 +78,14 @@ internal static class SavedForm
             data = step.Transform(data);
         }
         Add(context.Transforms.ApplyOnnxModel(outputs, [options.FeatureColumnName], rowGraphFile).Fit(data));
+        if (options.ProbabilityColumnName is string probability)
+        {
+            // The 1-vector becomes a scalar through a regression scorer, whose column is "Score": taken before the anomaly scorer writes its own.
+            bool hadScore = data.Schema.GetColumnOrNull(ScorerScore) is not null;
+            Add(MLNetInternals.VectorToScalar(context, data.Schema, ProbabilityVectorColumn));
+            Add(context.Transforms.CopyColumns(probability, ScorerScore).Fit(data));
+            Add(context.Transforms.DropColumns([ProbabilityVectorColumn, .. hadScore ? Array.Empty<string>() : [ScorerScore]]).Fit(data));
+        }
         if (options.ScoreColumnName is string score)
         {
             var inputColumns = data.Schema.Select(c => c.Name).ToHashSet();

@@ -32,6 +32,9 @@ internal abstract class AutoencoderNetwork(string name) : nn.Module<Tensor, Tens
     /// </summary>
     public virtual Tensor HiddenFeatures(Tensor input) => Encode(input);
 
+    /// <summary>Width of <see cref="HiddenFeatures"/>.</summary>
+    public virtual int HiddenWidth => LatentSize;
+
     /// <summary>The latent code of standardized rows.</summary>
     public abstract Tensor Encode(Tensor input);
 

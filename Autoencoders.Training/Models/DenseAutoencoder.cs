@@ -68,6 +68,9 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
         : EncoderLayers.Select((layer, i) => (layer, i)).First(p => p.layer.Kind == LayerKind.Activation).i + 1;
 
     /// <inheritdoc/>
+    public override int HiddenWidth => FirstHiddenBlockLayers == 0 ? LatentSize : Architecture.HiddenLayerSizes[0];
+
+    /// <inheritdoc/>
     public override Tensor HiddenFeatures(Tensor input)
     {
         if (FirstHiddenBlockLayers == 0)

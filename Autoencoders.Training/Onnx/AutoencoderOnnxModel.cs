@@ -70,9 +70,29 @@ public sealed class AutoencoderOnnxModel
         Proto.WriteTo(stream);
     }
 
+    /// <summary>
+    /// A copy that knows the score distribution of the training rows (and of the validation rows, when given): it adds the
+    /// <see cref="OnnxNames.Probability"/> output (the share of training scores at or below a row's score) and keeps the
+    /// sorted scores (up to 10,001 quantiles of each) for thresholds chosen later (<see cref="TrainingScoreQuantiles"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The training scores are empty or contain NaN.</exception>
+    public AutoencoderOnnxModel WithScoreDistribution(IReadOnlyCollection<float> trainingScores, IReadOnlyCollection<float>? validationScores = null)
+    {
+        ArgumentNullException.ThrowIfNull(trainingScores);
+        return new AutoencoderOnnxModel(ScoreDistribution.With(Proto, trainingScores, validationScores));
+    }
+
+    /// <summary>The training rows' scores, sorted (all of them, or 10,001 evenly spaced quantiles); null before <see cref="WithScoreDistribution"/>.</summary>
+    public IReadOnlyList<float>? TrainingScoreQuantiles => ScoreDistribution.Read(Proto, ScoreDistribution.TrainingQuantiles);
+
+    /// <summary>The validation rows' scores, sorted, likewise; null when training held out no rows.</summary>
+    public IReadOnlyList<float>? ValidationScoreQuantiles => ScoreDistribution.Read(Proto, ScoreDistribution.ValidationQuantiles);
+
     /// <summary>A copy whose graph flags rows with Score above <paramref name="threshold"/>; nothing else changes.</summary>
+    /// <param name="threshold">The new threshold.</param>
+    /// <param name="rule">How it was chosen, recorded in the metadata (e.g. <c>contamination=0.05</c>); <see langword="null"/> records <c>explicit</c>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="threshold"/> is NaN or infinite.</exception>
-    public AutoencoderOnnxModel WithThreshold(float threshold)
+    public AutoencoderOnnxModel WithThreshold(float threshold, string? rule = null)
     {
         if (!float.IsFinite(threshold))
             throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be a finite number.");
@@ -83,6 +103,10 @@ public sealed class AutoencoderOnnxModel
         if (entry is null)
             copy.MetadataProps.Add(entry = new StringStringEntryProto { Key = OnnxNames.ThresholdKey });
         entry.Value = threshold.ToString("R", CultureInfo.InvariantCulture);
+        var ruleEntry = copy.MetadataProps.FirstOrDefault(p => p.Key == OnnxNames.ThresholdRuleKey);
+        if (ruleEntry is null)
+            copy.MetadataProps.Add(ruleEntry = new StringStringEntryProto { Key = OnnxNames.ThresholdRuleKey });
+        ruleEntry.Value = rule ?? "explicit";
         return new AutoencoderOnnxModel(copy);
     }
 

@@ -13,6 +13,8 @@ public static class OnnxNames
     public const string FeatureErrors = "FeatureErrors";
     /// <summary>Output: rows, the anomaly score (mean of FeatureErrors; +∞ for rows with NaN or infinite inputs).</summary>
     public const string Score = "Score";
+    /// <summary>Output (once the training scores are known, see <see cref="AutoencoderOnnxModel.WithScoreDistribution"/>): rows, the share of training rows scoring at or below the row, in [0, 1].</summary>
+    public const string Probability = "Probability";
     /// <summary>Output: rows, boolean, Score &gt; threshold.</summary>
     public const string PredictedLabel = "PredictedLabel";
     /// <summary>
@@ -51,6 +53,8 @@ public static class OnnxNames
     public const string ThresholdKey = MetadataPrefix + "threshold";
     /// <summary>What the Score output measures, in words.</summary>
     public const string ScoreKey = MetadataPrefix + "score";
+    /// <summary>How the threshold was chosen, e.g. <c>contamination=0.1</c>.</summary>
+    public const string ThresholdRuleKey = MetadataPrefix + "threshold_rule";
     /// <summary>Training settings.</summary>
     public const string TrainingKey = MetadataPrefix + "training";
     /// <summary>σ of the Gaussian training noise, present when the graph has a <see cref="ScoreFunction"/> output.</summary>

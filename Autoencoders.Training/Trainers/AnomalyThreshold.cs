@@ -13,9 +13,27 @@ public static class AnomalyThreshold
     /// <exception cref="ArgumentException"><paramref name="scores"/> is empty or contains NaN.</exception>
     public static float FromContamination(IReadOnlyCollection<float> scores, double contamination)
     {
-        ArgumentNullException.ThrowIfNull(scores);
         if (!(contamination > 0 && contamination <= 0.5))
             throw new ArgumentOutOfRangeException(nameof(contamination), contamination, "Contamination must be in (0, 0.5].");
+        return Above(scores, contamination);
+    }
+
+    /// <summary>
+    /// The <paramref name="percentile"/>-th percentile of <paramref name="scores"/> (e.g. 99), the same rule as
+    /// <see cref="FromContamination"/> with contamination 1 − percentile/100: one of the scores, with at most that share above it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="percentile"/> is outside (0, 100).</exception>
+    /// <exception cref="ArgumentException"><paramref name="scores"/> is empty or contains NaN.</exception>
+    public static float FromPercentile(IReadOnlyCollection<float> scores, double percentile)
+    {
+        if (!(percentile > 0 && percentile < 100))
+            throw new ArgumentOutOfRangeException(nameof(percentile), percentile, "The percentile must be in (0, 100).");
+        return Above(scores, 1 - percentile / 100);
+    }
+
+    private static float Above(IReadOnlyCollection<float> scores, double share)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
         if (scores.Count == 0)
             throw new ArgumentException("At least one score is needed.", nameof(scores));
         var sorted = scores.ToArray();
@@ -23,7 +41,7 @@ public static class AnomalyThreshold
             throw new ArgumentException("Scores contain NaN.", nameof(scores));
         Array.Sort(sorted);
         // The tolerance keeps products such as 0.29 · 100 = 28.999999999999996 at 29.
-        int flagged = (int)Math.Floor(contamination * sorted.Length + 1e-9);
+        int flagged = (int)Math.Floor(share * sorted.Length + 1e-9);
         return sorted[sorted.Length - 1 - flagged];
     }
 }

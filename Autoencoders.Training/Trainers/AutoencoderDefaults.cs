@@ -79,8 +79,18 @@ public static class AutoencoderDefaults
     /// <summary>Neighbours averaged by <see cref="ScoreKind.NearestNeighbors"/>: 5.</summary>
     public const int NeighborCount = 5;
 
-    /// <summary>Training rows stored in the graph for <see cref="ScoreKind.NearestNeighbors"/>: at most 4,096 (drawn at random).</summary>
-    public const int MaxReferenceRows = 4096;
+    /// <summary>
+    /// Training rows stored in the graph for <see cref="ScoreKind.NearestNeighbors"/>: 0, automatic — every training row
+    /// up to <see cref="ReferenceValueBudget"/> stored values (rows × (features + hidden units)), but at least 4,096 rows
+    /// (drawn at random when there are more).
+    /// </summary>
+    public const int MaxReferenceRows = 0;
+
+    /// <summary>Values the automatic <see cref="MaxReferenceRows"/> stores at most (unless 4,096 rows need more): 2²¹, 8 MB.</summary>
+    public const int ReferenceValueBudget = 1 << 21;
+
+    /// <summary>The automatic number of stored rows for rows of <paramref name="width"/> values (features + hidden units).</summary>
+    public static int AutomaticReferenceRows(int width) => Math.Max(4096, ReferenceValueBudget / Math.Max(width, 1));
 
     /// <summary>Expected fraction of anomalies in the training data, which sets the anomaly threshold: 0.1.</summary>
     public const double Contamination = 0.1;

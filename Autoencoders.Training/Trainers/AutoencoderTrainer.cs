@@ -106,7 +106,7 @@ public sealed class AutoencoderTrainer
     /// </summary>
     private FeatureMatrix ReferenceSample(IRowSource source, Standardizer standardizer)
     {
-        int d = source.Columns, capacity = _options.MaxReferenceRows;
+        int d = source.Columns, capacity = _options.MaxReferenceRows > 0 ? _options.MaxReferenceRows : AutoencoderDefaults.AutomaticReferenceRows(d);
         var random = new Random(_options.Seed ^ 0x2EF5);
         var sample = new List<float[]>();
         var row = new float[d];
@@ -162,7 +162,7 @@ public sealed class AutoencoderTrainer
                     ? NeighborScore.Build(model, referenceRows(), _options.NeighborCount, _options.MaxReferenceRows, _options.Seed)
                     : null;
                 return new TrainedAutoencoder(model, standardizer, run.History, run.BestEpoch, run.StoppedEarly, source.TrainingRows, _options, noise2Noise,
-                    pretraining, neighbors, Epochs(source.TrainingRows + source.ValidationRows));
+                    pretraining, neighbors, Epochs(source.TrainingRows + source.ValidationRows), source.IsValidationRow);
             }
             catch
             {

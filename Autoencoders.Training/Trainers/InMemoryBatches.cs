@@ -12,6 +12,7 @@ internal sealed class InMemoryBatches : TrainingBatches
     private readonly Tensor? _trainingTarget;   // null: the target is the input
     private readonly Tensor? _validationTarget;
     private readonly long[] _permutation;
+    private readonly bool[] _isValidation;
     private readonly int _batchSize;
     private readonly bool _shuffle;
     private readonly Random _random;
@@ -33,6 +34,9 @@ internal sealed class InMemoryBatches : TrainingBatches
             validationRows = Math.Clamp((int)Math.Round(standardized.Rows * validationFraction), 1, standardized.Rows - 1);
         }
         using var all = torch.tensor(standardized.Values, [standardized.Rows, standardized.Columns], device: device);
+        _isValidation = new bool[standardized.Rows];
+        foreach (int row in order[..validationRows])
+            _isValidation[row] = true;
         _training = Rows(all, order[validationRows..]);
         _validation = validationRows > 0 ? Rows(all, order[..validationRows]) : null;
         if (targets is not null)
@@ -47,6 +51,8 @@ internal sealed class InMemoryBatches : TrainingBatches
     public override long TrainingRows => _permutation.Length;
 
     public override long ValidationRows => _validation?.shape[0] ?? 0;
+
+    public override bool IsValidationRow(long index) => index >= 0 && index < _isValidation.Length && _isValidation[index];
 
     public override void StartEpoch()
     {

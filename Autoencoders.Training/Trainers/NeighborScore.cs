@@ -68,6 +68,8 @@ internal sealed class NeighborScore
     internal static NeighborScore Build(AutoencoderNetwork model, FeatureMatrix standardized, int neighbors, int maxRows, int seed)
     {
         int d = standardized.Columns;
+        if (maxRows == 0)
+            maxRows = AutoencoderDefaults.AutomaticReferenceRows(d + model.HiddenWidth);
         int count = Math.Min(standardized.Rows, maxRows);
         var chosen = Enumerable.Range(0, standardized.Rows).ToArray();
         if (count < standardized.Rows)
@@ -87,14 +89,26 @@ internal sealed class NeighborScore
         var h = model.HiddenFeatures(x).contiguous();
         var hidden = TensorMemory.ToArray(h);
         int width = (int)h.shape[1];
-        var empty = new NeighborScore(rows, hidden, count, d, width, k, (0, 1), (0, 1));
-        var (inputDistances, hiddenDistances) = empty.Distances(x, h);
+        var unscaled = new NeighborScore(rows, hidden, count, d, width, k, (0, 1), (0, 1));
+        // The stored rows' own distances, a chunk of queries at a time (all at once would be count² values).
+        var inputDistances = new List<float>(count);
+        var hiddenDistances = new List<float>(count);
+        for (int start = 0; start < count; start += QueryChunkRows)
+        {
+            using var chunk = torch.NewDisposeScope();
+            int rowsInChunk = Math.Min(QueryChunkRows, count - start);
+            var (input, inHidden) = unscaled.Distances(x.narrow(0, start, rowsInChunk), h.narrow(0, start, rowsInChunk));
+            inputDistances.AddRange(TensorMemory.ToArray(input));
+            hiddenDistances.AddRange(TensorMemory.ToArray(inHidden));
+        }
         return new NeighborScore(rows, hidden, count, d, width, k, Statistics(inputDistances), Statistics(hiddenDistances));
     }
 
-    private static (float Mean, float Deviation) Statistics(Tensor distances)
+    /// <summary>Query rows per distance computation while building: bounds the distance matrix to this many × stored rows.</summary>
+    private const int QueryChunkRows = 512;
+
+    private static (float Mean, float Deviation) Statistics(List<float> values)
     {
-        var values = TensorMemory.ToArray(distances);
         double mean = values.Average(v => (double)v);
         double deviation = Math.Sqrt(values.Average(v => (v - mean) * (v - mean)));
         return ((float)mean, deviation > 1e-12 ? (float)deviation : 1f);

@@ -116,6 +116,8 @@ internal sealed class StreamingBatches : TrainingBatches
         return _device.type == DeviceType.CPU ? rowsOfBatch : rowsOfBatch.to(_device);
     }
 
+    public override bool IsValidationRow(long index) => IsValidation(index);
+
     // SplitMix64 of (seed, row index): a fixed, seeded choice of validation rows that needs no memory.
     private bool IsValidation(long index)
     {

@@ -19,8 +19,9 @@ public sealed class TrainedAutoencoder : IDisposable
 {
     internal TrainedAutoencoder(AutoencoderNetwork model, Standardizer standardizer, IReadOnlyList<EpochMetrics> history,
         int bestEpoch, bool stoppedEarly, long trainingRows, TrainerOptions options, bool noise2Noise,
-        IReadOnlyList<IReadOnlyList<EpochMetrics>> pretrainingHistory, NeighborScore? neighbors, int epochs)
+        IReadOnlyList<IReadOnlyList<EpochMetrics>> pretrainingHistory, NeighborScore? neighbors, int epochs, Func<long, bool> isValidationRow)
     {
+        _isValidationRow = isValidationRow;
         Neighbors = neighbors;
         PretrainingHistory = pretrainingHistory;
         KLWeight = options.KLWeight;
@@ -36,6 +37,14 @@ public sealed class TrainedAutoencoder : IDisposable
     }
 
     internal AutoencoderNetwork Model { get; }
+
+    private readonly Func<long, bool> _isValidationRow;
+
+    /// <summary>
+    /// Whether training held out the row with this index (0-based, in the order the rows were given) for validation:
+    /// its scores then describe rows the model did not fit.
+    /// </summary>
+    public bool IsValidationRow(long index) => _isValidationRow(index);
 
     /// <summary>What <see cref="Score(FeatureMatrix)"/> and the exported Score measure.</summary>
     public ScoreKind ScoreKind => Neighbors is null ? ScoreKind.ReconstructionError : ScoreKind.NearestNeighbors;

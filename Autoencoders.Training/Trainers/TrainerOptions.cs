@@ -64,8 +64,9 @@ public sealed class TrainerOptions
     public int NeighborCount { get; set; } = AutoencoderDefaults.NeighborCount;
 
     /// <summary>
-    /// Training rows <see cref="ScoreKind.NearestNeighbors"/> stores in the graph, drawn at random when there are more.
-    /// Scoring costs about this many × (features + hidden units) multiply-adds per row. Default 4,096.
+    /// Training rows <see cref="ScoreKind.NearestNeighbors"/> stores in the graph, drawn at random when there are more, or
+    /// 0 (default) for automatic: all of them up to 2²¹ stored values (8 MB), at least 4,096 rows. Scoring costs about
+    /// this many × (features + hidden units) multiply-adds per row.
     /// </summary>
     public int MaxReferenceRows { get; set; } = AutoencoderDefaults.MaxReferenceRows;
 
@@ -233,8 +234,8 @@ public sealed class TrainerOptions
             throw new ArgumentException("VariationalScore.NegativeElbo is a reconstruction score: set ScoreKind = ReconstructionError with it.", nameof(ScoreKind));
         if (NeighborCount < 1)
             throw new ArgumentOutOfRangeException(nameof(NeighborCount), NeighborCount, "NeighborCount must be at least 1.");
-        if (MaxReferenceRows < 2)
-            throw new ArgumentOutOfRangeException(nameof(MaxReferenceRows), MaxReferenceRows, "MaxReferenceRows must be at least 2.");
+        if (MaxReferenceRows is < 0 or 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxReferenceRows), MaxReferenceRows, "MaxReferenceRows must be at least 2, or 0 for automatic.");
         if (PretrainingEpochs < 0)
             throw new ArgumentOutOfRangeException(nameof(PretrainingEpochs), PretrainingEpochs, "PretrainingEpochs cannot be negative.");
         if (PretrainingEpochs > 0)

@@ -11,6 +11,9 @@ internal abstract class TrainingBatches : IDisposable
     /// <summary>Rows held out for validation (0 without validation).</summary>
     public abstract long ValidationRows { get; }
 
+    /// <summary>Whether the row with this index (in the order the rows were given) is held out for validation.</summary>
+    public abstract bool IsValidationRow(long index);
+
     /// <summary>Starts an epoch (reshuffling when asked).</summary>
     public abstract void StartEpoch();
 

@@ -2,6 +2,7 @@ using Autoencoders.Benchmarks.Support;
 using Autoencoders.Benchmarks.Denoise;
 using Autoencoders.Benchmarks.Features;
 using Autoencoders.Benchmarks.OneClass;
+using Autoencoders.Benchmarks.Tabular;
 using Autoencoders.Benchmarks.Throughput;
 using BenchmarkDotNet.Running;
 
@@ -10,10 +11,11 @@ using BenchmarkDotNet.Running;
 //   denoise      Fashion-MNIST denoising PSNR table and image grid (see DenoiseCommand)
 //   features     Fashion-MNIST classification accuracy on raw, PCA and latent features (see FeaturesCommand)
 //   fmnist-oneclass  Fashion-MNIST one-class anomaly detection AUC per class (see FashionMnistOneClassCommand)
+//   tabular      one-class anomaly detection on the tabular development suite against k-NN, IsolationForest, PCA (see TabularCommand)
 //   micro        BenchmarkDotNet microbenchmarks (arguments after 'micro' go to BenchmarkDotNet, e.g. --filter '*')
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: Autoencoders.Benchmarks <throughput|denoise|features|fmnist-oneclass|micro> [options]");
+    Console.Error.WriteLine("usage: Autoencoders.Benchmarks <throughput|denoise|features|fmnist-oneclass|tabular|micro> [options]");
     return 2;
 }
 return args[0] switch
@@ -22,6 +24,7 @@ return args[0] switch
     "denoise" => DenoiseCommand.Run(new Arguments(args[1..])),
     "features" => FeaturesCommand.Run(new Arguments(args[1..])),
     "fmnist-oneclass" => FashionMnistOneClassCommand.Run(new Arguments(args[1..])),
+    "tabular" => TabularCommand.Run(new Arguments(args[1..])),
     "micro" => RunMicro(args[1..]),
     _ => Unknown(args[0]),
 };
@@ -34,6 +37,6 @@ static int RunMicro(string[] rest)
 
 static int Unknown(string command)
 {
-    Console.Error.WriteLine($"unknown subcommand '{command}'; expected throughput, denoise, features, fmnist-oneclass or micro");
+    Console.Error.WriteLine($"unknown subcommand '{command}'; expected throughput, denoise, features, fmnist-oneclass, tabular or micro");
     return 2;
 }
