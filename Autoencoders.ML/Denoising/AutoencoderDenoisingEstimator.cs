@@ -33,6 +33,21 @@ public sealed class AutoencoderDenoisingEstimator : AutoencoderEstimator
             Corruptions = [Corruption.GaussianNoise(AutoencoderDefaults.DenoisingNoiseSigma)];
         }
 
+        /// <summary>
+        /// Image rows (<see cref="AutoencoderTrainingOptions.ImageShape"/> declared) with no architecture given
+        /// (<see cref="AutoencoderTrainingOptions.Convolutional"/>, <see cref="AutoencoderTrainingOptions.HiddenLayerSizes"/>
+        /// and <see cref="AutoencoderTrainingOptions.LatentSize"/> unset) get the residual U-Net of
+        /// <see cref="AutoencoderDefaults.ImageDenoiser"/>: it restores detail a dense code cannot carry.
+        /// </summary>
+        internal override void ResolveStageDefaults()
+        {
+            if (ImageShape is not null && Convolutional is null && HiddenLayerSizes is null && DecoderHiddenLayerSizes is null && LatentSize == 0)
+            {
+                Convolutional = AutoencoderDefaults.ImageDenoiser();
+                Residual = true;
+            }
+        }
+
         internal override void Validate()
         {
             base.Validate();

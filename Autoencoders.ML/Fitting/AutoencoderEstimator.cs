@@ -20,6 +20,7 @@ public abstract class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     {
         ArgumentNullException.ThrowIfNull(options);
         Settings = (AutoencoderTrainingOptions)options.Clone();
+        Settings.ResolveStageDefaults();
         Settings.Validate();
         _environment = environment;
         _component = component;

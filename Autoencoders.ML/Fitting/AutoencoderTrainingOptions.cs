@@ -79,6 +79,13 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     public IReadOnlyList<Corruption> Corruptions { get; set; } = [];
 
     /// <summary>
+    /// A residual autoencoder (DnCNN-style): the network computes a correction added to its input, so it starts at the
+    /// identity and a denoiser learns the noise to take away (see <see cref="TrainerOptions.Residual"/>). Default
+    /// <see langword="false"/>; the image denoiser's default is residual.
+    /// </summary>
+    public bool Residual { get; set; }
+
+    /// <summary>
     /// The image layout of the feature vectors (channels, height, width — e.g. from ML.NET's ExtractPixels), needed by
     /// <see cref="Convolutional"/> and by the image corruptions (pixel erasure, blur, block and patch masking,
     /// downsampling). Default <see langword="null"/>.
@@ -178,6 +185,11 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
         Convolutional = Convolutional?.Clone();
     }
 
+    /// <summary>Fills in what a stage decides from the other settings (e.g. the denoiser's image architecture); called on the stage's own copy, before <see cref="Validate"/>.</summary>
+    internal virtual void ResolveStageDefaults()
+    {
+    }
+
     /// <summary>Checks every setting, naming the first one out of range: the columns here, every training rule in <see cref="TrainerOptions.Validate"/>.</summary>
     internal override void Validate()
     {
@@ -208,6 +220,7 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
         MaxReferenceRows = MaxReferenceRows,
         Convolutional = Convolutional,
         ImageShape = ImageShape,
+        Residual = Residual,
         Standardization = Standardization,
         Corruptions = Corruptions,
         SparsityL1Weight = SparsityL1Weight,

@@ -34,6 +34,14 @@ public abstract class Corruption
     /// <exception cref="ArgumentOutOfRangeException">fraction is outside (0, 1].</exception>
     public static Corruption SaltAndPepper(double fraction) => new SaltAndPepperNoise(fraction);
 
+    /// <summary>
+    /// Sets each value, independently with probability <paramref name="fraction"/>, to <paramref name="pepper"/> or
+    /// <paramref name="salt"/> (equally likely): salt-and-pepper noise with explicit values, e.g. 0 and 1 for pixels in [0, 1]
+    /// (the per-feature extremes of <see cref="SaltAndPepper(double)"/> leave an always-black border pixel black).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">fraction is outside (0, 1], or a value is not finite.</exception>
+    public static Corruption SaltAndPepper(double fraction, double pepper, double salt) => new SaltAndPepperNoise(fraction, pepper, salt);
+
     /// <summary>Sets each pixel (all its channels), independently with probability <paramref name="probability"/>, to <paramref name="value"/>. Needs an image shape.</summary>
     public static Corruption PixelErasure(double probability, double value = 0) => new PixelErasure(probability, value);
 

@@ -21,7 +21,13 @@ internal abstract class AutoencoderNetwork(string name) : nn.Module<Tensor, Tens
     public abstract bool UsesBatchNormalization { get; }
 
     /// <summary>False when the decoder needs more than the code (U-Net skip connections): then <see cref="Decode"/> throws.</summary>
-    public virtual bool CanDecodeAlone => true;
+    public virtual bool CanDecodeAlone => !Residual;
+
+    /// <summary>
+    /// A residual network (DnCNN-style): the layers compute a correction that is added to the input, so the untrained
+    /// network starts at the identity and a denoiser learns the noise to remove. Set once, before training.
+    /// </summary>
+    public bool Residual { get; init; }
 
     /// <summary>A compact description of the architecture.</summary>
     public abstract string Describe();
@@ -41,8 +47,15 @@ internal abstract class AutoencoderNetwork(string name) : nn.Module<Tensor, Tens
     /// <summary>Decodes latent codes to standardized reconstructions.</summary>
     public abstract Tensor Decode(Tensor latent);
 
-    /// <summary>The code and the reconstruction of standardized rows in one pass.</summary>
-    public virtual (Tensor Latent, Tensor Restored) Reconstruct(Tensor input)
+    /// <summary>The code and the reconstruction of standardized rows in one pass (the input plus the layers' correction for a <see cref="Residual"/> network).</summary>
+    public (Tensor Latent, Tensor Restored) Reconstruct(Tensor input)
+    {
+        var (latent, output) = Layers(input);
+        return (latent, Residual ? input + output : output);
+    }
+
+    /// <summary>The code and the layers' output (the reconstruction, or a residual network's correction) in one pass.</summary>
+    protected virtual (Tensor Latent, Tensor Output) Layers(Tensor input)
     {
         var latent = Encode(input);
         return (latent, Decode(latent));

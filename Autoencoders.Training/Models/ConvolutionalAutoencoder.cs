@@ -123,10 +123,10 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
     public override bool UsesBatchNormalization => Architecture.UseBatchNormalization;
 
     /// <inheritdoc/>
-    public override bool CanDecodeAlone => !Architecture.SkipConnections;
+    public override bool CanDecodeAlone => base.CanDecodeAlone && !Architecture.SkipConnections;
 
     /// <inheritdoc/>
-    public override string Describe() => Architecture.Describe(Image);
+    public override string Describe() => Architecture.Describe(Image) + (Residual ? ", residual" : "");
 
     /// <summary>True when the decoder stage that produces level <paramref name="level"/> concatenates the encoder's map of that level (never the image itself).</summary>
     public bool SkipsInto(int level) => Architecture.SkipConnections && level >= 1;
@@ -149,12 +149,12 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
     public override Tensor Decode(Tensor latent)
     {
         if (!CanDecodeAlone)
-            throw new InvalidOperationException("A decoder with U-Net skip connections needs the encoder's feature maps, not just the code.");
+            throw new InvalidOperationException("A decoder with U-Net skip connections needs the encoder's feature maps, and a residual one the input, not just the code.");
         return DecodeMaps(latent, null);
     }
 
     /// <inheritdoc/>
-    public override (Tensor Latent, Tensor Restored) Reconstruct(Tensor input)
+    protected override (Tensor Latent, Tensor Output) Layers(Tensor input)
     {
         var skips = Architecture.SkipConnections ? new List<Tensor>() : null;
         var latent = Code(EncodeMaps(input, skips));

@@ -38,7 +38,7 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
     public override bool UsesBatchNormalization => Architecture.UseBatchNormalization;
 
     /// <inheritdoc/>
-    public override string Describe() => Architecture.Describe(InputSize);
+    public override string Describe() => Architecture.Describe(InputSize) + (Residual ? ", residual" : "");
 
     /// <summary>The resolved architecture.</summary>
     public DenseArchitecture Architecture { get; }

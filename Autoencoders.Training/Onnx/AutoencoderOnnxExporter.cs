@@ -42,19 +42,23 @@ public static class AutoencoderOnnxExporter
         string standardized = g.Node("Mul", [g.Node("Sub", [OnnxNames.Features, mean]), scale], "standardized");
 
         const string restored = "restored";
+        // A residual network's layers give a correction, added to the standardized input below.
+        string output = module.Residual ? "correction" : restored;
         string? divergence = null;
         string hidden = OnnxNames.Latent;
         switch (module)
         {
             case ConvolutionalAutoencoder convolutional:
-                ConvolutionalOnnx.Append(g, convolutional, standardized, restored);
+                ConvolutionalOnnx.Append(g, convolutional, standardized, output);
                 break;
             case DenseAutoencoder dense:
-                (divergence, hidden) = DenseOnnx.Append(g, dense, standardized, restored, trained.VariationalScore, trained.KLWeight);
+                (divergence, hidden) = DenseOnnx.Append(g, dense, standardized, output, trained.VariationalScore, trained.KLWeight);
                 break;
             default:
                 throw new InvalidOperationException($"No ONNX translation for {module.GetType().Name}.");
         }
+        if (module.Residual)
+            g.Node("Add", [standardized, output], restored);
 
         g.Node("Add", [g.Node("Div", [restored, scale]), mean], OnnxNames.Reconstruction);
         string difference = g.Node("Sub", [restored, standardized]);

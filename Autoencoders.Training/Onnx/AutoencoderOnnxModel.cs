@@ -83,10 +83,10 @@ public sealed class AutoencoderOnnxModel
     }
 
     /// <summary>The training rows' scores, sorted (all of them, or 10,001 evenly spaced quantiles); null before <see cref="WithScoreDistribution"/>.</summary>
-    public IReadOnlyList<float>? TrainingScoreQuantiles => ScoreDistribution.Read(Proto, ScoreDistribution.TrainingQuantiles);
+    public IReadOnlyList<float>? TrainingScoreQuantiles => ScoreDistribution.ReadTraining(Proto);
 
     /// <summary>The validation rows' scores, sorted, likewise; null when training held out no rows.</summary>
-    public IReadOnlyList<float>? ValidationScoreQuantiles => ScoreDistribution.Read(Proto, ScoreDistribution.ValidationQuantiles);
+    public IReadOnlyList<float>? ValidationScoreQuantiles => ScoreDistribution.ReadValidation(Proto);
 
     /// <summary>A copy whose graph flags rows with Score above <paramref name="threshold"/>; nothing else changes.</summary>
     /// <param name="threshold">The new threshold.</param>

@@ -16,26 +16,34 @@ internal static class ScoreDistribution
     /// <summary>Most quantiles kept per distribution: all scores up to this many, else evenly spaced order statistics.</summary>
     public const int MaxQuantiles = 10_001;
 
+    /// <summary>The initializer holding the training quantiles (the Probability output reads it).</summary>
     public const string TrainingQuantiles = "training_score_quantiles";
-    public const string ValidationQuantiles = "validation_score_quantiles";
+
+    /// <summary>
+    /// The metadata entry holding the validation quantiles (base64 of little-endian float32): kept out of the initializers,
+    /// which ONNX Runtime warns about when no node reads them.
+    /// </summary>
+    public const string ValidationQuantilesKey = OnnxNames.MetadataPrefix + "validation_score_quantiles";
 
     /// <summary>A copy of <paramref name="proto"/> with the distributions of <paramref name="training"/> (and <paramref name="validation"/>) and the Probability output.</summary>
     public static ModelProto With(ModelProto proto, IReadOnlyCollection<float> training, IReadOnlyCollection<float>? validation)
     {
         var copy = proto.Clone();
         var graph = copy.Graph;
-        foreach (var name in new[] { TrainingQuantiles, ValidationQuantiles })
-            if (graph.Initializer.FirstOrDefault(i => i.Name == name) is { } old)
-                graph.Initializer.Remove(old);
+        if (graph.Initializer.FirstOrDefault(i => i.Name == TrainingQuantiles) is { } old)
+            graph.Initializer.Remove(old);
+        if (copy.MetadataProps.FirstOrDefault(p => p.Key == ValidationQuantilesKey) is { } oldEntry)
+            copy.MetadataProps.Remove(oldEntry);
         bool hadOutput = graph.Output.Any(o => o.Name == OnnxNames.Probability);
         var g = new OnnxGraphBuilder(graph);
         var quantiles = Quantiles(training);
         g.Initializer(TrainingQuantiles, quantiles, 1, quantiles.Length);
         if (validation is { Count: > 0 })
-        {
-            var validationQuantiles = Quantiles(validation);
-            g.Initializer(ValidationQuantiles, validationQuantiles, validationQuantiles.Length);
-        }
+            copy.MetadataProps.Add(new StringStringEntryProto
+            {
+                Key = ValidationQuantilesKey,
+                Value = Convert.ToBase64String(MemoryMarshal.AsBytes(Quantiles(validation).AsSpan())),
+            });
         if (!hadOutput)
         {
             string column = g.Node("Unsqueeze", [OnnxNames.Score, g.Initializer("probability_axes", [1L], 1)]);
@@ -46,9 +54,15 @@ internal static class ScoreDistribution
         return copy;
     }
 
-    /// <summary>The stored quantiles of one distribution, sorted; null when the graph has none.</summary>
-    public static float[]? Read(ModelProto proto, string name) =>
-        proto.Graph.Initializer.FirstOrDefault(i => i.Name == name) is { } tensor ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray() : null;
+    /// <summary>The stored training quantiles, sorted; null when the graph has none.</summary>
+    public static float[]? ReadTraining(ModelProto proto) =>
+        proto.Graph.Initializer.FirstOrDefault(i => i.Name == TrainingQuantiles) is { } tensor ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray() : null;
+
+    /// <summary>The stored validation quantiles, sorted; null when the graph has none.</summary>
+    public static float[]? ReadValidation(ModelProto proto) =>
+        proto.MetadataProps.FirstOrDefault(p => p.Key == ValidationQuantilesKey) is { } entry
+            ? MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(entry.Value)).ToArray()
+            : null;
 
     /// <summary>All scores, sorted, or <see cref="MaxQuantiles"/> evenly spaced order statistics of them.</summary>
     private static float[] Quantiles(IReadOnlyCollection<float> scores)

@@ -95,6 +95,13 @@ public static class AutoencoderDefaults
     /// <summary>Expected fraction of anomalies in the training data, which sets the anomaly threshold: 0.1.</summary>
     public const double Contamination = 0.1;
 
+    /// <summary>
+    /// The architecture the denoiser uses for image rows (an image shape declared, no architecture given): a residual
+    /// U-Net — two strided blocks of 32 and 64 channels, a spatial code, skip connections — whose layers learn the noise to
+    /// take away (<see cref="TrainerOptions.Residual"/>). It won the Fashion-MNIST denoising benchmark (see README).
+    /// </summary>
+    public static ConvolutionalArchitecture ImageDenoiser() => new() { Channels = [32, 64], LatentSize = 0, SkipConnections = true };
+
     /// <summary>Standard deviation of the Gaussian noise a denoiser is trained with when no corruption is given: 0.1.</summary>
     public const double DenoisingNoiseSigma = 0.1;
 

@@ -174,8 +174,8 @@ public sealed class AutoencoderTrainer
 
     /// <summary>The network the options describe, for rows of <paramref name="inputSize"/> features, freshly initialized.</summary>
     private AutoencoderNetwork CreateNetwork(int inputSize) => _options.Convolutional is ConvolutionalArchitecture convolutional
-        ? new ConvolutionalAutoencoder(_options.ImageShape!, convolutional.Clone())
-        : new DenseAutoencoder(inputSize, _options.ResolveDense(inputSize));
+        ? new ConvolutionalAutoencoder(_options.ImageShape!, convolutional.Clone()) { Residual = _options.Residual }
+        : new DenseAutoencoder(inputSize, _options.ResolveDense(inputSize)) { Residual = _options.Residual };
 
     /// <summary>
     /// An epoch whose reconstruction loss is this many times that of a model predicting the mean row (or of one

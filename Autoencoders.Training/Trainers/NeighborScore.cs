@@ -118,8 +118,15 @@ internal sealed class NeighborScore
     internal Tensor Score(Tensor x, Tensor h)
     {
         var (input, hidden) = Distances(x, h);
-        return (input - Input.Mean) / Input.Deviation + (hidden - Hidden.Mean) / Hidden.Deviation;
+        return Standardize(input, Input) + Standardize(hidden, Hidden);
     }
+
+    // Constants enter as tensors, not as TorchSharp Scalars: an implicitly created Scalar can be finalized by the garbage
+    // collector while libtorch still reads it (seen as "Unknown scalar type" under memory pressure with TorchSharp 0.107).
+    private static Tensor Constant(float value, Tensor like) => torch.tensor(value, dtype: like.dtype, device: like.device);
+
+    private static Tensor Standardize(Tensor distance, (float Mean, float Deviation) statistics) =>
+        (distance - Constant(statistics.Mean, distance)) / Constant(statistics.Deviation, distance);
 
     private (Tensor Input, Tensor Hidden) Distances(Tensor x, Tensor h) =>
         (MeanNeighborDistance(x, ReferenceRows, InputWidth), MeanNeighborDistance(h, ReferenceHidden, HiddenWidth));
@@ -128,11 +135,13 @@ internal sealed class NeighborScore
     private Tensor MeanNeighborDistance(Tensor query, float[] reference, int width)
     {
         var r = torch.tensor(reference, [Count, width]);
-        var squares = (query * query).sum([1L], keepdim: true) - query.matmul(r.t()) * 2 + (r * r).sum([1L]).unsqueeze(0);
-        var nearest = squares.clamp_min(0).topk(Neighbors + 1, dim: 1, largest: false, sorted: true).values;
+        var products = query.matmul(r.t());
+        var squares = (query * query).sum([1L], keepdim: true) - products - products + (r * r).sum([1L]).unsqueeze(0);
+        var nearest = torch.nn.functional.relu(squares).topk(Neighbors + 1, dim: 1, largest: false, sorted: true).values;
         var distances = nearest.sqrt();
         var first = nearest.narrow(1, 0, 1).squeeze(1);
-        var dropped = torch.where(first <= SelfTolerance(width), distances.narrow(1, 0, 1).squeeze(1), distances.narrow(1, Neighbors, 1).squeeze(1));
-        return (distances.sum([1L]) - dropped) / Neighbors;
+        var self = first.le(Constant(SelfTolerance(width), first));
+        var dropped = torch.where(self, distances.narrow(1, 0, 1).squeeze(1), distances.narrow(1, Neighbors, 1).squeeze(1));
+        return (distances.sum([1L]) - dropped) / Constant(Neighbors, dropped);
     }
 }

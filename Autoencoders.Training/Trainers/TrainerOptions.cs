@@ -82,6 +82,15 @@ public sealed class TrainerOptions
     /// </summary>
     public ConvolutionalArchitecture? Convolutional { get; set; }
 
+    /// <summary>
+    /// A residual autoencoder (DnCNN-style, Zhang et al. 2017): the network computes a correction that is added to its
+    /// input (restored = input + correction, in standardized units), so it starts at the identity and a denoiser learns
+    /// the noise to take away; it never has to reproduce the whole image through its code. For denoisers (the image
+    /// denoiser's default); an anomaly score or a code of such a model says little. Not with <see cref="Variational"/>.
+    /// Default <see langword="false"/>.
+    /// </summary>
+    public bool Residual { get; set; }
+
     /// <summary>The image layout of the rows (channels × height × width), needed by the image corruptions and by <see cref="Convolutional"/>. Default <see langword="null"/>.</summary>
     public ImageShape? ImageShape { get; set; }
 
@@ -232,6 +241,8 @@ public sealed class TrainerOptions
             throw new ArgumentOutOfRangeException(nameof(ScoreKind), ScoreKind, "Unknown value.");
         if (Variational && VariationalScore == VariationalScore.NegativeElbo && ScoreKind != ScoreKind.ReconstructionError)
             throw new ArgumentException("VariationalScore.NegativeElbo is a reconstruction score: set ScoreKind = ReconstructionError with it.", nameof(ScoreKind));
+        if (Residual && Variational)
+            throw new ArgumentException("A variational autoencoder cannot be residual: its reconstruction decodes the code alone.", nameof(Residual));
         if (NeighborCount < 1)
             throw new ArgumentOutOfRangeException(nameof(NeighborCount), NeighborCount, "NeighborCount must be at least 1.");
         if (MaxReferenceRows is < 0 or 1)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Autoencoders.Benchmarks.Support;
 using Autoencoders.Examples;
@@ -7,34 +8,43 @@ using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace Autoencoders.Benchmarks.Denoise;
 
 /// <summary>
-/// <c>denoise</c>: Fashion-MNIST test-set PSNR of the corrupted input, of a 3×3 Gaussian blur and of our denoiser, for six
-/// corruptions; each denoiser is trained (through <c>mlContext.Transforms.Denoise</c>) on the training images with the
-/// corruption it is tested on. Options: <c>--epochs N</c> (default 10), <c>--train-rows N</c> (default 60000),
-/// <c>--test-rows N</c> (default 10000), <c>--png PATH</c> (the image grid, default denoise-grid.png), <c>--model</c>
-/// <c>dense</c> (default: 784-512-128-512-784 Tanh) or <c>unet</c> (convolutional, 32-64 channels, spatial code, U-Net
-/// skips), <c>--corruptions 0,2</c> (indices into the table, default all).
+/// <c>denoise</c>: every restoration task on Fashion-MNIST's test images — Gaussian noise σ 0.1/0.3/0.5, masking 50%,
+/// salt-and-pepper 10% (pixels set to 0 or 1), a 10×10 block, super-resolution ×2 — with the PSNR of the corrupted input,
+/// a 3×3 Gaussian blur, a 3×3 median filter, bilinear upsampling (super-resolution) and our denoiser trained through
+/// <c>mlContext.Transforms.Denoise</c> with only the image shape, the corruption and the run's size set; plus Noise2Noise
+/// at σ 0.3: the same denoiser trained on pairs of independently noisy images, no clean target. Each row states its
+/// training time. Options: <c>--train-rows N</c> (default 6000), <c>--epochs N</c> (default: the stage's automatic
+/// count), <c>--test-rows N</c> (default 10000), <c>--model default|dense|unet</c> (default: Denoise's own choice for
+/// images; dense: 784-512-128-512-784 Tanh), <c>--corruptions 0,2</c> (indices into the table), <c>--png PATH</c>.
 /// </summary>
 internal static class DenoiseCommand
 {
     private static readonly ImageShape Shape = new(1, FashionMnist.Side, FashionMnist.Side);
     private const int GridImages = 8;
+    private const int Side = FashionMnist.Side;
+
+    private sealed record Task(string Name, Corruption Corruption, bool SuperResolution = false, bool Noise2Noise = false);
+
+    private sealed class Pair
+    {
+        public float[] Features { get; set; } = [];
+        public float[] Target { get; set; } = [];
+    }
 
     public static int Run(Arguments arguments)
     {
-        int epochs = arguments.Int("epochs", 10);
-        int trainRows = arguments.Int("train-rows", 60_000);
+        int trainRows = arguments.Int("train-rows", 6000);
         int testRows = arguments.Int("test-rows", 10_000);
+        int? epochs = arguments.String("epochs", "") is { Length: > 0 } e ? int.Parse(e, CultureInfo.InvariantCulture) : null;
         string png = arguments.String("png", "denoise-grid.png");
-        bool unet = arguments.String("model", "dense") switch
-        {
-            "dense" => false,
-            "unet" => true,
-            var other => throw new ArgumentOutOfRangeException("--model", other, "Expected dense or unet."),
-        };
+        string model = arguments.String("model", "default");
+        if (model is not ("default" or "dense" or "unet"))
+            throw new ArgumentOutOfRangeException("--model", model, "Expected default, dense or unet.");
         void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 
         var (train, _) = FashionMnist.Load(training: true, trainRows);
@@ -42,64 +52,105 @@ internal static class DenoiseCommand
         var context = new MLContext(seed: 1);
         var trainView = DataViews.FromMatrix(context, train);
 
-        (string Name, Corruption Corruption)[] settings =
+        Task[] tasks =
         [
-            ("Gaussian σ=0.1", Corruption.GaussianNoise(0.1, 0, 1)),
-            ("Gaussian σ=0.3", Corruption.GaussianNoise(0.3, 0, 1)),
-            ("Gaussian σ=0.5", Corruption.GaussianNoise(0.5, 0, 1)),
-            ("Masking 50%", Corruption.Masking(0.5)),
-            ("Salt-and-pepper 10%", Corruption.SaltAndPepper(0.1)),
-            ("Block 10×10", Corruption.BlockMasking(1, 10)),
+            new("Gaussian σ=0.1", Corruption.GaussianNoise(0.1, 0, 1)),
+            new("Gaussian σ=0.3", Corruption.GaussianNoise(0.3, 0, 1)),
+            new("Gaussian σ=0.5", Corruption.GaussianNoise(0.5, 0, 1)),
+            new("Masking 50%", Corruption.Masking(0.5)),
+            new("Salt-and-pepper 10% (0/1)", Corruption.SaltAndPepper(0.1, 0, 1)),
+            new("Block 10×10", Corruption.BlockMasking(1, 10)),
+            new("Super-resolution ×2", Corruption.Downsample(2), SuperResolution: true),
+            new("Noise2Noise, σ=0.3", Corruption.GaussianNoise(0.3, 0, 1), Noise2Noise: true),
         ];
         if (arguments.String("corruptions", "") is { Length: > 0 } chosen)
-            settings = chosen.Split(',').Select(i => settings[int.Parse(i, CultureInfo.InvariantCulture)]).ToArray();
-        string modelName = unet ? "convolutional U-Net (32-64 channels, strided, nearest upsampling, spatial code, skips)" : "dense 784-512-128-512-784 Tanh";
-        var grid = new float[settings.Length * 3 * FashionMnist.Side, GridImages * FashionMnist.Side];
-        var results = new List<(string Name, double Noisy, double Blur, double Ours, double Seconds)>();
-        for (int s = 0; s < settings.Length; s++)
-        {
-            var (name, corruption) = settings[s];
-            var noisy = corruption.Apply(test, seed: 1000 + s, Shape);
-            Log($"{name}: training on {train.Rows} images for {epochs} epochs");
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            using var model = context.Transforms.Denoise(new AutoencoderDenoisingEstimator.Options
-            {
-                ReconstructionColumnName = "Denoised",
-                ImageShape = Shape,
-                Corruptions = [corruption],
-                HiddenLayerSizes = unet ? null : [512],
-                LatentSize = unet ? 0 : 128,
-                Convolutional = unet ? new ConvolutionalArchitecture { Channels = [32, 64], LatentSize = 0, SkipConnections = true } : null,
-                NumberOfEpochs = epochs,
-                BatchSize = 128,
-                Seed = 1,
-            }).Fit(trainView);
-            double seconds = watch.Elapsed.TotalSeconds;
-            var restored = DataViews.ToMatrix(model.Transform(DataViews.FromMatrix(context, noisy)), "Denoised");
-            var blurred = Blur3x3(noisy);
-            results.Add((name, Psnr(noisy, test), Psnr(blurred, test), Psnr(restored, test), seconds));
-            for (int i = 0; i < GridImages; i++)
-            {
-                Paste(grid, test, i, 3 * s, i);
-                Paste(grid, noisy, i, 3 * s + 1, i);
-                Paste(grid, restored, i, 3 * s + 2, i);
-            }
-        }
-        Images.WriteGray(png, grid);
+            tasks = chosen.Split(',').Select(i => tasks[int.Parse(i, CultureInfo.InvariantCulture)]).ToArray();
 
-        var c = CultureInfo.InvariantCulture;
-        Console.WriteLine($"Fashion-MNIST: trained on {train.Rows} images, {epochs} epochs, {modelName}, batch 128; tested on {test.Rows} images.");
+        var rows = new List<Images.GridRow>();
+        var results = new List<(string Name, double Noisy, double Blur, double Median, double? Bilinear, double Ours, double Seconds, string Architecture)>();
+        for (int t = 0; t < tasks.Length; t++)
+        {
+            var task = tasks[t];
+            var noisy = task.Corruption.Apply(test, seed: 1000 + t, Shape);
+            var options = Options(model, epochs, task);
+            IDataView training = trainView;
+            if (task.Noise2Noise)
+            {
+                // Two independent noisy copies of each training image: one the input, one the target. No clean image is used.
+                var first = task.Corruption.Apply(train, seed: 2000, Shape);
+                var second = task.Corruption.Apply(train, seed: 3000, Shape);
+                training = Pairs(context, first, second);
+                options.TargetColumnName = "Target";
+                options.Corruptions = [];
+            }
+            Log($"{task.Name}: training on {train.Rows} images");
+            var clock = Stopwatch.StartNew();
+            using var denoiser = context.Transforms.Denoise(options).Fit(training);
+            double seconds = clock.Elapsed.TotalSeconds;
+            var restored = DataViews.ToMatrix(denoiser.Transform(DataViews.FromMatrix(context, noisy)), "Denoised");
+            double ours = Psnr(restored, test);
+            results.Add((task.Name, Psnr(noisy, test), Psnr(Blur3x3(noisy), test), Psnr(Median3x3(noisy), test),
+                task.SuperResolution ? Psnr(Bilinear(noisy, 2), test) : null, ours, seconds, denoiser.Training!.Architecture));
+            var c = CultureInfo.InvariantCulture;
+            rows.Add(new($"{task.Name}: clean", Enumerable.Range(0, GridImages).Select(i => test.Row(i).ToArray()).ToList()));
+            rows.Add(new(string.Create(c, $"corrupted ({results[^1].Noisy:F1} dB)"), Enumerable.Range(0, GridImages).Select(i => noisy.Row(i).ToArray()).ToList()));
+            rows.Add(new(string.Create(c, $"restored ({ours:F1} dB)"), Enumerable.Range(0, GridImages).Select(i => restored.Row(i).ToArray()).ToList()));
+            Log(string.Create(c, $"{task.Name}: noisy {results[^1].Noisy:F2} dB, ours {ours:F2} dB, {seconds:F0} s"));
+        }
+        Images.WriteGrid(png, rows, Side, Side, scale: 2, title: "Fashion-MNIST test images: clean, corrupted, restored by Denoise (PSNR of the whole test set)");
+
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {CpuModel()}, .NET {Environment.Version}");
+        Console.WriteLine($"Fashion-MNIST: each denoiser trained on {train.Rows} training images ({(epochs is int n ? $"{n} epochs" : "the stage's automatic epochs")}), " +
+                          $"tested on {test.Rows} test images corrupted with another seed; model: {results.FirstOrDefault().Architecture}.");
         Console.WriteLine("PSNR in dB against the clean test images (mean over images, outputs clipped to [0, 1]):");
         Console.WriteLine();
-        Console.WriteLine("| Corruption          | Noisy input | 3×3 Gaussian blur | Autoencoder | Gain | Training (s) |");
-        Console.WriteLine("|---------------------|-------------|-------------------|-------------|------|--------------|");
+        Console.WriteLine("| Task                       | Noisy input | 3×3 blur | 3×3 median | Bilinear ×2 | Autoencoder | Gain | Training (s) |");
+        Console.WriteLine("|----------------------------|-------------|----------|------------|-------------|-------------|------|--------------|");
         foreach (var r in results)
-            Console.WriteLine(string.Create(c, $"| {r.Name,-19} | {r.Noisy,11:F2} | {r.Blur,17:F2} | {r.Ours,11:F2} | {r.Ours - r.Noisy,4:F1} | {r.Seconds,12:F0} |"));
+            Console.WriteLine(string.Create(inv, $"| {r.Name,-26} | {r.Noisy,11:F2} | {r.Blur,8:F2} | {r.Median,10:F2} | {(r.Bilinear is double b ? b.ToString("F2", inv) : "–"),11} | {r.Ours,11:F2} | {r.Ours - r.Noisy,4:F1} | {r.Seconds,12:F0} |"));
         Console.WriteLine();
-        Console.WriteLine($"Image grid (per corruption: clean / corrupted / restored rows): {Path.GetFullPath(png)}");
-        Console.WriteLine(string.Create(c, $"mean PSNR gain: {results.Average(r => r.Ours - r.Noisy):F2} dB"));
+        Console.WriteLine($"Image grid (per task: clean / corrupted / restored): {Path.GetFullPath(png)}");
+        var gains = results.Where(r => !r.Name.StartsWith("Noise2Noise", StringComparison.Ordinal)).Select(r => r.Ours - r.Noisy).ToList();
+        double? noise2Noise = results.FirstOrDefault(r => r.Name.StartsWith("Noise2Noise", StringComparison.Ordinal)) is { Name: not null } pair
+            && results.FirstOrDefault(r => r.Name == "Gaussian σ=0.3") is { Name: not null } clean ? pair.Ours - clean.Ours : null;
+        Console.WriteLine(string.Create(inv, $"mean PSNR gain: {gains.Average():F2} dB; worst gain: {gains.Min():F2} dB; Noise2Noise vs clean targets: {(noise2Noise is double z ? z.ToString("F2", inv) : "n/a")} dB"));
         return 0;
     }
+
+    private static AutoencoderDenoisingEstimator.Options Options(string model, int? epochs, Task task)
+    {
+        var options = new AutoencoderDenoisingEstimator.Options
+        {
+            ReconstructionColumnName = "Denoised",
+            ImageShape = Shape,
+            Corruptions = [task.Corruption],
+            Seed = 1,
+        };
+        if (epochs is int n)
+            options.NumberOfEpochs = n;
+        if (model == "dense")
+        {
+            options.HiddenLayerSizes = [512];
+            options.LatentSize = 128;
+            options.BatchSize = 128;
+        }
+        else if (model == "unet")
+            options.Convolutional = new ConvolutionalArchitecture { Channels = [32, 64], LatentSize = 0, SkipConnections = true };
+        return options;
+    }
+
+    private static IDataView Pairs(MLContext context, FeatureMatrix inputs, FeatureMatrix targets)
+    {
+        var rows = Enumerable.Range(0, inputs.Rows).Select(r => new Pair { Features = inputs.Row(r).ToArray(), Target = targets.Row(r).ToArray() }).ToList();
+        var schema = SchemaDefinition.Create(typeof(Pair));
+        schema[nameof(Pair.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, inputs.Columns);
+        schema[nameof(Pair.Target)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, inputs.Columns);
+        return context.Data.LoadFromEnumerable(rows, schema);
+    }
+
+    private static string CpuModel() =>
+        File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU" : "unknown CPU";
 
     /// <summary>Mean over images of 10·log10(1 / MSE), with values clipped to [0, 1] first.</summary>
     private static double Psnr(FeatureMatrix images, FeatureMatrix clean)
@@ -120,35 +171,65 @@ internal static class DenoiseCommand
         return total / images.Rows;
     }
 
-    /// <summary>The classic 3×3 Gaussian blur, kernel [1 2 1]ᵀ[1 2 1] / 16, edges replicated.</summary>
-    private static FeatureMatrix Blur3x3(FeatureMatrix images)
+    /// <summary>Each output pixel from its 3×3 neighbourhood (edges replicated).</summary>
+    private static FeatureMatrix Filter3x3(FeatureMatrix images, Func<float[], float> combine)
     {
-        int n = FashionMnist.Side;
         var result = new float[images.Values.Length];
-        float[] weights = [0.25f, 0.5f, 0.25f];
+        var window = new float[9];
         for (int r = 0; r < images.Rows; r++)
         {
             var source = images.Row(r);
-            var target = result.AsSpan(r * n * n, n * n);
-            for (int y = 0; y < n; y++)
-                for (int x = 0; x < n; x++)
+            var target = result.AsSpan(r * Side * Side, Side * Side);
+            for (int y = 0; y < Side; y++)
+                for (int x = 0; x < Side; x++)
                 {
-                    float sum = 0;
+                    int k = 0;
                     for (int dy = -1; dy <= 1; dy++)
                         for (int dx = -1; dx <= 1; dx++)
-                            sum += weights[dy + 1] * weights[dx + 1] * source[Math.Clamp(y + dy, 0, n - 1) * n + Math.Clamp(x + dx, 0, n - 1)];
-                    target[y * n + x] = sum;
+                            window[k++] = source[Math.Clamp(y + dy, 0, Side - 1) * Side + Math.Clamp(x + dx, 0, Side - 1)];
+                    target[y * Side + x] = combine(window);
                 }
         }
         return new FeatureMatrix(result, images.Rows, images.Columns);
     }
 
-    private static void Paste(float[,] grid, FeatureMatrix images, int image, int gridRow, int gridColumn)
+    /// <summary>The classic 3×3 Gaussian blur, kernel [1 2 1]ᵀ[1 2 1] / 16.</summary>
+    private static FeatureMatrix Blur3x3(FeatureMatrix images)
     {
-        int n = FashionMnist.Side;
-        var pixels = images.Row(image);
-        for (int y = 0; y < n; y++)
-            for (int x = 0; x < n; x++)
-                grid[gridRow * n + y, gridColumn * n + x] = pixels[y * n + x];
+        float[] weights = [1, 2, 1, 2, 4, 2, 1, 2, 1];
+        return Filter3x3(images, w => w.Zip(weights).Sum(p => p.First * p.Second) / 16);
+    }
+
+    /// <summary>The 3×3 median filter, the classic remedy for impulse (salt-and-pepper) noise.</summary>
+    private static FeatureMatrix Median3x3(FeatureMatrix images) => Filter3x3(images, w =>
+    {
+        var sorted = (float[])w.Clone();
+        Array.Sort(sorted);
+        return sorted[4];
+    });
+
+    /// <summary>
+    /// Bilinear upsampling of the <paramref name="factor"/>× average-pooled image that the Downsample corruption repeats
+    /// over each block (half-pixel centres, clamped at the border), the usual non-learned super-resolution.
+    /// </summary>
+    private static FeatureMatrix Bilinear(FeatureMatrix blocky, int factor)
+    {
+        int small = Side / factor;
+        var result = new float[blocky.Values.Length];
+        for (int r = 0; r < blocky.Rows; r++)
+        {
+            var source = blocky.Row(r);
+            float Low(int y, int x) => source[Math.Clamp(y, 0, small - 1) * factor * Side + Math.Clamp(x, 0, small - 1) * factor];
+            var target = result.AsSpan(r * Side * Side, Side * Side);
+            for (int y = 0; y < Side; y++)
+                for (int x = 0; x < Side; x++)
+                {
+                    double sy = (y + 0.5) / factor - 0.5, sx = (x + 0.5) / factor - 0.5;
+                    int y0 = (int)Math.Floor(sy), x0 = (int)Math.Floor(sx);
+                    double fy = sy - y0, fx = sx - x0;
+                    target[y * Side + x] = (float)((1 - fy) * ((1 - fx) * Low(y0, x0) + fx * Low(y0, x0 + 1)) + fy * ((1 - fx) * Low(y0 + 1, x0) + fx * Low(y0 + 1, x0 + 1)));
+                }
+        }
+        return new FeatureMatrix(result, blocky.Rows, blocky.Columns);
     }
 }
