@@ -177,6 +177,45 @@ internal static partial class MLNetInternals
         }
     }
 
+    /// <summary>
+    /// Checks every entry of a saved model against the CRC-32 its zip header records: ML.NET reads entries without checking,
+    /// so a damaged file could otherwise load with damaged weights and score wrongly, silently.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a zip, or an entry's content does not match its checksum.</exception>
+    public static void VerifyChecksums(Stream zip)
+    {
+        using var archive = new ZipArchive(zip, ZipArchiveMode.Read, leaveOpen: true);
+        foreach (var entry in archive.Entries)
+        {
+            using var stream = entry.Open();
+            uint crc = Crc32.Of(stream);
+            if (crc != entry.Crc32)
+                throw new InvalidDataException($"The model file is damaged: its entry '{entry.FullName}' does not match its checksum.");
+        }
+    }
+
+    /// <summary>The zip format's CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320).</summary>
+    private static class Crc32
+    {
+        private static readonly uint[] Table = Enumerable.Range(0, 256).Select(n =>
+        {
+            uint c = (uint)n;
+            for (int k = 0; k < 8; k++)
+                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            return c;
+        }).ToArray();
+
+        public static uint Of(Stream stream)
+        {
+            uint crc = 0xFFFFFFFFu;
+            var buffer = new byte[81920];
+            for (int read; (read = stream.Read(buffer)) > 0;)
+                foreach (byte b in buffer.AsSpan(0, read))
+                    crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+            return ~crc;
+        }
+    }
+
     [GeneratedRegex(@"Transform_(\d+)/")]
     private static partial Regex TransformIndex();
 

@@ -79,8 +79,11 @@ public sealed class AutoencoderTransformer : ITransformer, IDisposable
     public AutoencoderTransformer WithThreshold(float threshold)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return new(_environment, Model.WithThreshold(threshold), _options, Training);
+        return Rethresholded(threshold, rule: null);
     }
+
+    /// <summary>This stage with another threshold (and its rule for the metadata; null: explicit).</summary>
+    private AutoencoderTransformer Rethresholded(float threshold, string? rule) => new(_environment, Model.WithThreshold(threshold, rule), _options, Training);
 
     /// <summary>
     /// Returns a transformer identical to this one but with the threshold that at most <paramref name="contamination"/> of
@@ -94,8 +97,7 @@ public sealed class AutoencoderTransformer : ITransformer, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var scores = Model.TrainingScoreQuantiles ?? throw new InvalidOperationException(
             "This model carries no training scores (it was saved by version 0.1): use WithThreshold, or train it again.");
-        float threshold = AnomalyThreshold.FromContamination(scores, contamination);
-        return new(_environment, Model.WithThreshold(threshold, string.Create(CultureInfo.InvariantCulture, $"contamination={contamination:R}")), _options, Training);
+        return Rethresholded(AnomalyThreshold.FromContamination(scores, contamination), string.Create(CultureInfo.InvariantCulture, $"contamination={contamination:R}"));
     }
 
     /// <summary>
@@ -109,8 +111,7 @@ public sealed class AutoencoderTransformer : ITransformer, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var scores = Model.ValidationScoreQuantiles ?? throw new InvalidOperationException(
             "This model carries no validation scores: train it with ValidationFraction above 0 (the anomaly detector's default).");
-        float threshold = AnomalyThreshold.FromPercentile(scores, percentile);
-        return new(_environment, Model.WithThreshold(threshold, string.Create(CultureInfo.InvariantCulture, $"validation_percentile={percentile:R}")), _options, Training);
+        return Rethresholded(AnomalyThreshold.FromPercentile(scores, percentile), string.Create(CultureInfo.InvariantCulture, $"validation_percentile={percentile:R}"));
     }
 
     /// <summary>

@@ -21,6 +21,15 @@ internal static class SavedModelLoader
         // ML.NET's ONNX transformers write their models to the temporary folder while loading: say so if it cannot take them.
         TemporaryFiles.CheckWritable(MLNetInternals.TempFilePath(environment), "loading the model");
         buffer.Position = 0;
+        try
+        {
+            MLNetInternals.VerifyChecksums(buffer);
+        }
+        catch (InvalidDataException e) when (!e.Message.StartsWith("The model file is damaged", StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"The model file is damaged or is not a model saved by ML.NET: {e.Message}", e);
+        }
+        buffer.Position = 0;
         ITransformer model;
         // Files saved by version 0.1.0 hold the threshold as text in an ML.NET Expression, which ML.NET parses with the
         // current culture: load under the invariant culture so they open everywhere (newer files hold no such text).

@@ -10,8 +10,9 @@ public static class AutoencoderDefaults
 {
     /// <summary>
     /// Passes over the training data: 0, automatic — <see cref="MaxAutomaticEpochs"/>, fewer for large data so that about
-    /// <see cref="AutomaticRowBudget"/> rows are seen in all (at least <see cref="MinAutomaticEpochs"/> passes): 100 epochs
-    /// up to 10,000 rows, 20 for 50,000, 10 from 100,000.
+    /// <see cref="AutomaticRowBudget"/> rows are seen in all (<see cref="ConvolutionalRowBudget"/> images for a
+    /// convolutional model), at least <see cref="MinAutomaticEpochs"/> passes: a dense model trains 100 epochs up to 10,000
+    /// rows, 20 for 50,000, 10 from 100,000; a convolutional one 17 epochs on 6,000 images, 10 from 10,000.
     /// </summary>
     public const int NumberOfEpochs = 0;
 
@@ -24,9 +25,15 @@ public static class AutoencoderDefaults
     /// <summary>Rows the automatic epoch count lets training see in all (rows × epochs): 1,000,000.</summary>
     public const int AutomaticRowBudget = 1_000_000;
 
-    /// <summary>The automatic epoch count for <paramref name="rows"/> training rows.</summary>
-    public static int AutomaticEpochs(long rows) =>
-        (int)Math.Clamp((AutomaticRowBudget + Math.Max(rows, 1) - 1) / Math.Max(rows, 1), MinAutomaticEpochs, MaxAutomaticEpochs);
+    /// <summary>Images the automatic epoch count lets a convolutional model see in all: 100,000 (a few minutes on 2 cores).</summary>
+    public const int ConvolutionalRowBudget = 100_000;
+
+    /// <summary>The automatic epoch count for <paramref name="rows"/> training rows of a dense or <paramref name="convolutional"/> model.</summary>
+    public static int AutomaticEpochs(long rows, bool convolutional = false)
+    {
+        long budget = convolutional ? ConvolutionalRowBudget : AutomaticRowBudget, count = Math.Max(rows, 1);
+        return (int)Math.Clamp((budget + count - 1) / count, MinAutomaticEpochs, MaxAutomaticEpochs);
+    }
 
     /// <summary>Fraction of the training rows the anomaly detector holds out to keep its best epoch (early stopping): 0.1.</summary>
     public const double DetectorValidationFraction = 0.1;

@@ -196,7 +196,7 @@ public sealed class AutoencoderTrainer
     private sealed record Run(List<EpochMetrics> History, int BestEpoch, bool StoppedEarly);
 
     /// <summary>The epochs to run for <paramref name="rows"/> training rows: the setting, or the automatic count for 0.</summary>
-    internal int Epochs(long rows) => _options.NumberOfEpochs > 0 ? _options.NumberOfEpochs : AutoencoderDefaults.AutomaticEpochs(rows);
+    internal int Epochs(long rows) => _options.NumberOfEpochs > 0 ? _options.NumberOfEpochs : AutoencoderDefaults.AutomaticEpochs(rows, _options.Convolutional is not null);
 
     private Run Train(AutoencoderNetwork model, TrainingBatches batches, Corruptor? corruptor, CancellationToken cancellationToken)
     {

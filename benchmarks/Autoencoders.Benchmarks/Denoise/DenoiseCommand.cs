@@ -18,7 +18,7 @@ namespace Autoencoders.Benchmarks.Denoise;
 /// a 3×3 Gaussian blur, a 3×3 median filter, bilinear upsampling (super-resolution) and our denoiser trained through
 /// <c>mlContext.Transforms.Denoise</c> with only the image shape, the corruption and the run's size set; plus Noise2Noise
 /// at σ 0.3: the same denoiser trained on pairs of independently noisy images, no clean target. Each row states its
-/// training time. Options: <c>--train-rows N</c> (default 6000), <c>--epochs N</c> (default: the stage's automatic
+/// training time. Options: <c>--train-rows N</c> (default 10000), <c>--epochs N</c> (default: the stage's automatic
 /// count), <c>--test-rows N</c> (default 10000), <c>--model default|dense|unet</c> (default: Denoise's own choice for
 /// images; dense: 784-512-128-512-784 Tanh), <c>--corruptions 0,2</c> (indices into the table), <c>--png PATH</c>.
 /// </summary>
@@ -38,7 +38,7 @@ internal static class DenoiseCommand
 
     public static int Run(Arguments arguments)
     {
-        int trainRows = arguments.Int("train-rows", 6000);
+        int trainRows = arguments.Int("train-rows", 10_000);
         int testRows = arguments.Int("test-rows", 10_000);
         int? epochs = arguments.String("epochs", "") is { Length: > 0 } e ? int.Parse(e, CultureInfo.InvariantCulture) : null;
         string png = arguments.String("png", "denoise-grid.png");
@@ -218,8 +218,8 @@ internal static class DenoiseCommand
         var result = new float[blocky.Values.Length];
         for (int r = 0; r < blocky.Rows; r++)
         {
-            var source = blocky.Row(r);
-            float Low(int y, int x) => source[Math.Clamp(y, 0, small - 1) * factor * Side + Math.Clamp(x, 0, small - 1) * factor];
+            int offset = r * Side * Side;
+            float Low(int y, int x) => blocky.Values[offset + Math.Clamp(y, 0, small - 1) * factor * Side + Math.Clamp(x, 0, small - 1) * factor];
             var target = result.AsSpan(r * Side * Side, Side * Side);
             for (int y = 0; y < Side; y++)
                 for (int x = 0; x < Side; x++)

@@ -4,6 +4,7 @@ using Autoencoders.ML.AnomalyDetection;
 using Autoencoders.ML.Scoring;
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML;
+using Autoencoders.Training.Trainers;
 
 namespace Autoencoders.Benchmarks.Micro;
 
@@ -24,7 +25,7 @@ public class ScoringBenchmarks
         _data = DataViews.FromMatrix(context, SyntheticRows.Create(4096, 784, seed: 1));
         var model = context.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
         {
-            HiddenLayerSizes = [256], LatentSize = 64, NumberOfEpochs = 1, Seed = 1, ScoringBatchSize = BatchSize,
+            HiddenLayerSizes = [256], LatentSize = 64, NumberOfEpochs = 1, Seed = 1, ScoringBatchSize = BatchSize, ScoreKind = ScoreKind.ReconstructionError,
         }).Fit(_data);
         _models[BatchSize] = model;
     }

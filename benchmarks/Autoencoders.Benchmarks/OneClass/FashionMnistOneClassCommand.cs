@@ -6,6 +6,7 @@ using Autoencoders.ML;
 using Autoencoders.ML.AnomalyDetection;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
+using Autoencoders.Training.Trainers;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -45,6 +46,7 @@ internal static class FashionMnistOneClassCommand
         int[] channels = arguments.String("channels", "32,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
         string[] models = arguments.String("models", "conv,dense,pca").Split(',');
         var standardization = Enum.Parse<Standardization>(arguments.String("standardization", "PerFeature"), ignoreCase: true);
+        var scoreKind = Enum.Parse<ScoreKind>(arguments.String("score-kind", AutoencoderDefaults.DetectorScoreKind.ToString()), ignoreCase: true);
         bool validation = arguments.String("protocol", "test") switch
         {
             "test" => false,
@@ -61,12 +63,12 @@ internal static class FashionMnistOneClassCommand
             detectors.Add(new("Convolutional AE", c => c.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
             {
                 Convolutional = architecture, ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side),
-                NumberOfEpochs = epochs, BatchSize = batch, Seed = 1, Standardization = standardization,
+                NumberOfEpochs = epochs, BatchSize = batch, Seed = 1, Standardization = standardization, ScoreKind = scoreKind,
             })));
         if (models.Contains("dense"))
             detectors.Add(new("Dense AE", c => c.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
             {
-                HiddenLayerSizes = [256], LatentSize = latent, NumberOfEpochs = epochs, BatchSize = batch, Seed = 1,
+                HiddenLayerSizes = [256], LatentSize = latent, NumberOfEpochs = epochs, BatchSize = batch, Seed = 1, ScoreKind = scoreKind,
             })));
         if (models.Contains("pca"))
             detectors.Add(new("RandomizedPca", c => c.AnomalyDetection.Trainers.RandomizedPca("Features", rank: latent, seed: 1)));
@@ -96,7 +98,7 @@ internal static class FashionMnistOneClassCommand
         Console.WriteLine(validation
             ? "Fashion-MNIST one-class, VALIDATION protocol: train on 5,000 training images of the class; evaluate on its other training images vs as many of other classes."
             : $"Fashion-MNIST one-class: train on the class's {trainLabels.Count(l => l == classes[0])} training images, score the {testLabels.Length} test images; AUC-ROC with the class as normal.");
-        Console.WriteLine(string.Create(c, $"Convolutional AE: {architecture.Describe(new ImageShape(1, FashionMnist.Side, FashionMnist.Side))}, standardized {standardization}; dense AE: 784-256-{latent}-256-784 Tanh; both {epochs} epochs, batch {batch}, Adam 1e-3, seed 1. RandomizedPca rank {latent}."));
+        Console.WriteLine(string.Create(c, $"Convolutional AE: {architecture.Describe(new ImageShape(1, FashionMnist.Side, FashionMnist.Side))}, standardized {standardization}; dense AE: 784-256-{latent}-256-784 Tanh; both {epochs} epochs, batch {batch}, Adam 1e-3, seed 1, score {scoreKind}. RandomizedPca rank {latent}."));
         Console.WriteLine();
         Console.WriteLine("| Class | Name        | " + string.Join(" | ", detectors.Select(d => $"{d.Name} AUC")) + " | " + string.Join(" | ", detectors.Select(d => $"{d.Name} train (s)")) + " |");
         Console.WriteLine("|-------|-------------|" + string.Concat(Enumerable.Repeat("------:|", 2 * detectors.Count)));

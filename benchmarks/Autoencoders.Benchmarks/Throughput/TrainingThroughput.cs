@@ -109,6 +109,9 @@ internal sealed class TrainingThroughput(int rows, int epochs, int threads, int 
             NumberOfThreads = threads,
             ShuffleBufferRows = ShuffleBufferRows,
             Seed = 0,
+            // The library's training loop alone, as in the rounds: every row trained on, no stored rows for the score.
+            ValidationFraction = 0,
+            ScoreKind = ScoreKind.ReconstructionError,
             Progress = _ => epochEnds.Add(watch.Elapsed.TotalSeconds),
         }).Fit(view);
         return (epochs - 1) * (double)rows / (epochEnds[^1] - epochEnds[0]);
