@@ -41,7 +41,7 @@ var autoencoder = mlContext.AnomalyDetection.Trainers.Autoencoder(new Autoencode
 });
 var autoencoderModel = autoencoder.Fit(train);
 var autoencoderMetrics = mlContext.AnomalyDetection.Evaluate(autoencoderModel.Transform(test));
-Console.WriteLine($"Autoencoder: {autoencoderModel.Training!.Architecture}, {autoencoderModel.Training.History.Count} epochs, threshold {autoencoderModel.Threshold:G4}.");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Autoencoder: {autoencoderModel.Training!.Architecture}, {autoencoderModel.Training.History.Count} epochs, threshold {autoencoderModel.Threshold:G4}."));
 
 // ML.NET's RandomizedPca on the same split; it does not standardize, so give it standardized features for fairness.
 var pca = mlContext.Transforms.NormalizeMeanVariance("Features")
@@ -61,9 +61,9 @@ Console.WriteLine();
 Console.WriteLine("Test-set metrics (\"detection rate\" = share of malignant rows flagged before 10 benign ones are):");
 Console.WriteLine("| Detector                      |   AUC  | Detection rate at FP count |");
 Console.WriteLine("|-------------------------------|--------|----------------------------|");
-Console.WriteLine($"| Autoencoder (Autoencoders.ML) | {autoencoderMetrics.AreaUnderRocCurve:F4} | {autoencoderMetrics.DetectionRateAtFalsePositiveCount,26:F4} |");
-Console.WriteLine($"| RandomizedPca (ML.NET)        | {pcaMetrics.AreaUnderRocCurve:F4} | {pcaMetrics.DetectionRateAtFalsePositiveCount,26:F4} |");
-Console.WriteLine($"| Naive: mean squared z-score   | {naiveMetrics.AreaUnderRocCurve:F4} | {naiveMetrics.DetectionRateAtFalsePositiveCount,26:F4} |");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| Autoencoder (Autoencoders.ML) | {autoencoderMetrics.AreaUnderRocCurve:F4} | {autoencoderMetrics.DetectionRateAtFalsePositiveCount,26:F4} |"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| RandomizedPca (ML.NET)        | {pcaMetrics.AreaUnderRocCurve:F4} | {pcaMetrics.DetectionRateAtFalsePositiveCount,26:F4} |"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| Naive: mean squared z-score   | {naiveMetrics.AreaUnderRocCurve:F4} | {naiveMetrics.DetectionRateAtFalsePositiveCount,26:F4} |"));
 
 var scored = mlContext.Data.CreateEnumerable<Prediction>(autoencoderModel.Transform(test), reuseRowObject: false).ToList();
 int truePositives = scored.Zip(testRows).Count(p => p.First.PredictedLabel && p.Second.Label == 1);
@@ -84,7 +84,7 @@ bool identical = ScoresOf(new MLContext().Model.LoadWithAutoencoders(modelPath, 
 double largestDifference = ScoresOf(new MLContext().Model.Load(modelPath, out _)).Zip(original)
     .Max(p => Math.Abs(p.First - p.Second) / Math.Max(1, Math.Abs(p.Second)));
 Console.WriteLine($"Saved {modelPath} ({new FileInfo(modelPath).Length / 1024} KiB) and the portable {onnxPath}.");
-Console.WriteLine($"Reloaded with LoadWithAutoencoders: scores identical: {identical}. Reloaded with ML.NET's Load: largest score difference {largestDifference:E1} (relative above 1).");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Reloaded with LoadWithAutoencoders: scores identical: {identical}. Reloaded with ML.NET's Load: largest score difference {largestDifference:E1} (relative above 1)."));
 if (!identical || largestDifference > 1e-5)
     return 1;
 
@@ -105,7 +105,7 @@ Plots.Roc(Path.Combine(pictures, "breast-cancer-roc.png"),
 ], anomalous, "Wisconsin breast cancer, test split");
 Console.WriteLine($"Pictures: {Path.Combine(pictures, "breast-cancer-{loss,scores,roc}.png")}");
 
-Console.WriteLine($"autoencoder AUC: {autoencoderMetrics.AreaUnderRocCurve:F4}; RandomizedPca AUC: {pcaMetrics.AreaUnderRocCurve:F4}");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"autoencoder AUC: {autoencoderMetrics.AreaUnderRocCurve:F4}; RandomizedPca AUC: {pcaMetrics.AreaUnderRocCurve:F4}"));
 return 0;
 
 internal sealed class Patient

@@ -63,10 +63,10 @@ Plots.Scatter(plot, codes, labels.Select(l => (int)l).ToList(), Enumerable.Range
 Console.WriteLine();
 Console.WriteLine("| Features (SdcaMaximumEntropy)      | Dim | Test accuracy |");
 Console.WriteLine("|------------------------------------|-----|---------------|");
-Console.WriteLine($"| Raw pixels                         |  64 | {raw,13:F4} |");
-Console.WriteLine($"| Denoising autoencoder code         |  16 | {latent,13:F4} |");
+Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"| Raw pixels                         |  64 | {raw,13:F4} |"));
+Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"| Denoising autoencoder code         |  16 | {latent,13:F4} |"));
 Console.WriteLine($"2-D code of the {codes.Count} test images, colored by digit: {plot}");
-Console.WriteLine($"latent accuracy: {latent:F4}; raw accuracy: {raw:F4}");
+Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"latent accuracy: {latent:F4}; raw accuracy: {raw:F4}"));
 
 internal sealed class Digit
 {
