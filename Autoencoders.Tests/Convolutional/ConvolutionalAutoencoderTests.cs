@@ -18,6 +18,8 @@ public sealed class ConvolutionalAutoencoderTests
         ["max pooling, bilinear, spatial code, 3x8x8", new ImageShape(3, 8, 8), new ConvolutionalArchitecture { Channels = [4, 6], LatentSize = 0, Downsampling = Downsampling.MaxPooling, Upsampling = Upsampling.Bilinear, UseBatchNormalization = false, Activation = Activation.ReLU }],
         ["transposed, 5x5 kernel, 2x9x13", new ImageShape(2, 9, 13), new ConvolutionalArchitecture { Channels = [4, 8, 8], LatentSize = 6, KernelSize = 5, Upsampling = Upsampling.TransposedConvolution, Activation = Activation.Tanh }],
         ["U-Net skips, 1x12x12", new ImageShape(1, 12, 12), new ConvolutionalArchitecture { Channels = [4, 8, 8], LatentSize = 0, SkipConnections = true }],
+        ["U-Net skips, full-resolution blocks, 2x9x7", new ImageShape(2, 9, 7), new ConvolutionalArchitecture { Channels = [4, 8], LatentSize = 0, SkipConnections = true, FullResolutionBlocks = 2 }],
+        ["full-resolution block, no batch norm, code, 1x10x10", new ImageShape(1, 10, 10), new ConvolutionalArchitecture { Channels = [4, 8], LatentSize = 6, FullResolutionBlocks = 1, UseBatchNormalization = false }],
         ["average pooling, sigmoid, 1x7x11", new ImageShape(1, 7, 11), new ConvolutionalArchitecture { Channels = [16, 16], LatentSize = 5, Downsampling = Downsampling.AveragePooling, Activation = Activation.Sigmoid }],
     ];
 
@@ -81,6 +83,15 @@ public sealed class ConvolutionalAutoencoderTests
         using var trained = Train(shape, new ConvolutionalArchitecture { Channels = [4, 4], SkipConnections = true }, epochs: 1);
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => trained.ExportDecoderOnnx());
         StringAssert.Contains(error.Message, "skip connections");
+    }
+
+    [TestMethod]
+    public void FullResolutionDecoder_ReadsTheInput_SoCannotBeExportedAlone()
+    {
+        var shape = new ImageShape(1, 8, 8);
+        using var trained = Train(shape, new ConvolutionalArchitecture { Channels = [4, 4], LatentSize = 4, FullResolutionBlocks = 1 }, epochs: 1);
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => trained.ExportDecoderOnnx());
+        StringAssert.Contains(error.Message, "full-resolution");
     }
 
     [TestMethod]
@@ -165,6 +176,8 @@ public sealed class ConvolutionalAutoencoderTests
             Convolutional = new(), ImageShape = shape, Variational = true,
         }));
         Assert.AreEqual(nameof(TrainerOptions.Variational), variational.ParamName); // the dense setting that must stay at its default
+        var blocks = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { Convolutional = new() { FullResolutionBlocks = -1 }, ImageShape = shape }));
+        Assert.AreEqual(nameof(ConvolutionalArchitecture.FullResolutionBlocks), blocks.ParamName);
         var stacked = Assert.ThrowsExactly<ArgumentException>(() => new AutoencoderTrainer(new TrainerOptions { Convolutional = new(), ImageShape = shape, PretrainingEpochs = 2 }));
         Assert.AreEqual(nameof(TrainerOptions.PretrainingEpochs), stacked.ParamName);
 

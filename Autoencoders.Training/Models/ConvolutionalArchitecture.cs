@@ -32,6 +32,16 @@ public sealed class ConvolutionalArchitecture
     /// </summary>
     public bool SkipConnections { get; set; }
 
+    /// <summary>
+    /// Hidden convolution blocks at full resolution (each convolution → [batch norm] → activation, <see cref="Channels"/>[0]
+    /// maps) before the output convolution. With any, a stride-1 convolution of the input image (a stem beside the encoder)
+    /// joins the decoder's last stage like a skip connection, and that stage becomes the first of these blocks. Every other
+    /// convolution runs at half resolution or less, so without them the model cannot shape its output pixel by pixel (a
+    /// denoiser's correction shows a 2×2 pattern). Such a decoder reads the input, so it cannot decode a code alone.
+    /// Default 0 (none); the image denoiser uses 1.
+    /// </summary>
+    public int FullResolutionBlocks { get; set; }
+
     /// <summary>Batch normalization after every hidden convolution. Default <see langword="true"/>.</summary>
     public bool UseBatchNormalization { get; set; } = true;
 
@@ -58,6 +68,8 @@ public sealed class ConvolutionalArchitecture
             throw new ArgumentOutOfRangeException(nameof(Upsampling), Upsampling, "Unknown value.");
         if (!Enum.IsDefined(Activation))
             throw new ArgumentOutOfRangeException(nameof(Activation), Activation, "Unknown activation.");
+        if (FullResolutionBlocks < 0)
+            throw new ArgumentOutOfRangeException(nameof(FullResolutionBlocks), FullResolutionBlocks, "FullResolutionBlocks cannot be negative.");
     }
 
     /// <summary>A copy with its own <see cref="Channels"/> array.</summary>
@@ -69,6 +81,7 @@ public sealed class ConvolutionalArchitecture
         Upsampling = Upsampling,
         LatentSize = LatentSize,
         SkipConnections = SkipConnections,
+        FullResolutionBlocks = FullResolutionBlocks,
         UseBatchNormalization = UseBatchNormalization,
         Activation = Activation,
     };
@@ -79,7 +92,8 @@ public sealed class ConvolutionalArchitecture
         string down = Downsampling switch { Downsampling.StridedConvolution => "strided", Downsampling.MaxPooling => "max pooling", _ => "average pooling" };
         string code = LatentSize > 0 ? LatentSize.ToString(System.Globalization.CultureInfo.InvariantCulture) : "spatial";
         string up = Upsampling switch { Upsampling.Nearest => "nearest", Upsampling.Bilinear => "bilinear", _ => "transposed" };
-        string extras = (UseBatchNormalization ? ", batch norm" : "") + (SkipConnections ? ", U-Net skips" : "");
+        string extras = (UseBatchNormalization ? ", batch norm" : "") + (SkipConnections ? ", U-Net skips" : "")
+                        + (FullResolutionBlocks > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", {FullResolutionBlocks} full-resolution block{(FullResolutionBlocks > 1 ? "s" : "")}") : "");
         return $"conv {image} → {string.Join("-", Channels)} (k{KernelSize}, {down}) → {code} → {up}, {Activation}{extras}";
     }
 }

@@ -26,6 +26,10 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
     private readonly ModuleList<ConvTranspose2d> decoderUpsamplers;
     private readonly ModuleList<Conv2d> decoderConvolutions;
     private readonly ModuleList<BatchNorm2d> decoderNorms;
+    private readonly Conv2d? fullResolutionStem;
+    private readonly BatchNorm2d? fullResolutionStemNorm;
+    private readonly ModuleList<Conv2d> refinementConvolutions;
+    private readonly ModuleList<BatchNorm2d> refinementNorms;
     private readonly nn.Module<Tensor, Tensor> activation;
 
     public ConvolutionalAutoencoder(ImageShape image, ConvolutionalArchitecture architecture) : base(nameof(ConvolutionalAutoencoder))
@@ -74,14 +78,27 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
                 upsamplers.Add(nn.ConvTranspose2d(input, input, k, stride: 2, padding: padding, output_padding: 1));
             if (SkipsInto(level - 1))
                 input += channels[level - 2];
-            int output = level == 1 ? OutputChannels : channels[level - 2];
+            if (level == 1 && Refines)
+                input += channels[0]; // the full-resolution stem's maps
+            int output = level == 1 ? (Refines ? channels[0] : OutputChannels) : channels[level - 2];
             convolutions.Add(nn.Conv2d(input, output, k, stride: 1, padding: padding));
-            if (level > 1 && architecture.UseBatchNormalization)
+            if ((level > 1 || Refines) && architecture.UseBatchNormalization)
                 norms.Add(nn.BatchNorm2d(output));
         }
         decoderUpsamplers = new ModuleList<ConvTranspose2d>(upsamplers.ToArray());
         decoderConvolutions = new ModuleList<Conv2d>(convolutions.ToArray());
         decoderNorms = new ModuleList<BatchNorm2d>(norms.ToArray());
+        // Full resolution: a stem reads the input image (convolution → [norm] → activation, channels[0] maps, stride 1) and
+        // joins the decoder's last stage like a skip; that stage becomes the first hidden block, then FullResolutionBlocks − 1
+        // more, then the output convolution. (The raw image as an extra channel would give an input channel count outside
+        // oneDNN's blocks: NaN in libtorch 2.10.)
+        int blocks = architecture.FullResolutionBlocks;
+        fullResolutionStem = Refines ? nn.Conv2d(image.Channels, channels[0], k, stride: 1, padding: padding) : null;
+        fullResolutionStemNorm = Refines && architecture.UseBatchNormalization ? nn.BatchNorm2d(channels[0]) : null;
+        refinementConvolutions = new ModuleList<Conv2d>(Enumerable.Range(0, blocks)
+            .Select(b => nn.Conv2d(channels[0], b == blocks - 1 ? OutputChannels : channels[0], k, stride: 1, padding: padding)).ToArray());
+        refinementNorms = new ModuleList<BatchNorm2d>(architecture.UseBatchNormalization
+            ? Enumerable.Range(0, Math.Max(blocks - 1, 0)).Select(_ => nn.BatchNorm2d(channels[0])).ToArray() : []);
         activation = Layer.Activate(0, architecture.Activation).Module;
         RegisterComponents();
     }
@@ -123,7 +140,21 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
     public override bool UsesBatchNormalization => Architecture.UseBatchNormalization;
 
     /// <inheritdoc/>
-    public override bool CanDecodeAlone => base.CanDecodeAlone && !Architecture.SkipConnections;
+    public override bool CanDecodeAlone => base.CanDecodeAlone && !Architecture.SkipConnections && !Refines;
+
+    /// <summary>True when full-resolution blocks follow the decoder (<see cref="ConvolutionalArchitecture.FullResolutionBlocks"/>).</summary>
+    public bool Refines => Architecture.FullResolutionBlocks > 0;
+
+    /// <summary>The full-resolution stem that reads the input image (when <see cref="Refines"/>): convolution, batch norm (or null).</summary>
+    public (Conv2d Convolution, BatchNorm2d? Norm) FullResolutionStem =>
+        (fullResolutionStem ?? throw new InvalidOperationException("This network has no full-resolution blocks."), fullResolutionStemNorm);
+
+    /// <summary>
+    /// Convolution <paramref name="b"/> after the decoder's last stage, of <see cref="ConvolutionalArchitecture.FullResolutionBlocks"/>
+    /// (the last one is the output convolution, without norm or activation): convolution, batch norm (or null).
+    /// </summary>
+    public (Conv2d Convolution, BatchNorm2d? Norm) RefinementBlock(int b) =>
+        (refinementConvolutions[b], b < refinementNorms.Count ? refinementNorms[b] : null);
 
     /// <inheritdoc/>
     public override string Describe() => Architecture.Describe(Image) + (Residual ? ", residual" : "");
@@ -149,8 +180,8 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
     public override Tensor Decode(Tensor latent)
     {
         if (!CanDecodeAlone)
-            throw new InvalidOperationException("A decoder with U-Net skip connections needs the encoder's feature maps, and a residual one the input, not just the code.");
-        return DecodeMaps(latent, null);
+            throw new InvalidOperationException("A decoder with U-Net skip connections needs the encoder's feature maps, a residual or full-resolution one the input, not just the code.");
+        return DecodeMaps(latent, null, null);
     }
 
     /// <inheritdoc/>
@@ -158,12 +189,21 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
     {
         var skips = Architecture.SkipConnections ? new List<Tensor>() : null;
         var latent = Code(EncodeMaps(input, skips));
-        return (latent, DecodeMaps(latent, skips));
+        return (latent, DecodeMaps(latent, skips, Refines ? Stem(ImageOf(input)) : null));
     }
+
+    private Tensor Stem(Tensor image)
+    {
+        var (convolution, norm) = FullResolutionStem;
+        var h = convolution.call(image);
+        return activation.call(norm is null ? h : norm.call(h));
+    }
+
+    private Tensor ImageOf(Tensor rows) => rows.reshape(-1, Image.Channels, Image.Height, Image.Width);
 
     private Tensor EncodeMaps(Tensor input, List<Tensor>? skips)
     {
-        var h = input.reshape(-1, Image.Channels, Image.Height, Image.Width);
+        var h = ImageOf(input);
         for (int i = 0; i < encoderConvolutions.Count; i++)
         {
             var (convolution, norm) = EncoderBlock(i);
@@ -184,7 +224,7 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
         return toLatent is null ? flat : toLatent.call(flat);
     }
 
-    private Tensor DecodeMaps(Tensor latent, List<Tensor>? skips)
+    private Tensor DecodeMaps(Tensor latent, List<Tensor>? skips, Tensor? stem)
     {
         int levels = Architecture.Channels.Length;
         var (deepHeight, deepWidth) = Sizes[levels];
@@ -199,16 +239,29 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
                 align_corners: Architecture.Upsampling == Upsampling.Bilinear ? false : null);
             if (skips is not null && SkipsInto(target))
                 h = torch.cat([h, skips[target - 1]], 1);
+            if (target == 0 && Refines)
+                h = torch.cat([h, stem!], 1);
             h = convolution.call(h);
-            if (target == 0 && OutputChannels != Image.Channels)
-                h = h.narrow(1, 0, Image.Channels);
-            if (target > 0)
+            if (target > 0 || Refines)
             {
                 if (norm is not null)
                     h = norm.call(h);
                 h = activation.call(h);
             }
         }
+        for (int b = 0; b < Architecture.FullResolutionBlocks; b++)
+        {
+            var (convolution, norm) = RefinementBlock(b);
+            h = convolution.call(h);
+            if (b < Architecture.FullResolutionBlocks - 1)
+            {
+                if (norm is not null)
+                    h = norm.call(h);
+                h = activation.call(h);
+            }
+        }
+        if (OutputChannels != Image.Channels)
+            h = h.narrow(1, 0, Image.Channels);
         return h.flatten(1);
     }
 
@@ -227,6 +280,10 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
             decoderUpsamplers.Dispose();
             decoderConvolutions.Dispose();
             decoderNorms.Dispose();
+            fullResolutionStem?.Dispose();
+            fullResolutionStemNorm?.Dispose();
+            refinementConvolutions.Dispose();
+            refinementNorms.Dispose();
             activation.Dispose();
         }
         base.Dispose(disposing);

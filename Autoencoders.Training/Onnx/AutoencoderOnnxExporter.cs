@@ -127,7 +127,7 @@ public static class AutoencoderOnnxExporter
     /// full export. Feed it codes from the main graph's <c>Latent</c> output, or for a variational model samples from
     /// N(0, I), to generate data in any ONNX Runtime host.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The decoder has U-Net skip connections, so it cannot decode a code alone.</exception>
+    /// <exception cref="InvalidOperationException">The decoder reads more than the code (U-Net skip connections, a residual model, full-resolution blocks), so it cannot decode a code alone.</exception>
     public static byte[] ExportDecoderOnnx(this TrainedAutoencoder trained)
     {
         ArgumentNullException.ThrowIfNull(trained);

@@ -35,13 +35,22 @@ internal static class ConvolutionalOnnx
         string flat = g.Node("Flatten", [h], toLatent is null ? OnnxNames.Latent : "encoder_flat", Attribute("axis", 1L));
         if (toLatent is not null)
             LayerOnnx.Linear(g, toLatent, flat, "bottleneck_in", OnnxNames.Latent);
-        return AppendDecoder(g, model, OnnxNames.Latent, skips, restored);
+        return AppendDecoder(g, model, OnnxNames.Latent, skips, "image", restored);
     }
 
     /// <summary>Appends the decoder from <paramref name="latent"/>; <paramref name="skips"/> holds the encoder maps by level (read by U-Net skips).</summary>
-    private static string AppendDecoder(OnnxGraphBuilder g, ConvolutionalAutoencoder model, string latent, IReadOnlyList<string> skips, string restored)
+    private static string AppendDecoder(OnnxGraphBuilder g, ConvolutionalAutoencoder model, string latent, IReadOnlyList<string> skips, string image, string restored)
     {
         var a = model.Architecture;
+        string? stem = null;
+        if (model.Refines)
+        {
+            var (stemConvolution, stemNorm) = model.FullResolutionStem;
+            stem = LayerOnnx.Convolution(g, stemConvolution, image, "full_resolution_stem_conv");
+            if (stemNorm is not null)
+                stem = LayerOnnx.BatchNorm(g, stemNorm, stem, "full_resolution_stem_norm");
+            stem = LayerOnnx.Activate(g, a.Activation, stem);
+        }
         int levels = a.Channels.Length;
         var (deepHeight, deepWidth) = model.Sizes[levels];
         var fromLatent = model.Bottleneck.FromLatent;
@@ -55,11 +64,25 @@ internal static class ConvolutionalOnnx
                                       : Resize(g, h, model.Sizes[target], a.Upsampling);
             if (model.SkipsInto(target))
                 h = g.Node("Concat", [h, skips[target - 1]], null, Attribute("axis", 1L));
-            h = LayerOnnx.Convolution(g, convolution, h, $"decoder_{j}_conv", outputChannels: target == 0 ? model.Image.Channels : null);
-            if (target > 0)
+            if (target == 0 && stem is not null)
+                h = g.Node("Concat", [h, stem], null, Attribute("axis", 1L));
+            h = LayerOnnx.Convolution(g, convolution, h, $"decoder_{j}_conv", outputChannels: target == 0 && !model.Refines ? model.Image.Channels : null);
+            if (target > 0 || model.Refines)
             {
                 if (norm is not null)
                     h = LayerOnnx.BatchNorm(g, norm, h, $"decoder_{j}_norm");
+                h = LayerOnnx.Activate(g, a.Activation, h);
+            }
+        }
+        for (int b = 0; b < a.FullResolutionBlocks; b++)
+        {
+            var (convolution, norm) = model.RefinementBlock(b);
+            bool last = b == a.FullResolutionBlocks - 1;
+            h = LayerOnnx.Convolution(g, convolution, h, $"full_resolution_{b}_conv", outputChannels: last ? model.Image.Channels : null);
+            if (!last)
+            {
+                if (norm is not null)
+                    h = LayerOnnx.BatchNorm(g, norm, h, $"full_resolution_{b}_norm");
                 h = LayerOnnx.Activate(g, a.Activation, h);
             }
         }

@@ -33,7 +33,7 @@ internal static class DecoderGraph
         string? foreign = needed.FirstOrDefault(n => !produced.Contains(n) && !initializers.ContainsKey(n));
         if (foreign is not null || model.LatentSize == 0)
             throw new InvalidOperationException(
-                $"This decoder reads more than the code (U-Net skip connections feed it the encoder's feature maps, a residual model adds its input; here '{foreign}'), so it cannot decode a code alone.");
+                $"This decoder reads more than the code (U-Net skip connections feed it the encoder's feature maps, a residual model adds its input, full-resolution blocks read the input image; here '{foreign}'), so it cannot decode a code alone.");
 
         var decoder = new ModelProto
         {
