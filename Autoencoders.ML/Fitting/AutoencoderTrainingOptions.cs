@@ -79,7 +79,7 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     public IReadOnlyList<Corruption> Corruptions { get; set; } = [];
 
     /// <summary>
-    /// A residual autoencoder (DnCNN-style): the network computes a correction added to its input, so it starts at the
+    /// A residual autoencoder (DnCNN-style): the network computes a correction added to its input, so it starts near the
     /// identity and a denoiser learns the noise to take away (see <see cref="TrainerOptions.Residual"/>). Default
     /// <see langword="false"/>; the image denoiser's default is residual.
     /// </summary>

@@ -84,7 +84,7 @@ public sealed class TrainerOptions
 
     /// <summary>
     /// A residual autoencoder (DnCNN-style, Zhang et al. 2017): the network computes a correction that is added to its
-    /// input (restored = input + correction, in standardized units), so it starts at the identity and a denoiser learns
+    /// input (restored = input + correction, in standardized units), so it starts near the identity and a denoiser learns
     /// the noise to take away; it never has to reproduce the whole image through its code. For denoisers (the image
     /// denoiser's default); an anomaly score or a code of such a model says little. Not with <see cref="Variational"/>.
     /// Default <see langword="false"/>.
