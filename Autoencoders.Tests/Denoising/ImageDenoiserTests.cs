@@ -1,3 +1,4 @@
+using Autoencoders.Examples;
 using Autoencoders.ML;
 using Autoencoders.ML.Denoising;
 using Autoencoders.Tests.Support;
@@ -61,7 +62,7 @@ public sealed class ImageDenoiserTests
         StringAssert.Contains(denoiser.Training!.Architecture, "32-64-128-256");
         StringAssert.Contains(denoiser.Training.Architecture, "U-Net skips, 1 full-resolution block, residual");
         var restored = FeatureMatrix.FromRows(denoiser.Transform(Load(context, noisy)).GetColumn<float[]>("Restored").ToList());
-        double before = Psnr(noisy, clean), after = Psnr(restored, clean);
+        double before = Images.Psnr(noisy, clean), after = Images.Psnr(restored, clean);
         Assert.IsGreaterThan(before + 3, after, $"noisy {before:F2} dB, restored {after:F2} dB");
     }
 
@@ -83,18 +84,4 @@ public sealed class ImageDenoiserTests
     private static IDataView Load(MLContext context, FeatureMatrix data) => FeatureRow.Load(context, FeatureRow.From(data, false), data.Columns);
 
     private static FeatureMatrix Clip(FeatureMatrix data) => new(data.Values.Select(v => Math.Clamp(v, 0f, 1f)).ToArray(), data.Rows, data.Columns);
-
-    /// <summary>Mean PSNR over images (peak 1), outputs clipped to [0, 1], as the denoise benchmark measures it.</summary>
-    private static double Psnr(FeatureMatrix images, FeatureMatrix clean) => Enumerable.Range(0, images.Rows).Average(r =>
-    {
-        double sum = 0;
-        var a = images.Row(r);
-        var b = clean.Row(r);
-        for (int i = 0; i < a.Length; i++)
-        {
-            double d = Math.Clamp(a[i], 0, 1) - b[i];
-            sum += d * d;
-        }
-        return 10 * Math.Log10(1 / Math.Max(sum / a.Length, 1e-12));
-    });
 }

@@ -38,7 +38,7 @@ var denoiser = mlContext.Transforms.Denoise(new AutoencoderDenoisingEstimator.Op
 Console.WriteLine($"Trained {denoiser.Training!.Architecture} on {train.Rows} clean images for {denoiser.Training.History.Count} epochs.");
 
 var restored = FeatureMatrix.FromRows(denoiser.Transform(Load(mlContext, noisy)).GetColumn<float[]>("Restored").ToList());
-double before = Psnr(noisy, test), after = Psnr(restored, test);
+double before = Images.Psnr(noisy, test), after = Images.Psnr(restored, test);
 Images.WriteGrid(output,
 [
     new("clean", Rows(test, 10)),
@@ -62,17 +62,6 @@ static IDataView Load(MLContext context, FeatureMatrix images)
     schema[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, images.Columns);
     return context.Data.LoadFromEnumerable(Enumerable.Range(0, images.Rows).Select(r => new Image { Pixels = images.Row(r).ToArray() }).ToList(), schema);
 }
-
-/// <summary>Mean over images of 10·log10(1 / MSE), outputs clipped to [0, 1].</summary>
-static double Psnr(FeatureMatrix images, FeatureMatrix clean) => Enumerable.Range(0, images.Rows).Average(r =>
-{
-    double squared = 0;
-    var a = images.Row(r);
-    var b = clean.Row(r);
-    for (int i = 0; i < a.Length; i++)
-        squared += Math.Pow(Math.Clamp(a[i], 0f, 1f) - b[i], 2);
-    return 10 * Math.Log10(1 / Math.Max(squared / a.Length, 1e-10));
-});
 
 internal sealed class Image
 {

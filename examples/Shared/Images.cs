@@ -8,6 +8,28 @@ namespace Autoencoders.Examples;
 /// </summary>
 internal static class Images
 {
+    /// <summary>
+    /// Mean over images (rows of <paramref name="images"/> against the same rows of <paramref name="clean"/>) of
+    /// 10·log10(1 / MSE), peak 1, the restored values clipped to [0, 1] first; the MSE floored at 1e-10 (100 dB).
+    /// </summary>
+    public static double Psnr(Autoencoders.Training.Data.FeatureMatrix images, Autoencoders.Training.Data.FeatureMatrix clean)
+    {
+        double total = 0;
+        for (int r = 0; r < images.Rows; r++)
+        {
+            var a = images.Row(r);
+            var b = clean.Row(r);
+            double squared = 0;
+            for (int i = 0; i < a.Length; i++)
+            {
+                double d = Math.Clamp(a[i], 0f, 1f) - b[i];
+                squared += d * d;
+            }
+            total += 10 * Math.Log10(1 / Math.Max(squared / a.Length, 1e-10));
+        }
+        return total / images.Rows;
+    }
+
     /// <summary>Writes a grayscale image (rows × columns, values in [0, 1]).</summary>
     public static void WriteGray(string path, float[,] pixels)
     {

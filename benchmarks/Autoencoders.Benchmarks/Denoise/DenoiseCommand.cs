@@ -137,9 +137,9 @@ internal static class DenoiseCommand
             using var denoiser = context.Transforms.Denoise(options).Fit(training);
             double seconds = clock.Elapsed.TotalSeconds;
             var restored = DataViews.ToMatrix(denoiser.Transform(DataViews.FromMatrix(context, noisy)), "Denoised");
-            double ours = Psnr(restored, test);
-            results.Add((task.Name, Psnr(noisy, test), Psnr(Blur3x3(noisy), test), Psnr(Median3x3(noisy), test),
-                task.SuperResolution ? Psnr(Bilinear(noisy, 2), test) : null, ours, seconds, denoiser.Training!.Architecture));
+            double ours = Images.Psnr(restored, test);
+            results.Add((task.Name, Images.Psnr(noisy, test), Images.Psnr(Blur3x3(noisy), test), Images.Psnr(Median3x3(noisy), test),
+                task.SuperResolution ? Images.Psnr(Bilinear(noisy, 2), test) : null, ours, seconds, denoiser.Training!.Architecture));
             var c = CultureInfo.InvariantCulture;
             rows.Add(new($"{task.Name}: clean", Enumerable.Range(0, GridImages).Select(i => test.Row(i).ToArray()).ToList()));
             rows.Add(new(string.Create(c, $"corrupted ({results[^1].Noisy:F1} dB)"), Enumerable.Range(0, GridImages).Select(i => noisy.Row(i).ToArray()).ToList()));
@@ -228,25 +228,6 @@ internal static class DenoiseCommand
 
     private static string CpuModel() =>
         File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU" : "unknown CPU";
-
-    /// <summary>Mean over images of 10·log10(1 / MSE), with values clipped to [0, 1] first.</summary>
-    private static double Psnr(FeatureMatrix images, FeatureMatrix clean)
-    {
-        double total = 0;
-        for (int r = 0; r < images.Rows; r++)
-        {
-            var a = images.Row(r);
-            var b = clean.Row(r);
-            double squared = 0;
-            for (int i = 0; i < a.Length; i++)
-            {
-                double d = Math.Clamp(a[i], 0f, 1f) - b[i];
-                squared += d * d;
-            }
-            total += 10 * Math.Log10(1 / Math.Max(squared / a.Length, 1e-10));
-        }
-        return total / images.Rows;
-    }
 
     /// <summary>Each output pixel from its 3×3 neighbourhood (edges replicated).</summary>
     private static FeatureMatrix Filter3x3(FeatureMatrix images, Func<float[], float> combine)
