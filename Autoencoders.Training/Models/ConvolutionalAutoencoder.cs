@@ -28,8 +28,8 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
     private readonly ModuleList<BatchNorm2d> decoderNorms;
     private readonly Conv2d? fullResolutionStem;
     private readonly BatchNorm2d? fullResolutionStemNorm;
-    private readonly ModuleList<Conv2d> refinementConvolutions;
-    private readonly ModuleList<BatchNorm2d> refinementNorms;
+    private readonly ModuleList<Conv2d> fullResolutionConvolutions;
+    private readonly ModuleList<BatchNorm2d> fullResolutionNorms;
     private readonly nn.Module<Tensor, Tensor> activation;
 
     public ConvolutionalAutoencoder(ImageShape image, ConvolutionalArchitecture architecture) : base(nameof(ConvolutionalAutoencoder))
@@ -78,11 +78,11 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
                 upsamplers.Add(nn.ConvTranspose2d(input, input, k, stride: 2, padding: padding, output_padding: 1));
             if (SkipsInto(level - 1))
                 input += channels[level - 2];
-            if (level == 1 && Refines)
+            if (level == 1 && HasFullResolution)
                 input += channels[0]; // the full-resolution stem's maps
-            int output = level == 1 ? (Refines ? channels[0] : OutputChannels) : channels[level - 2];
+            int output = level == 1 ? (HasFullResolution ? channels[0] : OutputChannels) : channels[level - 2];
             convolutions.Add(nn.Conv2d(input, output, k, stride: 1, padding: padding));
-            if ((level > 1 || Refines) && architecture.UseBatchNormalization)
+            if ((level > 1 || HasFullResolution) && architecture.UseBatchNormalization)
                 norms.Add(nn.BatchNorm2d(output));
         }
         decoderUpsamplers = new ModuleList<ConvTranspose2d>(upsamplers.ToArray());
@@ -93,11 +93,11 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
         // more, then the output convolution. (The raw image as an extra channel would give an input channel count outside
         // oneDNN's blocks: NaN in libtorch 2.10.)
         int blocks = architecture.FullResolutionBlocks;
-        fullResolutionStem = Refines ? nn.Conv2d(image.Channels, channels[0], k, stride: 1, padding: padding) : null;
-        fullResolutionStemNorm = Refines && architecture.UseBatchNormalization ? nn.BatchNorm2d(channels[0]) : null;
-        refinementConvolutions = new ModuleList<Conv2d>(Enumerable.Range(0, blocks)
+        fullResolutionStem = HasFullResolution ? nn.Conv2d(image.Channels, channels[0], k, stride: 1, padding: padding) : null;
+        fullResolutionStemNorm = HasFullResolution && architecture.UseBatchNormalization ? nn.BatchNorm2d(channels[0]) : null;
+        fullResolutionConvolutions = new ModuleList<Conv2d>(Enumerable.Range(0, blocks)
             .Select(b => nn.Conv2d(channels[0], b == blocks - 1 ? OutputChannels : channels[0], k, stride: 1, padding: padding)).ToArray());
-        refinementNorms = new ModuleList<BatchNorm2d>(architecture.UseBatchNormalization
+        fullResolutionNorms = new ModuleList<BatchNorm2d>(architecture.UseBatchNormalization
             ? Enumerable.Range(0, Math.Max(blocks - 1, 0)).Select(_ => nn.BatchNorm2d(channels[0])).ToArray() : []);
         activation = Layer.Activate(0, architecture.Activation).Module;
         RegisterComponents();
@@ -140,12 +140,12 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
     public override bool UsesBatchNormalization => Architecture.UseBatchNormalization;
 
     /// <inheritdoc/>
-    public override bool CanDecodeAlone => base.CanDecodeAlone && !Architecture.SkipConnections && !Refines;
+    public override bool CanDecodeAlone => base.CanDecodeAlone && !Architecture.SkipConnections && !HasFullResolution;
 
-    /// <summary>True when full-resolution blocks follow the decoder (<see cref="ConvolutionalArchitecture.FullResolutionBlocks"/>).</summary>
-    public bool Refines => Architecture.FullResolutionBlocks > 0;
+    /// <summary>True when the network has a full-resolution stem and blocks (<see cref="ConvolutionalArchitecture.FullResolutionBlocks"/> above 0).</summary>
+    public bool HasFullResolution => Architecture.FullResolutionBlocks > 0;
 
-    /// <summary>The full-resolution stem that reads the input image (when <see cref="Refines"/>): convolution, batch norm (or null).</summary>
+    /// <summary>The full-resolution stem that reads the input image (when <see cref="HasFullResolution"/>): convolution, batch norm (or null).</summary>
     public (Conv2d Convolution, BatchNorm2d? Norm) FullResolutionStem =>
         (fullResolutionStem ?? throw new InvalidOperationException("This network has no full-resolution blocks."), fullResolutionStemNorm);
 
@@ -153,8 +153,8 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
     /// Convolution <paramref name="b"/> after the decoder's last stage, of <see cref="ConvolutionalArchitecture.FullResolutionBlocks"/>
     /// (the last one is the output convolution, without norm or activation): convolution, batch norm (or null).
     /// </summary>
-    public (Conv2d Convolution, BatchNorm2d? Norm) RefinementBlock(int b) =>
-        (refinementConvolutions[b], b < refinementNorms.Count ? refinementNorms[b] : null);
+    public (Conv2d Convolution, BatchNorm2d? Norm) FullResolutionBlock(int b) =>
+        (fullResolutionConvolutions[b], b < fullResolutionNorms.Count ? fullResolutionNorms[b] : null);
 
     /// <inheritdoc/>
     public override string Describe() => Architecture.Describe(Image) + (Residual ? ", residual" : "");
@@ -189,7 +189,7 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
     {
         var skips = Architecture.SkipConnections ? new List<Tensor>() : null;
         var latent = Code(EncodeMaps(input, skips));
-        return (latent, DecodeMaps(latent, skips, Refines ? Stem(ImageOf(input)) : null));
+        return (latent, DecodeMaps(latent, skips, HasFullResolution ? Stem(ImageOf(input)) : null));
     }
 
     private Tensor Stem(Tensor image)
@@ -239,10 +239,10 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
                 align_corners: Architecture.Upsampling == Upsampling.Bilinear ? false : null);
             if (skips is not null && SkipsInto(target))
                 h = torch.cat([h, skips[target - 1]], 1);
-            if (target == 0 && Refines)
+            if (target == 0 && HasFullResolution)
                 h = torch.cat([h, stem!], 1);
             h = convolution.call(h);
-            if (target > 0 || Refines)
+            if (target > 0 || HasFullResolution)
             {
                 if (norm is not null)
                     h = norm.call(h);
@@ -251,7 +251,7 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
         }
         for (int b = 0; b < Architecture.FullResolutionBlocks; b++)
         {
-            var (convolution, norm) = RefinementBlock(b);
+            var (convolution, norm) = FullResolutionBlock(b);
             h = convolution.call(h);
             if (b < Architecture.FullResolutionBlocks - 1)
             {
@@ -282,8 +282,8 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
             decoderNorms.Dispose();
             fullResolutionStem?.Dispose();
             fullResolutionStemNorm?.Dispose();
-            refinementConvolutions.Dispose();
-            refinementNorms.Dispose();
+            fullResolutionConvolutions.Dispose();
+            fullResolutionNorms.Dispose();
             activation.Dispose();
         }
         base.Dispose(disposing);

@@ -43,7 +43,7 @@ internal static class ConvolutionalOnnx
     {
         var a = model.Architecture;
         string? stem = null;
-        if (model.Refines)
+        if (model.HasFullResolution)
         {
             var (stemConvolution, stemNorm) = model.FullResolutionStem;
             stem = LayerOnnx.Convolution(g, stemConvolution, image, "full_resolution_stem_conv");
@@ -66,8 +66,8 @@ internal static class ConvolutionalOnnx
                 h = g.Node("Concat", [h, skips[target - 1]], null, Attribute("axis", 1L));
             if (target == 0 && stem is not null)
                 h = g.Node("Concat", [h, stem], null, Attribute("axis", 1L));
-            h = LayerOnnx.Convolution(g, convolution, h, $"decoder_{j}_conv", outputChannels: target == 0 && !model.Refines ? model.Image.Channels : null);
-            if (target > 0 || model.Refines)
+            h = LayerOnnx.Convolution(g, convolution, h, $"decoder_{j}_conv", outputChannels: target == 0 && !model.HasFullResolution ? model.Image.Channels : null);
+            if (target > 0 || model.HasFullResolution)
             {
                 if (norm is not null)
                     h = LayerOnnx.BatchNorm(g, norm, h, $"decoder_{j}_norm");
@@ -76,7 +76,7 @@ internal static class ConvolutionalOnnx
         }
         for (int b = 0; b < a.FullResolutionBlocks; b++)
         {
-            var (convolution, norm) = model.RefinementBlock(b);
+            var (convolution, norm) = model.FullResolutionBlock(b);
             bool last = b == a.FullResolutionBlocks - 1;
             h = LayerOnnx.Convolution(g, convolution, h, $"full_resolution_{b}_conv", outputChannels: last ? model.Image.Channels : null);
             if (!last)
