@@ -36,6 +36,20 @@ def fmt(x, n=4):
     return f"{x:.{n}f}"
 
 
+def cell(frame, s, key):
+    """AUC (AUPRC) of candidate key = (config, kind, cand) on set s, or its mean over sets for "**mean**"."""
+    r = frame.loc[key]
+    r = r.mean() if s == "**mean**" else r.loc[s]
+    return f"{fmt(r.auc)} ({fmt(r.ap, 3)})"
+
+
+def baseline_cells(s):
+    """The k-NN and IsolationForest cells of a per-set row, and the row's end."""
+    bb = base_mean if s == "**mean**" else base_set.xs(s, level="set")
+    return (f" | {fmt(bb.loc['knn'].auc)} ({fmt(bb.loc['knn'].auprc, 3)}) | {fmt(bb.loc['iforest'].auc)} "
+            f"({fmt(bb.loc['iforest'].auprc, 3)}) |")
+
+
 print(f"Data seeds: {seeds}; sets: {len(sets)}. Baselines (validation protocol, same seeds):\n")
 print("| method | mean AUC | mean AUPRC |\n|---|---:|---:|")
 for m, r in base_mean.iterrows():
@@ -116,13 +130,8 @@ if TOP:
     print("| set | ref AE (mse) | " + " | ".join(f"{cf} {k} {c}" for cf, k, c in cols) + " | knn | iforest |")
     print("|---|" + "---:|" * (len(cols) + 3))
     for s in sets + ["**mean**"]:
-        def cell(cf, k, c):
-            r = ps.loc[(cf, k, c)]
-            r = r.mean() if s == "**mean**" else r.loc[s]
-            return f"{fmt(r.auc)} ({fmt(r.ap, 3)})"
-        bb = base_mean if s == "**mean**" else base_set.xs(s, level="set")
-        print(f"| {s} | {cell('base@100', 'single', 'mse')} | " + " | ".join(cell(*x) for x in cols) +
-              f" | {fmt(bb.loc['knn'].auc)} ({fmt(bb.loc['knn'].auprc, 3)}) | {fmt(bb.loc['iforest'].auc)} ({fmt(bb.loc['iforest'].auprc, 3)}) |")
+        print(f"| {s} | {cell(ps, s, ('base@100', 'single', 'mse'))} | " + " | ".join(cell(ps, s, tuple(x)) for x in cols)
+              + baseline_cells(s))
 
 if COMBOS:
     c = pd.concat([pd.read_csv(p) for p in COMBOS])
@@ -149,10 +158,4 @@ if COMBOS:
         print("| set | " + " | ".join(f"{cf} {k} {cd}" for cf, k, cd in CTOP) + " | knn | iforest |")
         print("|---|" + "---:|" * (len(CTOP) + 2))
         for s_ in sets + ["**mean**"]:
-            def cell(cf, k, cd):
-                r = cps.loc[(cf, k, cd)]
-                r = r.mean() if s_ == "**mean**" else r.loc[s_]
-                return f"{fmt(r.auc)} ({fmt(r.ap, 3)})"
-            bb = base_mean if s_ == "**mean**" else base_set.xs(s_, level="set")
-            print(f"| {s_} | " + " | ".join(cell(*x) for x in CTOP) +
-                  f" | {fmt(bb.loc['knn'].auc)} ({fmt(bb.loc['knn'].auprc, 3)}) | {fmt(bb.loc['iforest'].auc)} ({fmt(bb.loc['iforest'].auprc, 3)}) |")
+            print(f"| {s_} | " + " | ".join(cell(cps, s_, tuple(x)) for x in CTOP) + baseline_cells(s_))
