@@ -44,6 +44,13 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     /// <summary>Neighbours averaged by <see cref="ScoreKind.NearestNeighbors"/>. Default 5.</summary>
     public int NeighborCount { get; set; } = AutoencoderDefaults.NeighborCount;
 
+    /// <summary>
+    /// For image rows (<see cref="ImageShape"/> set): σ, in pixels, of the Gaussian by which <see cref="ScoreKind.NearestNeighbors"/>
+    /// smooths the standardized images before measuring input distances, so that a stroke one pixel off counts as nearly
+    /// the same; 0 compares pixel by pixel. Default 1.
+    /// </summary>
+    public double NeighborSmoothing { get; set; } = AutoencoderDefaults.NeighborSmoothing;
+
     /// <summary>Training rows <see cref="ScoreKind.NearestNeighbors"/> stores in the graph (drawn at random when there are more), or 0 (default) for automatic: all up to 2²¹ stored values, at least 4,096 rows.</summary>
     public int MaxReferenceRows { get; set; } = AutoencoderDefaults.MaxReferenceRows;
 
@@ -217,6 +224,7 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
         VariationalScore = VariationalScore,
         ScoreKind = ScoreKind,
         NeighborCount = NeighborCount,
+        NeighborSmoothing = NeighborSmoothing,
         MaxReferenceRows = MaxReferenceRows,
         Convolutional = Convolutional,
         ImageShape = ImageShape,

@@ -77,6 +77,114 @@ public sealed class NeighborScoreTests
         Assert.AreEqual(0, scores.Average(), 1e-4);
     }
 
+    /// <summary>
+    /// Image rows are compared smoothed: the input distances are those between the standardized images blurred, channel by
+    /// channel, by the 2-D Gaussian with edges replicated (computed here directly, in double precision, with clamped
+    /// indices, not separably as the library does); the hidden part is unchanged.
+    /// </summary>
+    [TestMethod]
+    [DataRow(1.0)]
+    [DataRow(0.7)]
+    public void ImageRows_AreComparedSmoothed(double sigma)
+    {
+        var shape = new ImageShape(2, 4, 5);
+        var options = Options(neighbors: 3);
+        options.HiddenLayerSizes = [];
+        options.ImageShape = shape;
+        options.NeighborSmoothing = sigma;
+        var training = SyntheticData.Normal(50, shape.Size, seed: 11);
+        using var trained = new AutoencoderTrainer(options).Fit(training);
+        var scores = trained.Score(training);
+        var standardized = trained.Standardizer.Transform(training);
+        var codes = trained.Predict(training).Latent;
+
+        int radius = (int)Math.Ceiling(3 * sigma);
+        var weights = Enumerable.Range(-radius, 2 * radius + 1).Select(i => Math.Exp(-i * i / (2 * sigma * sigma))).ToArray();
+        double total = weights.Sum();
+        double[] Blur(ReadOnlySpan<float> row)
+        {
+            var image = row.ToArray();
+            var blurred = new double[image.Length];
+            for (int c = 0; c < shape.Channels; c++)
+            for (int y = 0; y < shape.Height; y++)
+            for (int x = 0; x < shape.Width; x++)
+            {
+                double sum = 0;
+                for (int i = -radius; i <= radius; i++)
+                for (int j = -radius; j <= radius; j++)
+                {
+                    int yy = Math.Clamp(y + i, 0, shape.Height - 1), xx = Math.Clamp(x + j, 0, shape.Width - 1);
+                    sum += weights[i + radius] * weights[j + radius] / (total * total) * image[(c * shape.Height + yy) * shape.Width + xx];
+                }
+                blurred[(c * shape.Height + y) * shape.Width + x] = sum;
+            }
+            return blurred;
+        }
+        var smoothed = Enumerable.Range(0, standardized.Rows).Select(r => Blur(standardized.Row(r))).ToArray();
+        var latent = Enumerable.Range(0, codes.Rows).Select(r => codes.Row(r).ToArray().Select(v => (double)v).ToArray()).ToArray();
+        var input = Z(LeaveOneOutDistances(smoothed, 3));
+        var hidden = Z(LeaveOneOutDistances(latent, 3));
+        for (int i = 0; i < scores.Length; i++)
+            Assert.AreEqual(input[i] + hidden[i], scores[i], 2e-3, $"row {i}");
+
+        // Unsmoothed, the same model scores differently (so the test above can fail).
+        var plain = Z(LeaveOneOutDistances(Enumerable.Range(0, standardized.Rows).Select(r => standardized.Row(r).ToArray().Select(v => (double)v).ToArray()).ToArray(), 3));
+        Assert.IsGreaterThan(0.05, Enumerable.Range(0, scores.Length).Max(i => Math.Abs(plain[i] + hidden[i] - scores[i])));
+    }
+
+    private static double[] LeaveOneOutDistances(double[][] points, int k) => Enumerable.Range(0, points.Length).Select(i =>
+        Enumerable.Range(0, points.Length).Where(j => j != i)
+            .Select(j => Math.Sqrt(points[i].Zip(points[j], (a, b) => (a - b) * (a - b)).Sum()))
+            .Order().Take(k).Average()).ToArray();
+
+    private static double[] Z(double[] d)
+    {
+        double m = d.Average(), s = Math.Sqrt(d.Average(v => (v - m) * (v - m)));
+        return d.Select(v => (v - m) / s).ToArray();
+    }
+
+    /// <summary>The smoothing of image rows, exported: ONNX Runtime agrees with TorchSharp, dense and convolutional, and the checker passes.</summary>
+    [TestMethod]
+    [DataRow(false, 1.0)]
+    [DataRow(true, 1.0)]
+    [DataRow(true, 0.0)]
+    public void ImageRows_OnnxRuntime_AgreesWithTorchSharp(bool convolutional, double smoothing)
+    {
+        var shape = new ImageShape(2, 8, 8);
+        var options = Options();
+        options.ImageShape = shape;
+        options.NeighborSmoothing = smoothing;
+        if (convolutional)
+        {
+            options.HiddenLayerSizes = null;   // the dense settings stay at their defaults
+            options.LatentSize = 0;
+            options.Convolutional = new ConvolutionalArchitecture { Channels = [4], LatentSize = 3 };
+        }
+        var training = SyntheticData.Normal(80, shape.Size, seed: 5);
+        using var trained = new AutoencoderTrainer(options).Fit(training);
+        var data = new FeatureMatrix(SyntheticData.Normal(20, shape.Size, seed: 6).Values.Concat(SyntheticData.Anomalies(10, shape.Size, seed: 7).Values)
+            .Concat(training.Values.Take(shape.Size * 10)).ToArray(), 40, shape.Size);
+        var expected = trained.Score(data);
+        var model = trained.ExportOnnx(1f);
+        var actual = Ort.Run(model.ToBytes(), data, out _)[OnnxNames.Score];
+        for (int i = 0; i < expected.Length; i++)
+            Assert.AreEqual(expected[i], actual[i], 1e-4 * Math.Max(1, Math.Abs(expected[i])), $"row {i}");
+        if (smoothing > 0)
+            StringAssert.Contains(model.Metadata[OnnxNames.ScoreKey], "smoothed by a Gaussian of sigma 1 pixels");
+        else
+            Assert.DoesNotContain("smoothed", model.Metadata[OnnxNames.ScoreKey]);
+        string path = Path.Combine(Path.GetTempPath(), $"neighbors-image-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            model.Save(path);
+            Assert.AreEqual("ok 8 17", OnnxChecker.Check(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [TestMethod]
     public void Anomalies_ScoreAboveNormalRows()
     {
@@ -107,6 +215,9 @@ public sealed class NeighborScoreTests
     {
         Assert.AreEqual(nameof(TrainerOptions.NeighborCount),
             Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { NeighborCount = 0 })).ParamName);
+        foreach (double smoothing in new[] { -1, double.NaN, double.PositiveInfinity })
+            Assert.AreEqual(nameof(TrainerOptions.NeighborSmoothing),
+                Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { NeighborSmoothing = smoothing })).ParamName);
         Assert.AreEqual(nameof(TrainerOptions.MaxReferenceRows),
             Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { MaxReferenceRows = 1 })).ParamName);
         Assert.AreEqual(nameof(TrainerOptions.ScoreKind), Assert.ThrowsExactly<ArgumentException>(() => new AutoencoderTrainer(new TrainerOptions

@@ -33,14 +33,21 @@ internal sealed class BlockMasking : ImageCorruption
     protected override Tensor ApplyToImages(Tensor images, ImageShape shape, Generator generator)
     {
         long rows = images.shape[0];
+        // Every Scalar explicit and disposed after its call: see Models/LeakyReLU on implicit Scalars.
+        using var tops = (shape.Height - Size + 1).ToScalar();
+        using var lefts = (shape.Width - Size + 1).ToScalar();
+        using var height = shape.Height.ToScalar();
+        using var width = shape.Width.ToScalar();
+        using var size = Size.ToScalar();
+        using var value = Value.ToScalar();
         // Top-left corners uniformly over the positions where the whole block fits.
-        var top = (torch.rand([rows, Count, 1, 1], generator: generator, device: images.device) * (shape.Height - Size + 1)).floor();
-        var left = (torch.rand([rows, Count, 1, 1], generator: generator, device: images.device) * (shape.Width - Size + 1)).floor();
-        var y = torch.arange(shape.Height, device: images.device, dtype: ScalarType.Float32).reshape(1, 1, shape.Height, 1);
-        var x = torch.arange(shape.Width, device: images.device, dtype: ScalarType.Float32).reshape(1, 1, 1, shape.Width);
-        var inside = (y >= top) & (y < top + Size) & (x >= left) & (x < left + Size);
+        var top = (torch.rand([rows, Count, 1, 1], generator: generator, device: images.device) * tops).floor();
+        var left = (torch.rand([rows, Count, 1, 1], generator: generator, device: images.device) * lefts).floor();
+        var y = torch.arange(height, device: images.device, dtype: ScalarType.Float32).reshape(1, 1, shape.Height, 1);
+        var x = torch.arange(width, device: images.device, dtype: ScalarType.Float32).reshape(1, 1, 1, shape.Width);
+        var inside = (y >= top) & (y < top + size) & (x >= left) & (x < left + size);
         var mask = inside.any(1, keepdim: true); // [rows, 1, H, W]
-        return images.masked_fill(mask, Value);
+        return images.masked_fill(mask, value);
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"block_masking(count={Count}, size={Size}, value={Value})");

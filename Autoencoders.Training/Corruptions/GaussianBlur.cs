@@ -29,15 +29,21 @@ internal sealed class GaussianBlur : ImageCorruption
         return weights.Select(w => (float)(w / sum)).ToArray();
     }
 
-    protected override Tensor ApplyToImages(Tensor images, ImageShape shape, Generator generator)
+    protected override Tensor ApplyToImages(Tensor images, ImageShape shape, Generator generator) => Blur(images, shape.Channels, Kernel);
+
+    /// <summary>
+    /// <paramref name="images"/> [N, channels, H, W] blurred by the separable 1-D <paramref name="kernel"/> (odd length),
+    /// each channel alone, edges replicated; the same size comes back. The nearest-neighbour score smooths images with it too.
+    /// </summary>
+    internal static Tensor Blur(Tensor images, int channels, float[] kernel)
     {
-        int radius = Kernel.Length / 2;
-        var kernel = torch.tensor(Kernel, device: images.device);
-        var horizontal = kernel.reshape(1, 1, 1, Kernel.Length).expand(shape.Channels, 1, 1, Kernel.Length);
-        var vertical = kernel.reshape(1, 1, Kernel.Length, 1).expand(shape.Channels, 1, Kernel.Length, 1);
+        int radius = kernel.Length / 2;
+        var weights = torch.tensor(kernel, dtype: images.dtype, device: images.device);
+        var horizontal = weights.reshape(1, 1, 1, kernel.Length).expand(channels, 1, 1, kernel.Length);
+        var vertical = weights.reshape(1, 1, kernel.Length, 1).expand(channels, 1, kernel.Length, 1);
         var padded = nn.functional.pad(images, [radius, radius, radius, radius], PaddingModes.Replicate);
-        var blurred = nn.functional.conv2d(padded, horizontal, groups: shape.Channels);
-        return nn.functional.conv2d(blurred, vertical, groups: shape.Channels);
+        var blurred = nn.functional.conv2d(padded, horizontal, groups: channels);
+        return nn.functional.conv2d(blurred, vertical, groups: channels);
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"gaussian_blur(sigma={Sigma})");

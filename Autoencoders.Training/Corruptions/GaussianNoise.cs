@@ -24,10 +24,20 @@ internal sealed class GaussianNoise : Corruption
 
     internal override Tensor Apply(Tensor batch, CorruptionContext context)
     {
-        var noisy = GaussianStream.Supports(batch)
-            ? context.Normal.AddTo(batch, (float)Sigma)
-            : batch + torch.randn(batch.shape, generator: context.Generator, device: batch.device) * Sigma;
-        return ClipMinimum is null && ClipMaximum is null ? noisy : noisy.clamp(ClipMinimum, ClipMaximum);
+        // Every Scalar explicit and disposed after its call: see Models/LeakyReLU on implicit Scalars.
+        Tensor noisy;
+        if (GaussianStream.Supports(batch))
+            noisy = context.Normal.AddTo(batch, (float)Sigma);
+        else
+        {
+            using var sigma = Sigma.ToScalar();
+            noisy = batch + torch.randn(batch.shape, generator: context.Generator, device: batch.device) * sigma;
+        }
+        if (ClipMinimum is null && ClipMaximum is null)
+            return noisy;
+        using var minimum = ClipMinimum?.ToScalar();
+        using var maximum = ClipMaximum?.ToScalar();
+        return noisy.clamp(minimum, maximum);
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,

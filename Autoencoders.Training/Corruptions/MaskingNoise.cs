@@ -20,8 +20,10 @@ internal sealed class MaskingNoise : Corruption
 
     internal override Tensor Apply(Tensor batch, CorruptionContext context)
     {
-        var masked = torch.rand(batch.shape, generator: context.Generator, device: batch.device) < Fraction;
-        return batch.masked_fill(masked, Value);
+        using var fraction = Fraction.ToScalar(); // Scalars explicit and disposed: see Models/LeakyReLU on implicit Scalars
+        var masked = torch.rand(batch.shape, generator: context.Generator, device: batch.device) < fraction;
+        using var value = Value.ToScalar();
+        return batch.masked_fill(masked, value);
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"masking(fraction={Fraction}, value={Value})");

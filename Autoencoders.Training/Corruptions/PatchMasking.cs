@@ -36,9 +36,11 @@ internal sealed class PatchMasking : ImageCorruption
         int masked = (int)Math.Round(Ratio * patches);
         // A random ranking of the patches of every image; the first `masked` of each ranking are masked.
         var ranks = torch.rand([rows, patches], generator: generator, device: images.device).argsort(1).argsort(1);
-        var mask = (ranks < masked).reshape(rows, 1, down, 1, across, 1)
+        using var maskedCount = masked.ToScalar(); // Scalars explicit and disposed: see Models/LeakyReLU on implicit Scalars
+        var mask = (ranks < maskedCount).reshape(rows, 1, down, 1, across, 1)
             .expand(rows, 1, down, PatchSize, across, PatchSize).reshape(rows, 1, shape.Height, shape.Width);
-        return images.masked_fill(mask, Value);
+        using var value = Value.ToScalar();
+        return images.masked_fill(mask, value);
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"patch_masking(ratio={Ratio}, patch={PatchSize}, value={Value})");

@@ -21,8 +21,10 @@ internal sealed class PixelErasure : ImageCorruption
 
     protected override Tensor ApplyToImages(Tensor images, ImageShape shape, Generator generator)
     {
-        var erased = torch.rand([images.shape[0], 1, shape.Height, shape.Width], generator: generator, device: images.device) < Probability;
-        return images.masked_fill(erased, Value);
+        using var probability = Probability.ToScalar(); // Scalars explicit and disposed: see Models/LeakyReLU on implicit Scalars
+        var erased = torch.rand([images.shape[0], 1, shape.Height, shape.Width], generator: generator, device: images.device) < probability;
+        using var value = Value.ToScalar();
+        return images.masked_fill(erased, value);
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"pixel_erasure(p={Probability}, value={Value})");

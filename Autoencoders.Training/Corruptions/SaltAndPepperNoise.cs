@@ -32,10 +32,15 @@ internal sealed class SaltAndPepperNoise : Corruption
 
     internal override Tensor Apply(Tensor batch, CorruptionContext context)
     {
-        var hit = torch.rand(batch.shape, generator: context.Generator, device: batch.device) < Fraction;
-        var salted = torch.rand(batch.shape, generator: context.Generator, device: batch.device) < 0.5;
-        var high = Salt is double s ? torch.full_like(batch, s) : context.FeatureMaximum.expand_as(batch);
-        var low = Pepper is double p ? torch.full_like(batch, p) : context.FeatureMinimum.expand_as(batch);
+        // Every Scalar explicit and disposed after its call: see Models/LeakyReLU on implicit Scalars.
+        using var fraction = Fraction.ToScalar();
+        using var half = 0.5.ToScalar();
+        using var salt = Salt?.ToScalar();
+        using var pepper = Pepper?.ToScalar();
+        var hit = torch.rand(batch.shape, generator: context.Generator, device: batch.device) < fraction;
+        var salted = torch.rand(batch.shape, generator: context.Generator, device: batch.device) < half;
+        var high = salt is not null ? torch.full_like(batch, salt) : context.FeatureMaximum.expand_as(batch);
+        var low = pepper is not null ? torch.full_like(batch, pepper) : context.FeatureMinimum.expand_as(batch);
         return torch.where(hit, torch.where(salted, high, low), batch);
     }
 

@@ -18,7 +18,7 @@ internal sealed record Layer(LayerKind Kind, int InputSize, int OutputSize, Acti
     public static Layer Activate(int size, Activation activation) => new(LayerKind.Activation, size, size, activation, 0, activation switch
     {
         Activation.ReLU => ReLU(),
-        Activation.LeakyReLU => LeakyReLU(LeakyReluSlope),
+        Activation.LeakyReLU => new LeakyReLU(LeakyReluSlope),
         Activation.Tanh => Tanh(),
         Activation.GELU => GELU(),
         Activation.Sigmoid => Sigmoid(),

@@ -1,20 +1,38 @@
+using Autoencoders.Training.Models;
 using Autoencoders.Training.Trainers;
 using static Autoencoders.Training.Onnx.OnnxGraphBuilder;
 
 namespace Autoencoders.Training.Onnx;
 
 /// <summary>
-/// The ONNX translation of <see cref="NeighborScore"/>: the stored rows and hidden features as initializers (transposed,
-/// with their squared norms), distances by MatMul, TopK of the nearest, the self-match rule, and the standardized sum.
+/// The ONNX translation of <see cref="NeighborScore"/>: the stored rows and hidden features as initializers (centred,
+/// transposed, with their squared norms), image rows blurred by two depthwise Convs after an edge Pad, distances by MatMul, TopK of
+/// the nearest, the self-match rule, and the standardized sum.
 /// </summary>
 internal static class NeighborOnnx
 {
     /// <summary>Appends the score of the rows <paramref name="standardized"/> whose hidden features are <paramref name="hidden"/>; returns its name.</summary>
     public static string Append(OnnxGraphBuilder g, NeighborScore score, string standardized, string hidden)
     {
-        string input = MeanNeighborDistance(g, score, standardized, score.ReferenceRows, score.InputWidth, "input");
-        string inHidden = MeanNeighborDistance(g, score, hidden, score.ReferenceHidden, score.HiddenWidth, "hidden");
+        string rows = score.Smoothing is { } smoothing ? Smooth(g, standardized, smoothing.Shape, smoothing.Kernel) : standardized;
+        string input = MeanNeighborDistance(g, score, rows, score.ReferenceRows, score.InputCenter, score.InputWidth, "input");
+        string inHidden = MeanNeighborDistance(g, score, hidden, score.ReferenceHidden, score.HiddenCenter, score.HiddenWidth, "hidden");
         return g.Node("Add", [Standardize(g, input, score.Input, "input"), Standardize(g, inHidden, score.Hidden, "hidden")], "neighbor_score");
+    }
+
+    /// <summary>Rows [N, features] of images laid out as <paramref name="shape"/>, blurred as <see cref="Corruptions.GaussianBlur.Blur"/> does.</summary>
+    private static string Smooth(OnnxGraphBuilder g, string rows, ImageShape shape, float[] kernel)
+    {
+        long radius = kernel.Length / 2, channels = shape.Channels;
+        string images = g.Node("Reshape", [rows, g.Initializer("smoothing_image_shape", [-1L, channels, shape.Height, shape.Width], 4)]);
+        string padded = g.Node("Pad", [images, g.Initializer("smoothing_pads", [0L, 0, radius, radius, 0, 0, radius, radius], 8)], null,
+            Attribute("mode", "edge"));
+        var weights = Enumerable.Range(0, shape.Channels).SelectMany(_ => kernel).ToArray();
+        string horizontal = g.Node("Conv", [padded, g.Initializer("smoothing_horizontal", weights, channels, 1, 1, kernel.Length)], null,
+            Attribute("group", channels));
+        string blurred = g.Node("Conv", [horizontal, g.Initializer("smoothing_vertical", weights, channels, 1, kernel.Length, 1)], null,
+            Attribute("group", channels));
+        return g.Node("Reshape", [blurred, g.Initializer("smoothing_row_shape", [-1L, shape.Size], 2)], "smoothed_rows");
     }
 
     private static string Standardize(OnnxGraphBuilder g, string distance, (float Mean, float Deviation) statistics, string stem) =>
@@ -22,8 +40,9 @@ internal static class NeighborOnnx
             LayerOnnx.Constant(g, stem + "_distance_deviation", statistics.Deviation)]);
 
     /// <summary>Mean distance to the nearest stored rows, by <see cref="NeighborScore"/>'s rule; the same operations in the same order.</summary>
-    private static string MeanNeighborDistance(OnnxGraphBuilder g, NeighborScore score, string query, float[] reference, int width, string stem)
+    private static string MeanNeighborDistance(OnnxGraphBuilder g, NeighborScore score, string uncentered, float[] reference, float[] center, int width, string stem)
     {
+        string query = g.Node("Sub", [uncentered, g.Initializer($"{stem}_reference_center", center, 1, width)]);
         int count = score.Count, k = score.Neighbors;
         var transposed = new float[reference.Length];
         var norms = new float[count];

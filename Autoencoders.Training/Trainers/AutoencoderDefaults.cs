@@ -87,6 +87,12 @@ public static class AutoencoderDefaults
     public const int NeighborCount = 5;
 
     /// <summary>
+    /// σ, in pixels, of the Gaussian by which <see cref="ScoreKind.NearestNeighbors"/> smooths image rows (an image shape
+    /// declared) before comparing them: 1. Chosen on the Fashion-MNIST one-class benchmark's validation protocol (see README).
+    /// </summary>
+    public const double NeighborSmoothing = 1.0;
+
+    /// <summary>
     /// Training rows stored in the graph for <see cref="ScoreKind.NearestNeighbors"/>: 0, automatic — every training row
     /// up to <see cref="ReferenceValueBudget"/> stored values (rows × (features + hidden units)), but at least 4,096 rows
     /// (drawn at random when there are more).

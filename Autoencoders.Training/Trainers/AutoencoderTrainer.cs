@@ -159,7 +159,8 @@ public sealed class AutoencoderTrainer
                 model.to(torch.CPU);
                 model.eval();
                 var neighbors = _options.ScoreKind == ScoreKind.NearestNeighbors
-                    ? NeighborScore.Build(model, referenceRows(), _options.NeighborCount, _options.MaxReferenceRows, _options.Seed)
+                    ? NeighborScore.Build(model, referenceRows(), _options.NeighborCount, _options.MaxReferenceRows, _options.Seed,
+                        _options.ImageShape, _options.NeighborSmoothing)
                     : null;
                 return new TrainedAutoencoder(model, standardizer, run.History, run.BestEpoch, run.StoppedEarly, source.TrainingRows, _options, noise2Noise,
                     pretraining, neighbors, Epochs(source.TrainingRows + source.ValidationRows), source.IsValidationRow);
@@ -303,15 +304,22 @@ public sealed class AutoencoderTrainer
         }
         var (mean, logVariance) = model.EncodeDistribution(input);
         var noise = torch.randn(mean.shape, generator: sampling, device: mean.device);
-        var sample = mean + (logVariance * 0.5).exp() * noise;
+        // Every Scalar explicit and disposed after its call: see Models/LeakyReLU on implicit Scalars.
+        using var half = 0.5.ToScalar();
+        using var weight = (2 * _options.KLWeight / input.shape[1]).ToScalar();
+        var sample = mean + (logVariance * half).exp() * noise;
         var divergence = KLDivergence(mean, logVariance).mean();
         var reconstruction = Loss(model.Decode(sample), target);
-        return (mean, reconstruction, reconstruction + divergence * (2 * _options.KLWeight / input.shape[1]));
+        return (mean, reconstruction, reconstruction + divergence * weight);
     }
 
     /// <summary>Per row, KL(N(μ, σ²) ‖ N(0, I)) = −½ Σ (1 + log σ² − μ² − σ²).</summary>
-    internal static Tensor KLDivergence(Tensor mean, Tensor logVariance) =>
-        ((1 + logVariance - mean.pow(2) - logVariance.exp()).sum([1L]) * -0.5);
+    internal static Tensor KLDivergence(Tensor mean, Tensor logVariance)
+    {
+        using var one = 1.0.ToScalar();
+        using var minusHalf = (-0.5).ToScalar();
+        return (logVariance.add(one) - mean.square() - logVariance.exp()).sum([1L]) * minusHalf;
+    }
 
     private Tensor Loss(Tensor reconstruction, Tensor target) => _options.Loss switch
     {

@@ -44,9 +44,10 @@ internal sealed class Corruptor : IDisposable
         // directly (the same draws, without the round trip through the original scale).
         if (_gaussianAlone is not null)
         {
-            return GaussianStream.Supports(batch)
-                ? _context.Normal.AddTo(batch, _gaussianScale)
-                : batch + torch.randn(batch.shape, generator: _context.Generator, device: batch.device) * (_scale * _gaussianAlone.Sigma);
+            if (GaussianStream.Supports(batch))
+                return _context.Normal.AddTo(batch, _gaussianScale);
+            using var sigma = (_scale * _gaussianAlone.Sigma).ToScalar(); // explicit and disposed: see Models/LeakyReLU
+            return batch + torch.randn(batch.shape, generator: _context.Generator, device: batch.device) * sigma;
         }
         var original = batch / _scale + _mean;
         foreach (var corruption in _corruptions)

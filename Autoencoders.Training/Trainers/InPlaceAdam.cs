@@ -76,13 +76,22 @@ internal sealed class InPlaceAdam : IDisposable
                     (float)_weightDecay, (float)correction2, (float)(-_learningRate / correction1));
                 continue;
             }
+            // Every Scalar explicit and disposed after its call: see Models/LeakyReLU on implicit Scalars.
+            using var weightDecay = _weightDecay.ToScalar();
+            using var beta1 = Beta1.ToScalar();
+            using var oneMinusBeta1 = (1 - Beta1).ToScalar();
+            using var beta2 = Beta2.ToScalar();
+            using var oneMinusBeta2 = (1 - Beta2).ToScalar();
+            using var secondCorrection = correction2.ToScalar();
+            using var epsilon = Epsilon.ToScalar();
+            using var step = (-_learningRate / correction1).ToScalar();
             if (_weightDecay != 0)
-                gradient.add_(parameter, alpha: _weightDecay);
-            _firstMoment[i].mul_(Beta1).add_(gradient, alpha: 1 - Beta1);
-            _secondMoment[i].mul_(Beta2).addcmul_(gradient, gradient, value: 1 - Beta2);
+                gradient.add_(parameter, alpha: weightDecay);
+            _firstMoment[i].mul_(beta1).add_(gradient, alpha: oneMinusBeta1);
+            _secondMoment[i].mul_(beta2).addcmul_(gradient, gradient, value: oneMinusBeta2);
             var denominator = _denominator[i] ??= torch.empty_like(parameter).DetachFromDisposeScope();
-            denominator.copy_(_secondMoment[i]).sqrt_().div_(correction2).add_(Epsilon);
-            parameter.addcdiv_(_firstMoment[i], denominator, value: -_learningRate / correction1);
+            denominator.copy_(_secondMoment[i]).sqrt_().div_(secondCorrection).add_(epsilon);
+            parameter.addcdiv_(_firstMoment[i], denominator, value: step);
         }
     }
 

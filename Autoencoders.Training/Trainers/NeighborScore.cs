@@ -1,3 +1,4 @@
+using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Native;
@@ -7,25 +8,33 @@ using static TorchSharp.torch;
 namespace Autoencoders.Training.Trainers;
 
 /// <summary>
-/// The nearest-neighbour score (<see cref="ScoreKind.NearestNeighbors"/>): stored training rows (standardized) and their
-/// hidden features, and the mean and standard deviation of the training rows' own neighbour distances in each space.
+/// The nearest-neighbour score (<see cref="ScoreKind.NearestNeighbors"/>): stored training rows (standardized, and
+/// smoothed when they are images) and their hidden features, and the mean and standard deviation of the training rows'
+/// own neighbour distances in each space.
 /// </summary>
 /// <remarks>
 /// A distance is computed as the graph does, √max(0, ‖x‖² + ‖r‖² − 2 x·r), over the stored rows r; of the
 /// <see cref="Neighbors"/> + 1 nearest, the nearest is dropped when it is within <see cref="SelfTolerance"/> (the row
 /// itself, or an exact duplicate), otherwise the farthest, and the others are averaged. So a stored row is scored
-/// leave-one-out, and the statistics computed from the stored rows describe new rows too.
+/// leave-one-out, and the statistics computed from the stored rows describe new rows too. Both the stored rows and the
+/// query are first moved by the stored rows' mean (<see cref="InputCenter"/>, <see cref="HiddenCenter"/>): distances do
+/// not change, but the norms in that formula become the rows' spread instead of their offset from 0, so near neighbours
+/// are not lost to float rounding (a code whose values all sit near 0.6 but differ by 0.002 kept only two digits). Image rows are compared after a
+/// Gaussian blur of each channel (<see cref="Smoothing"/>; edges replicated, as <see cref="GaussianBlur"/> does).
 /// </remarks>
 internal sealed class NeighborScore
 {
     /// <summary>Squared distance, per feature, below which the nearest stored row counts as the row itself.</summary>
     public const float SelfTolerancePerFeature = 1e-5f;
 
-    internal NeighborScore(float[] rows, float[] hidden, int count, int inputWidth, int hiddenWidth, int neighbors,
-        (float Mean, float Deviation) input, (float Mean, float Deviation) hiddenStatistics)
+    internal NeighborScore(float[] rows, float[] inputCenter, float[] hidden, float[] hiddenCenter, int count, int inputWidth, int hiddenWidth, int neighbors,
+        (float Mean, float Deviation) input, (float Mean, float Deviation) hiddenStatistics, (ImageShape Shape, double Sigma, float[] Kernel)? smoothing)
     {
+        Smoothing = smoothing;
         ReferenceRows = rows;
+        InputCenter = inputCenter;
         ReferenceHidden = hidden;
+        HiddenCenter = hiddenCenter;
         Count = count;
         InputWidth = inputWidth;
         HiddenWidth = hiddenWidth;
@@ -34,11 +43,26 @@ internal sealed class NeighborScore
         Hidden = hiddenStatistics;
     }
 
-    /// <summary>The stored training rows, standardized, row-major (<see cref="Count"/> × <see cref="InputWidth"/>).</summary>
+    /// <summary>
+    /// The blur applied to image rows before input distances are measured: their layout, σ in pixels and the 1-D kernel
+    /// (<see cref="GaussianBlur.MakeKernel"/>); <see langword="null"/> when rows are compared as they are.
+    /// </summary>
+    public (ImageShape Shape, double Sigma, float[] Kernel)? Smoothing { get; }
+
+    /// <summary>
+    /// The stored training rows, standardized (and smoothed, see <see cref="Smoothing"/>), less <see cref="InputCenter"/>,
+    /// row-major (<see cref="Count"/> × <see cref="InputWidth"/>).
+    /// </summary>
     public float[] ReferenceRows { get; }
 
-    /// <summary>Their hidden features, row-major (<see cref="Count"/> × <see cref="HiddenWidth"/>).</summary>
+    /// <summary>The mean of the stored rows (standardized and smoothed), taken from them and from every query.</summary>
+    public float[] InputCenter { get; }
+
+    /// <summary>Their hidden features less <see cref="HiddenCenter"/>, row-major (<see cref="Count"/> × <see cref="HiddenWidth"/>).</summary>
     public float[] ReferenceHidden { get; }
+
+    /// <summary>The mean of the stored rows' hidden features, taken from them and from every query's.</summary>
+    public float[] HiddenCenter { get; }
 
     /// <summary>Number of stored rows.</summary>
     public int Count { get; }
@@ -63,10 +87,13 @@ internal sealed class NeighborScore
 
     /// <summary>
     /// Builds the score from <paramref name="standardized"/> training rows: up to <paramref name="maxRows"/> of them, drawn
-    /// with <paramref name="seed"/>, are stored with their hidden features under <paramref name="model"/>.
+    /// with <paramref name="seed"/>, are stored with their hidden features under <paramref name="model"/>. Rows laid out as
+    /// <paramref name="image"/> are compared smoothed by a Gaussian of σ <paramref name="smoothingSigma"/> pixels (0: as they are).
     /// </summary>
-    internal static NeighborScore Build(AutoencoderNetwork model, FeatureMatrix standardized, int neighbors, int maxRows, int seed)
+    internal static NeighborScore Build(AutoencoderNetwork model, FeatureMatrix standardized, int neighbors, int maxRows, int seed,
+        ImageShape? image = null, double smoothingSigma = 0)
     {
+        var smoothing = image is not null && smoothingSigma > 0 ? (image, smoothingSigma, GaussianBlur.MakeKernel(smoothingSigma)) : ((ImageShape, double, float[])?)null;
         int d = standardized.Columns;
         if (maxRows == 0)
             maxRows = AutoencoderDefaults.AutomaticReferenceRows(d + model.HiddenWidth);
@@ -89,7 +116,14 @@ internal sealed class NeighborScore
         var h = model.HiddenFeatures(x).contiguous();
         var hidden = TensorMemory.ToArray(h);
         int width = (int)h.shape[1];
-        var unscaled = new NeighborScore(rows, hidden, count, d, width, k, (0, 1), (0, 1));
+        if (smoothing is not null)
+        {
+            x = Smooth(x, smoothing.Value).contiguous();
+            rows = TensorMemory.ToArray(x);
+        }
+        var inputCenter = Center(rows, count, d);
+        var hiddenCenter = Center(hidden, count, width);
+        var unscaled = new NeighborScore(rows, inputCenter, hidden, hiddenCenter, count, d, width, k, (0, 1), (0, 1), smoothing);
         // The stored rows' own distances, a chunk of queries at a time (all at once would be count² values).
         var inputDistances = new List<float>(count);
         var hiddenDistances = new List<float>(count);
@@ -97,11 +131,25 @@ internal sealed class NeighborScore
         {
             using var chunk = torch.NewDisposeScope();
             int rowsInChunk = Math.Min(QueryChunkRows, count - start);
-            var (input, inHidden) = unscaled.Distances(x.narrow(0, start, rowsInChunk), h.narrow(0, start, rowsInChunk));
+            var (input, inHidden) = unscaled.SmoothedDistances(x.narrow(0, start, rowsInChunk), h.narrow(0, start, rowsInChunk));
             inputDistances.AddRange(TensorMemory.ToArray(input));
             hiddenDistances.AddRange(TensorMemory.ToArray(inHidden));
         }
-        return new NeighborScore(rows, hidden, count, d, width, k, Statistics(inputDistances), Statistics(hiddenDistances));
+        return new NeighborScore(rows, inputCenter, hidden, hiddenCenter, count, d, width, k, Statistics(inputDistances), Statistics(hiddenDistances), smoothing);
+    }
+
+    /// <summary>Subtracts the mean row from <paramref name="rows"/> (<paramref name="count"/> × <paramref name="width"/>) in place and returns it.</summary>
+    private static float[] Center(float[] rows, int count, int width)
+    {
+        var sums = new double[width];
+        for (int i = 0; i < count; i++)
+            for (int j = 0; j < width; j++)
+                sums[j] += rows[i * width + j];
+        var center = sums.Select(v => (float)(v / count)).ToArray();
+        for (int i = 0; i < count; i++)
+            for (int j = 0; j < width; j++)
+                rows[i * width + j] -= center[j];
+        return center;
     }
 
     /// <summary>Query rows per distance computation while building: bounds the distance matrix to this many × stored rows.</summary>
@@ -117,7 +165,7 @@ internal sealed class NeighborScore
     /// <summary>The score of standardized rows <paramref name="x"/> with hidden features <paramref name="h"/>: z(input distance) + z(hidden distance).</summary>
     internal Tensor Score(Tensor x, Tensor h)
     {
-        var (input, hidden) = Distances(x, h);
+        var (input, hidden) = SmoothedDistances(Smoothing is { } smoothing ? Smooth(x, smoothing) : x, h);
         return Standardize(input, Input) + Standardize(hidden, Hidden);
     }
 
@@ -128,12 +176,22 @@ internal sealed class NeighborScore
     private static Tensor Standardize(Tensor distance, (float Mean, float Deviation) statistics) =>
         (distance - Constant(statistics.Mean, distance)) / Constant(statistics.Deviation, distance);
 
-    private (Tensor Input, Tensor Hidden) Distances(Tensor x, Tensor h) =>
-        (MeanNeighborDistance(x, ReferenceRows, InputWidth), MeanNeighborDistance(h, ReferenceHidden, HiddenWidth));
+    /// <summary>Rows <paramref name="x"/> [N, features] of images laid out as <paramref name="smoothing"/> says, blurred.</summary>
+    private static Tensor Smooth(Tensor x, (ImageShape Shape, double Sigma, float[] Kernel) smoothing)
+    {
+        var shape = smoothing.Shape;
+        var images = x.reshape(x.shape[0], shape.Channels, shape.Height, shape.Width);
+        return GaussianBlur.Blur(images, shape.Channels, smoothing.Kernel).reshape(x.shape[0], shape.Size);
+    }
+
+    /// <summary>Distances of rows already smoothed (<paramref name="x"/>) and their hidden features (<paramref name="h"/>).</summary>
+    private (Tensor Input, Tensor Hidden) SmoothedDistances(Tensor x, Tensor h) =>
+        (MeanNeighborDistance(x, ReferenceRows, InputCenter, InputWidth), MeanNeighborDistance(h, ReferenceHidden, HiddenCenter, HiddenWidth));
 
     /// <summary>Mean distance to the nearest stored rows, by the rule in the remarks (the exported graph computes the same).</summary>
-    private Tensor MeanNeighborDistance(Tensor query, float[] reference, int width)
+    private Tensor MeanNeighborDistance(Tensor uncentered, float[] reference, float[] center, int width)
     {
+        var query = uncentered - torch.tensor(center, [1, width], dtype: uncentered.dtype, device: uncentered.device);
         var r = torch.tensor(reference, [Count, width]);
         var products = query.matmul(r.t());
         var squares = (query * query).sum([1L], keepdim: true) - products - products + (r * r).sum([1L]).unsqueeze(0);

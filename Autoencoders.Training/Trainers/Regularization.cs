@@ -34,8 +34,11 @@ internal sealed class Regularization(TrainerOptions options)
     /// </summary>
     public static Tensor KLSparsity(Tensor latent, double target)
     {
-        var rate = latent.sigmoid().mean([0L]).clamp(1e-6, 1 - 1e-6);
-        return (target * (target / rate).log() + (1 - target) * ((1 - target) / (1 - rate)).log()).sum();
+        // Constants as tensors, not implicit Scalars (see Models/LeakyReLU).
+        var rho = torch.tensor(target, dtype: latent.dtype, device: latent.device);
+        var one = torch.ones_like(rho);
+        var rate = latent.sigmoid().mean([0L]).clamp(torch.tensor(1e-6, dtype: latent.dtype, device: latent.device), one - torch.tensor(1e-6, dtype: latent.dtype, device: latent.device));
+        return (rho * (rho / rate).log() + (one - rho) * ((one - rho) / (one - rate)).log()).sum();
     }
 
     /// <summary>
@@ -51,7 +54,7 @@ internal sealed class Regularization(TrainerOptions options)
         for (long unit = 0; unit < units; unit++)
         {
             var gradient = torch.autograd.grad([latent.select(1, unit).sum()], [input], null, retain_graph: true, create_graph: true, allow_unused: false)[0];
-            total += gradient.pow(2).sum();
+            total += gradient.square().sum();
         }
         return total / input.shape[0];
     }

@@ -15,6 +15,8 @@ public enum ScoreKind
     /// none or the model is convolutional). Each distance is standardized by the training rows' own (a stored row never
     /// counts as its own neighbour), then the two are added: 0 is a typical training row, 3 is about three standard
     /// deviations more remote. Up to <see cref="TrainerOptions.MaxReferenceRows"/> training rows are stored in the graph.
+    /// Image rows (<see cref="TrainerOptions.ImageShape"/> set) are compared after a slight blur
+    /// (<see cref="TrainerOptions.NeighborSmoothing"/>), so that a one-pixel shift is not a difference.
     /// </summary>
     NearestNeighbors,
 }

@@ -136,7 +136,10 @@ public sealed class TrainedAutoencoder : IDisposable
             var (mean, logVariance) = Model.EncodeDistribution(x);
             (latent, restored) = (mean, Model.Decode(mean));
             if (VariationalScore == VariationalScore.NegativeElbo)
-                divergence = AutoencoderTrainer.KLDivergence(mean, logVariance) * (2 * KLWeight / InputSize);
+            {
+                using var weight = (2 * KLWeight / InputSize).ToScalar(); // explicit and disposed: see Models/LeakyReLU
+                divergence = AutoencoderTrainer.KLDivergence(mean, logVariance) * weight;
+            }
         }
         else
             (latent, restored) = Model.Reconstruct(x);

@@ -64,6 +64,14 @@ public sealed class TrainerOptions
     public int NeighborCount { get; set; } = AutoencoderDefaults.NeighborCount;
 
     /// <summary>
+    /// For image rows (<see cref="ImageShape"/> set): σ, in pixels, of the Gaussian by which <see cref="ScoreKind.NearestNeighbors"/>
+    /// smooths the standardized images before measuring input distances, so that a stroke one pixel away from where a
+    /// training image has it counts as nearly the same, not as two differences; 0 compares pixel by pixel. Ignored for rows
+    /// without an image shape. Default 1.
+    /// </summary>
+    public double NeighborSmoothing { get; set; } = AutoencoderDefaults.NeighborSmoothing;
+
+    /// <summary>
     /// Training rows <see cref="ScoreKind.NearestNeighbors"/> stores in the graph, drawn at random when there are more, or
     /// 0 (default) for automatic: all of them up to 2²¹ stored values (8 MB), at least 4,096 rows. Scoring costs about
     /// this many × (features + hidden units) multiply-adds per row.
@@ -245,6 +253,8 @@ public sealed class TrainerOptions
             throw new ArgumentException("A variational autoencoder cannot be residual: its reconstruction decodes the code alone.", nameof(Residual));
         if (NeighborCount < 1)
             throw new ArgumentOutOfRangeException(nameof(NeighborCount), NeighborCount, "NeighborCount must be at least 1.");
+        if (!(NeighborSmoothing >= 0) || !double.IsFinite(NeighborSmoothing))
+            throw new ArgumentOutOfRangeException(nameof(NeighborSmoothing), NeighborSmoothing, "NeighborSmoothing must be 0 (off) or a positive number of pixels.");
         if (MaxReferenceRows is < 0 or 1)
             throw new ArgumentOutOfRangeException(nameof(MaxReferenceRows), MaxReferenceRows, "MaxReferenceRows must be at least 2, or 0 for automatic.");
         if (PretrainingEpochs < 0)

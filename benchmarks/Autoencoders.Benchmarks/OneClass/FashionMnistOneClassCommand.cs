@@ -46,6 +46,7 @@ internal static class FashionMnistOneClassCommand
         int[] channels = arguments.String("channels", "32,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
         string[] models = arguments.String("models", "conv,dense,pca").Split(',');
         var standardization = Enum.Parse<Standardization>(arguments.String("standardization", "PerFeature"), ignoreCase: true);
+        double smoothing = arguments.Double("neighbor-smoothing", AutoencoderDefaults.NeighborSmoothing);
         var scoreKind = Enum.Parse<ScoreKind>(arguments.String("score-kind", AutoencoderDefaults.DetectorScoreKind.ToString()), ignoreCase: true);
         bool validation = arguments.String("protocol", "test") switch
         {
@@ -64,11 +65,13 @@ internal static class FashionMnistOneClassCommand
             {
                 Convolutional = architecture, ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side),
                 NumberOfEpochs = epochs, BatchSize = batch, Seed = 1, Standardization = standardization, ScoreKind = scoreKind,
+                NeighborSmoothing = smoothing,
             })));
         if (models.Contains("dense"))
             detectors.Add(new("Dense AE", c => c.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
             {
                 HiddenLayerSizes = [256], LatentSize = latent, NumberOfEpochs = epochs, BatchSize = batch, Seed = 1, ScoreKind = scoreKind,
+                ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side), NeighborSmoothing = smoothing, Standardization = standardization,
             })));
         if (models.Contains("pca"))
             detectors.Add(new("RandomizedPca", c => c.AnomalyDetection.Trainers.RandomizedPca("Features", rank: latent, seed: 1)));

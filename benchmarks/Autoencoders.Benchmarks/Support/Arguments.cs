@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Autoencoders.Benchmarks.Support;
 
 /// <summary>Parses <c>--name value</c> pairs after the subcommand.</summary>
@@ -22,8 +24,18 @@ internal sealed class Arguments
     {
         if (!_values.TryGetValue(name, out var text))
             return fallback;
-        if (!int.TryParse(text, out int value) || value < 1)
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < 1)
             throw new ArgumentOutOfRangeException("--" + name, text, "Expected a positive integer.");
+        return value;
+    }
+
+    /// <summary>A number of at least 0, written with a dot as the decimal separator whatever the culture.</summary>
+    public double Double(string name, double fallback)
+    {
+        if (!_values.TryGetValue(name, out var text))
+            return fallback;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value >= 0) || !double.IsFinite(value))
+            throw new ArgumentOutOfRangeException("--" + name, text, "Expected a number of at least 0 (e.g. 1.5).");
         return value;
     }
 }
