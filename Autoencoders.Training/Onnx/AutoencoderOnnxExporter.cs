@@ -67,7 +67,12 @@ public static class AutoencoderOnnxExporter
         if (divergence is not null)
             rowError = g.Node("Add", [rowError, divergence], "negative_elbo");
         if (trained.Neighbors is NeighborScore neighbors)
-            rowError = NeighborOnnx.Append(g, neighbors, standardized, hidden);
+            rowError = NeighborOnnx.Append(g, neighbors, standardized, hidden, rows => module switch
+            {
+                ConvolutionalAutoencoder convolutional => ConvolutionalOnnx.AppendEncoder(g, convolutional, rows, "smoothed_", "smoothed_hidden"),
+                DenseAutoencoder dense => DenseOnnx.AppendHidden(g, dense, rows, "smoothed_"),
+                _ => throw new InvalidOperationException($"No ONNX translation for {module.GetType().Name}."),
+            });
         // A row with NaN or infinite inputs gets score +inf (so it is flagged), never a silent NaN.
         string infinity = g.Initializer("positive_infinity", [float.PositiveInfinity]);
         g.Node("Where", [g.Node("IsNaN", [rowError]), infinity, rowError], OnnxNames.Score);
@@ -102,7 +107,7 @@ public static class AutoencoderOnnxExporter
 
     /// <summary>What the Score output means, in words (metadata <see cref="OnnxNames.ScoreKey"/>).</summary>
     private static string ScoreDescription(TrainedAutoencoder trained) => trained.Neighbors is NeighborScore neighbors
-        ? string.Create(CultureInfo.InvariantCulture, $"nearest_neighbors: z(mean distance to the {neighbors.Neighbors} nearest of {neighbors.Count} stored training rows, standardized input{Smoothed(neighbors)}) + z(the same in the encoder's first hidden layer); z = (distance - training mean) / training standard deviation; higher is more anomalous")
+        ? string.Create(CultureInfo.InvariantCulture, $"nearest_neighbors: z(mean distance to the {neighbors.Neighbors} nearest of {neighbors.Count} stored training rows, standardized input{Smoothed(neighbors)}) + z(the same in the encoder's first hidden layer{(neighbors.Smoothing is null ? "" : " of the smoothed image")}); z = (distance - training mean) / training standard deviation; higher is more anomalous")
         : trained.Variational && trained.VariationalScore == VariationalScore.NegativeElbo
             ? "negative_elbo: mean squared reconstruction error per feature (standardized) + (2 beta / features) KL(q(z|x) || N(0, I)) at the mean code"
             : "reconstruction_error: mean squared reconstruction error per feature, in standardized units; higher is more anomalous";

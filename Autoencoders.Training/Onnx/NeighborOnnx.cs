@@ -11,10 +11,19 @@ namespace Autoencoders.Training.Onnx;
 /// </summary>
 internal static class NeighborOnnx
 {
-    /// <summary>Appends the score of the rows <paramref name="standardized"/> whose hidden features are <paramref name="hidden"/>; returns its name.</summary>
-    public static string Append(OnnxGraphBuilder g, NeighborScore score, string standardized, string hidden)
+    /// <summary>
+    /// Appends the score of the rows <paramref name="standardized"/> whose hidden features are <paramref name="hidden"/>;
+    /// returns its name. Image rows are smoothed first, and <paramref name="appendHidden"/> appends the hidden features of
+    /// the smoothed rows (given their name, it returns the features' name).
+    /// </summary>
+    public static string Append(OnnxGraphBuilder g, NeighborScore score, string standardized, string hidden, Func<string, string> appendHidden)
     {
-        string rows = score.Smoothing is { } smoothing ? Smooth(g, standardized, smoothing.Shape, smoothing.Kernel) : standardized;
+        string rows = standardized;
+        if (score.Smoothing is { } smoothing)
+        {
+            rows = Smooth(g, standardized, smoothing.Shape, smoothing.Kernel);
+            hidden = appendHidden(rows);
+        }
         string input = MeanNeighborDistance(g, score, rows, score.ReferenceRows, score.InputCenter, score.InputWidth, "input");
         string inHidden = MeanNeighborDistance(g, score, hidden, score.ReferenceHidden, score.HiddenCenter, score.HiddenWidth, "hidden");
         return g.Node("Add", [Standardize(g, input, score.Input, "input"), Standardize(g, inHidden, score.Hidden, "hidden")], "neighbor_score");

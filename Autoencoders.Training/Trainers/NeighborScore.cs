@@ -20,7 +20,8 @@ namespace Autoencoders.Training.Trainers;
 /// query are first moved by the stored rows' mean (<see cref="InputCenter"/>, <see cref="HiddenCenter"/>): distances do
 /// not change, but the norms in that formula become the rows' spread instead of their offset from 0, so near neighbours
 /// are not lost to float rounding (a code whose values all sit near 0.6 but differ by 0.002 kept only two digits). Image rows are compared after a
-/// Gaussian blur of each channel (<see cref="Smoothing"/>; edges replicated, as <see cref="GaussianBlur"/> does).
+/// Gaussian blur of each channel (<see cref="Smoothing"/>; edges replicated, as <see cref="GaussianBlur"/> does), in both
+/// views: the hidden features are those of the smoothed image.
 /// </remarks>
 internal sealed class NeighborScore
 {
@@ -113,14 +114,14 @@ internal sealed class NeighborScore
         using var noGrad = torch.no_grad();
         model.eval();
         var x = torch.tensor(rows, [count, d]);
-        var h = model.HiddenFeatures(x).contiguous();
-        var hidden = TensorMemory.ToArray(h);
-        int width = (int)h.shape[1];
         if (smoothing is not null)
         {
             x = Smooth(x, smoothing.Value).contiguous();
             rows = TensorMemory.ToArray(x);
         }
+        var h = model.HiddenFeatures(x).contiguous();
+        var hidden = TensorMemory.ToArray(h);
+        int width = (int)h.shape[1];
         var inputCenter = Center(rows, count, d);
         var hiddenCenter = Center(hidden, count, width);
         var unscaled = new NeighborScore(rows, inputCenter, hidden, hiddenCenter, count, d, width, k, (0, 1), (0, 1), smoothing);
@@ -162,10 +163,14 @@ internal sealed class NeighborScore
         return ((float)mean, deviation > 1e-12 ? (float)deviation : 1f);
     }
 
-    /// <summary>The score of standardized rows <paramref name="x"/> with hidden features <paramref name="h"/>: z(input distance) + z(hidden distance).</summary>
-    internal Tensor Score(Tensor x, Tensor h)
+    /// <summary>
+    /// The score of standardized rows <paramref name="x"/>: z(input distance) + z(hidden distance), the hidden features
+    /// <paramref name="model"/>'s; image rows are smoothed first, for both.
+    /// </summary>
+    internal Tensor Score(Tensor x, AutoencoderNetwork model)
     {
-        var (input, hidden) = SmoothedDistances(Smoothing is { } smoothing ? Smooth(x, smoothing) : x, h);
+        var compared = Smoothing is { } smoothing ? Smooth(x, smoothing) : x;
+        var (input, hidden) = SmoothedDistances(compared, model.HiddenFeatures(compared));
         return Standardize(input, Input) + Standardize(hidden, Hidden);
     }
 

@@ -149,7 +149,7 @@ internal static class DenoiseCommand
         Images.WriteGrid(png, rows, Side, Side, scale: 2, title: "Fashion-MNIST test images: clean, corrupted, restored by Denoise (PSNR of the whole test set)");
 
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {CpuModel()}, .NET {Environment.Version}");
+        Console.WriteLine(Machine.Describe());
         Console.WriteLine($"Fashion-MNIST{(validation ? " (validation protocol: evaluated on training images 50,000 and up, never the test set)" : "")}: each denoiser trained on {train.Rows} training images ({(epochs is int n ? $"{n} epochs; Noise2Noise: {n} noisy pairs per image, 1 epoch" : "the stage's automatic epochs")}), " +
                           $"tested on {test.Rows} test images corrupted with another seed; model: {results.FirstOrDefault().Architecture}.");
         Console.WriteLine("PSNR in dB against the clean test images (mean over images, outputs clipped to [0, 1]):");
@@ -226,8 +226,6 @@ internal static class DenoiseCommand
         return context.Data.LoadFromEnumerable(rows, schema);
     }
 
-    private static string CpuModel() =>
-        File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU" : "unknown CPU";
 
     /// <summary>Each output pixel from its 3×3 neighbourhood (edges replicated).</summary>
     private static FeatureMatrix Filter3x3(FeatureMatrix images, Func<float[], float> combine)

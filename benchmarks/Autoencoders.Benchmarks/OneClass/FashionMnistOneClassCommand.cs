@@ -18,7 +18,9 @@ namespace Autoencoders.Benchmarks.OneClass;
 /// autoencoder, our dense autoencoder and ML.NET's RandomizedPca, side by side, with training time per class.
 /// Options: <c>--classes 0,3</c> (default all), <c>--epochs N</c> (autoencoder epochs, default 20), <c>--latent N</c> (code size of both
 /// autoencoders and RandomizedPca's rank, default 8),
-/// <c>--channels 32,64</c>, <c>--kernel N</c>, <c>--batch N</c>, <c>--standardization perchannel</c> (default PerFeature, chosen on the validation protocol) (convolutional model),
+/// <c>--channels 32,64</c>, <c>--kernel N</c> (convolutional model), <c>--batch N</c>, <c>--standardization perfeature</c> (both
+/// autoencoders; default PerChannel, chosen on the validation protocol with the nearest-neighbour Score),
+/// <c>--neighbor-smoothing S</c> (σ in pixels, default the library's), <c>--score-kind ReconstructionError</c>,
 /// <c>--models conv,dense,pca</c>, and <c>--protocol validation</c>, which never reads the test set: it trains on the
 /// first 5,000 training images of the class and evaluates on its other training images against as many training
 /// images of the other classes (for choosing settings without looking at the test set).
@@ -45,7 +47,7 @@ internal static class FashionMnistOneClassCommand
         int kernel = arguments.Int("kernel", 3);
         int[] channels = arguments.String("channels", "32,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
         string[] models = arguments.String("models", "conv,dense,pca").Split(',');
-        var standardization = Enum.Parse<Standardization>(arguments.String("standardization", "PerFeature"), ignoreCase: true);
+        var standardization = Enum.Parse<Standardization>(arguments.String("standardization", "PerChannel"), ignoreCase: true);
         double smoothing = arguments.Double("neighbor-smoothing", AutoencoderDefaults.NeighborSmoothing);
         var scoreKind = Enum.Parse<ScoreKind>(arguments.String("score-kind", AutoencoderDefaults.DetectorScoreKind.ToString()), ignoreCase: true);
         bool validation = arguments.String("protocol", "test") switch
@@ -101,7 +103,8 @@ internal static class FashionMnistOneClassCommand
         Console.WriteLine(validation
             ? "Fashion-MNIST one-class, VALIDATION protocol: train on 5,000 training images of the class; evaluate on its other training images vs as many of other classes."
             : $"Fashion-MNIST one-class: train on the class's {trainLabels.Count(l => l == classes[0])} training images, score the {testLabels.Length} test images; AUC-ROC with the class as normal.");
-        Console.WriteLine(string.Create(c, $"Convolutional AE: {architecture.Describe(new ImageShape(1, FashionMnist.Side, FashionMnist.Side))}, standardized {standardization}; dense AE: 784-256-{latent}-256-784 Tanh; both {epochs} epochs, batch {batch}, Adam 1e-3, seed 1, score {scoreKind}. RandomizedPca rank {latent}."));
+        Console.WriteLine(string.Create(c, $"Convolutional AE: {architecture.Describe(new ImageShape(1, FashionMnist.Side, FashionMnist.Side))}, dense AE: 784-256-{latent}-256-784 Tanh; both standardized {standardization}, {epochs} epochs, batch {batch}, Adam 1e-3, seed 1, score {scoreKind}{(scoreKind == ScoreKind.NearestNeighbors ? $" (images smoothed by sigma {smoothing} px)" : "")}. RandomizedPca rank {latent}."));
+        Console.WriteLine(Machine.Describe());
         Console.WriteLine();
         Console.WriteLine("| Class | Name        | " + string.Join(" | ", detectors.Select(d => $"{d.Name} AUC")) + " | " + string.Join(" | ", detectors.Select(d => $"{d.Name} train (s)")) + " |");
         Console.WriteLine("|-------|-------------|" + string.Concat(Enumerable.Repeat("------:|", 2 * detectors.Count)));

@@ -81,7 +81,7 @@ internal static class TabularCommand
                 clock.Elapsed.TotalSeconds / seeds));
         }
 
-        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {CpuModel()}, .NET {Environment.Version}");
+        Console.WriteLine(Machine.Describe());
         Console.WriteLine($"Protocol '{protocol}', seeds 0..{seeds - 1}: train on {(protocol == "test" ? "60% of the normal rows" : "the fit rows (80% of those 60%)")}, " +
                           $"test on {(protocol == "test" ? "the other normal rows and all anomalies" : "the held-out training normals and half the anomalies")}; standardized with the training rows. AUC-ROC, mean over seeds.");
         Console.WriteLine();
@@ -135,8 +135,6 @@ internal static class TabularCommand
         return Directory.GetCurrentDirectory();
     }
 
-    private static string CpuModel() =>
-        File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU" : "unknown CPU";
 
     private static (List<Row> Rows, bool[] Anomalous) Read(string path)
     {

@@ -35,7 +35,7 @@ internal static class ThroughputCommand
         double? vsPyTorch = training.PyTorch is double p ? training.Ours / p : null;
         var c = CultureInfo.InvariantCulture;
 
-        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+        Console.WriteLine(Machine.Describe() + $", {Environment.OSVersion}");
         Console.WriteLine($"Model: dense 784-256-64-256-784 Tanh (trained as a denoiser, Gaussian noise σ={TrainingThroughput.NoiseSigma} on standardized rows). Scoring batch {batch}; training batch {TrainingThroughput.BatchSize}, {threads} threads, {epochs - 1} timed epochs of {trainRows} rows, median of {rounds} alternating rounds after one untimed run of ours.");
         Console.WriteLine();
         Console.WriteLine("| What                                          | Throughput (rows/s) | Ours ÷ it |");
