@@ -46,8 +46,8 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
 
     /// <summary>
     /// For image rows (<see cref="ImageShape"/> set): σ, in pixels, of the Gaussian by which <see cref="ScoreKind.NearestNeighbors"/>
-    /// smooths the standardized images before measuring input distances, so that a stroke one pixel off counts as nearly
-    /// the same; 0 compares pixel by pixel. Default 1.
+    /// smooths the standardized images before comparing them (in the input, and through the hidden features of the smoothed
+    /// image), so that a stroke one pixel off counts as nearly the same; 0 compares pixel by pixel. Default 1.
     /// </summary>
     public double NeighborSmoothing { get; set; } = AutoencoderDefaults.NeighborSmoothing;
 

@@ -65,9 +65,9 @@ public sealed class TrainerOptions
 
     /// <summary>
     /// For image rows (<see cref="ImageShape"/> set): σ, in pixels, of the Gaussian by which <see cref="ScoreKind.NearestNeighbors"/>
-    /// smooths the standardized images before measuring input distances, so that a stroke one pixel away from where a
-    /// training image has it counts as nearly the same, not as two differences; 0 compares pixel by pixel. Ignored for rows
-    /// without an image shape. Default 1.
+    /// smooths the standardized images before comparing them (in the input, and through the hidden features of the smoothed
+    /// image), so that a stroke one pixel away from where a training image has it counts as nearly the same, not as two
+    /// differences; 0 compares pixel by pixel. Ignored for rows without an image shape. Default 1.
     /// </summary>
     public double NeighborSmoothing { get; set; } = AutoencoderDefaults.NeighborSmoothing;
 
