@@ -91,16 +91,7 @@ public sealed class SaveLoadTests
         var options = AnomalyDetectionTests.FastOptions();
         options.LatentColumnName = "Code";
         var trained = context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train);
-        string path = Path.Combine(Path.GetTempPath(), $"row-{Guid.NewGuid():N}.onnx");
-        try
-        {
-            File.WriteAllBytes(path, SavedForm.RowGraph(trained.Model, options));
-            Assert.AreEqual("ok 8 17", OnnxChecker.Check(path));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        OnnxChecker.AssertAccepts(SavedForm.RowGraph(trained.Model, options));
     }
 
     [TestMethod]

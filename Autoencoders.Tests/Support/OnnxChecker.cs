@@ -24,4 +24,19 @@ internal static class OnnxChecker
             throw new AssertFailedException($"The ONNX checker rejected {modelPath} (is python3-onnx installed? run .ci/setup):\n{error}");
         return output.Trim();
     }
+
+    /// <summary>Writes <paramref name="model"/> to a temporary file and asserts the checker accepts it as IR 8, opset 17.</summary>
+    public static void AssertAccepts(byte[] model, string? what = null)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"checked-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            File.WriteAllBytes(path, model);
+            Assert.AreEqual("ok 8 17", Check(path), what);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -25,8 +25,8 @@ from evaluate import knn_scores, SETS
 from explore_combos import hidden, normed, CONFIGS
 
 
-def hidden_knn(name, s, cache, Xtr, Xte):
-    """5-NN distance in the first hidden layer of the reference model (init seed 0, 100 epochs)."""
+def hidden_rows(name, s, cache, Xtr, Xte):
+    """The first hidden layer of the reference model (init seed 0, 100 epochs) for the FIT and validation rows."""
     c = torch.load(f"{cache}/{name}_s{s}.pt")
     group, snap, prefix = CONFIGS["base@100"]
     g = c[group]
@@ -37,7 +37,12 @@ def hidden_knn(name, s, cache, Xtr, Xte):
     h = g["specs"][sel[0]]["h"]
     H_tr, _ = hidden(st, Xtr)
     H_te, _ = hidden(st, Xte)
-    return knn_scores(H_tr[0][:, :h], H_te[0][:, :h])
+    return H_tr[0][:, :h], H_te[0][:, :h]
+
+
+def hidden_knn(name, s, cache, Xtr, Xte):
+    """5-NN distance in the first hidden layer of the reference model (init seed 0, 100 epochs)."""
+    return knn_scores(*hidden_rows(name, s, cache, Xtr, Xte))
 
 
 def main():
@@ -64,16 +69,21 @@ def main():
             for cand, te in C.items():
                 rows.append(dict(set=name, seed=s, cand=cand, auc=roc_auc_score(y, te), ap=average_precision_score(y, te)))
             print(name, s, f"{time.time() - t0:.1f}s", flush=True)
-    df = pd.DataFrame(rows)
     out = a.out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "density_s" + a.seeds.replace(",", "") + ".csv")
+    summarize(rows, out, "iknn+h1knn")
+
+
+def summarize(rows, out, baseline):
+    """Writes the rows to out and prints the per-set AUC table and, per candidate, the (set, seed) wins over baseline."""
+    df = pd.DataFrame(rows)
     df.to_csv(out, index=False, float_format="%.6f")
     per_set = df.groupby(["cand", "set"]).auc.mean().unstack()
     table = per_set.assign(mean=per_set.mean(1)).sort_values("mean", ascending=False)
     pd.set_option("display.width", 250)
     print(table.round(4).to_string())
     wins = df.pivot_table(index=["set", "seed"], columns="cand", values="auc")
-    print("\nseeds x sets where each candidate beats iknn+h1knn:")
-    print((wins.sub(wins["iknn+h1knn"], axis=0) > 0).sum().sort_values(ascending=False).to_string())
+    print(f"\nseeds x sets where each candidate beats {baseline}:")
+    print((wins.sub(wins[baseline], axis=0) > 0).sum().sort_values(ascending=False).to_string())
     print("wrote", out)
 
 

@@ -15,27 +15,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np
-import pandas as pd
-import torch
 from sklearn.metrics import roc_auc_score, average_precision_score
-from aelib import load, Stack
+from aelib import load
 from evaluate import knn_scores, SETS
-from explore_combos import hidden, normed, CONFIGS
-
-
-def hidden_rows(name, s, cache, Xtr, Xte):
-    """The first hidden layer of the reference model (init seed 0, 100 epochs) for the FIT and validation rows."""
-    c = torch.load(f"{cache}/{name}_s{s}.pt")
-    group, snap, prefix = CONFIGS["base@100"]
-    g = c[group]
-    sel = [i for i, n in enumerate(g["names"]) if n.startswith(prefix)][:1]
-    st = Stack([g["specs"][i] for i in sel], Xtr.shape[1], H=max(sp["h"] for sp in g["specs"]),
-               K=max(sp["k"] for sp in g["specs"]))
-    st.load([p[sel] for p in g["snaps"][snap]])
-    h = g["specs"][sel[0]]["h"]
-    H_tr, _ = hidden(st, Xtr)
-    H_te, _ = hidden(st, Xte)
-    return H_tr[0][:, :h], H_te[0][:, :h]
+from explore_combos import normed
+from explore_density import hidden_rows, summarize
 
 
 RULES = {
@@ -65,17 +49,8 @@ def main():
                 for cand, te in {f"iknn+h1knn {rule}": iknn[1] + h1[1], f"iknn {rule}": iknn[1]}.items():
                     rows.append(dict(set=name, seed=s, cand=cand, k=k, auc=roc_auc_score(y, te), ap=average_precision_score(y, te)))
             print(name, s, len(Xtr), f"{time.time() - t0:.1f}s", flush=True)
-    df = pd.DataFrame(rows)
     out = a.out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "neighbors_s" + a.seeds.replace(",", "") + ".csv")
-    df.to_csv(out, index=False, float_format="%.6f")
-    per_set = df.groupby(["cand", "set"]).auc.mean().unstack()
-    table = per_set.assign(mean=per_set.mean(1)).sort_values("mean", ascending=False)
-    pd.set_option("display.width", 250)
-    print(table.round(4).to_string())
-    wins = df.pivot_table(index=["set", "seed"], columns="cand", values="auc")
-    print("\nseeds x sets where each candidate beats iknn+h1knn k5:")
-    print((wins.sub(wins["iknn+h1knn k5"], axis=0) > 0).sum().sort_values(ascending=False).to_string())
-    print("wrote", out)
+    summarize(rows, out, "iknn+h1knn k5")
 
 
 if __name__ == "__main__":
