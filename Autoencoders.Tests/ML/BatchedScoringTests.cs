@@ -54,7 +54,7 @@ public sealed class BatchedScoringTests
         for (int i = 0; i < expected.Count; i++)
         {
             Assert.AreEqual(expected[i].Label, actual[i].Label, $"row {i}: pass-through column");
-            Floats.AssertClose([expected[i].Score], [actual[i].Score], what: $"row {i} score");
+            Floats.AssertClose([expected[i].Score], [actual[i].Score], Floats.ScoreRowVersusBatch, what: $"row {i} score");
             Assert.AreEqual(expected[i].PredictedLabel, actual[i].PredictedLabel, $"row {i}");
             Floats.AssertClose(expected[i].Reconstruction, actual[i].Reconstruction, what: $"row {i} reconstruction");
             Floats.AssertClose(expected[i].Latent, actual[i].Latent, what: $"row {i} latent");
@@ -95,7 +95,7 @@ public sealed class BatchedScoringTests
         });
         foreach (var run in fromEngines)
             CollectionAssert.AreEqual(fromEngines[0], run);
-        Floats.AssertClose(reference, fromEngines[0], what: "prediction-engine score");
+        Floats.AssertClose(reference, fromEngines[0], Floats.ScoreRowVersusBatch, what: "prediction-engine score");
     }
 
     [TestMethod]
@@ -110,7 +110,7 @@ public sealed class BatchedScoringTests
         Assert.IsInstanceOfType<BatchedScoringDataView>(scored);
         Assert.IsTrue(scored.Schema.Count(c => c.Name == "Label") == 2 && scored.Schema.First(c => c.Name == "Label").IsHidden);
         var perRow = PerRow(context, model, test.Schema).Transform(test);
-        Floats.AssertClose(perRow.GetColumn<float>("Label"), scored.GetColumn<float>("Label"), what: "score");
+        Floats.AssertClose(perRow.GetColumn<float>("Label"), scored.GetColumn<float>("Label"), Floats.ScoreRowVersusBatch, what: "score");
         Assert.AreEqual(240, scored.GetColumn<float>("Label").Count());
     }
 }

@@ -6,12 +6,15 @@ namespace Autoencoders.Tests.Support;
 /// </summary>
 internal static class Floats
 {
+    /// <summary>Per-row and batched results agree to this relative tolerance (a few float ulps).</summary>
+    public const double RowVersusBatch = 1e-6;
+
     /// <summary>
-    /// Per-row and batched results agree to this relative tolerance. A few float ulps for reconstructions; the default
-    /// nearest-neighbour Score is a distance minus the training mean over the training deviation, summed over two views, so
-    /// a last-bit difference in the distance product (GEMV for one row, GEMM for many) shows at about 1e-6 of it.
+    /// The same for the detector's default nearest-neighbour Score: a distance minus the training mean over the training
+    /// deviation, summed over two views, so a last-bit difference in the distance product (GEMV for one row, GEMM for
+    /// many) shows at about 1e-6 of it.
     /// </summary>
-    public const double RowVersusBatch = 1e-5;
+    public const double ScoreRowVersusBatch = 1e-5;
 
     public static void AssertClose(IEnumerable<float> expected, IEnumerable<float> actual, double relative = RowVersusBatch, string what = "value")
     {

@@ -179,7 +179,8 @@ public sealed class NeighborScoreTests
         if (smoothing > 0)
         {
             StringAssert.Contains(model.Metadata[OnnxNames.ScoreKey], $"smoothed by a Gaussian of sigma {smoothing.ToString(System.Globalization.CultureInfo.InvariantCulture)} pixels");
-            StringAssert.Contains(model.Metadata[OnnxNames.ScoreKey], "first hidden layer of the smoothed image");
+            StringAssert.Contains(model.Metadata[OnnxNames.ScoreKey], convolutional || kind.Contains("without hidden layers", StringComparison.Ordinal)
+                ? "the code of the smoothed image" : "the encoder's first hidden layer of the smoothed image");
         }
         else
             Assert.DoesNotContain("smoothed", model.Metadata[OnnxNames.ScoreKey]);
@@ -216,7 +217,7 @@ public sealed class NeighborScoreTests
     {
         Assert.AreEqual(nameof(TrainerOptions.NeighborCount),
             Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { NeighborCount = 0 })).ParamName);
-        foreach (double smoothing in new[] { -1, double.NaN, double.PositiveInfinity })
+        foreach (double smoothing in new[] { -1, double.NaN, double.PositiveInfinity, 100.5 })
             Assert.AreEqual(nameof(TrainerOptions.NeighborSmoothing),
                 Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { NeighborSmoothing = smoothing })).ParamName);
         Assert.AreEqual(nameof(TrainerOptions.MaxReferenceRows),

@@ -21,6 +21,7 @@ internal sealed class GaussianBlur : ImageCorruption
     /// <summary>The 1-D kernel: radius ⌈3σ⌉, normalized to sum 1.</summary>
     public float[] Kernel { get; }
 
+    /// <summary>The normalized 1-D Gaussian kernel of <paramref name="sigma"/> pixels, radius ⌈3σ⌉ (the nearest-neighbour score uses it too).</summary>
     public static float[] MakeKernel(double sigma)
     {
         int radius = (int)Math.Ceiling(3 * sigma);

@@ -46,8 +46,10 @@ internal sealed class Corruptor : IDisposable
         {
             if (GaussianStream.Supports(batch))
                 return _context.Normal.AddTo(batch, _gaussianScale);
-            using var sigma = (_scale * _gaussianAlone.Sigma).ToScalar(); // explicit and disposed: see Models/LeakyReLU
-            return batch + torch.randn(batch.shape, generator: _context.Generator, device: batch.device) * sigma;
+            // σ in the original units is σ·scale per feature in standardized units (_scale is a tensor, one per feature);
+            // the Scalar explicit and disposed: see Models/LeakyReLU.
+            using var sigma = _gaussianAlone.Sigma.ToScalar();
+            return batch + torch.randn(batch.shape, generator: _context.Generator, device: batch.device) * (_scale * sigma);
         }
         var original = batch / _scale + _mean;
         foreach (var corruption in _corruptions)

@@ -64,6 +64,15 @@ internal sealed class InPlaceAdam : IDisposable
         double correction1 = 1 - Math.Pow(Beta1, _step);
         double correction2 = Math.Sqrt(1 - Math.Pow(Beta2, _step));
         using var noGrad = torch.no_grad();
+        // For the unfused path: every Scalar explicit and disposed after the step (see Models/LeakyReLU on implicit Scalars).
+        using var weightDecay = _weightDecay.ToScalar();
+        using var beta1 = Beta1.ToScalar();
+        using var oneMinusBeta1 = (1 - Beta1).ToScalar();
+        using var beta2 = Beta2.ToScalar();
+        using var oneMinusBeta2 = (1 - Beta2).ToScalar();
+        using var secondCorrection = correction2.ToScalar();
+        using var epsilon = Epsilon.ToScalar();
+        using var step = (-_learningRate / correction1).ToScalar();
         for (int i = 0; i < _parameters.Length; i++)
         {
             var parameter = _parameters[i];
@@ -76,15 +85,6 @@ internal sealed class InPlaceAdam : IDisposable
                     (float)_weightDecay, (float)correction2, (float)(-_learningRate / correction1));
                 continue;
             }
-            // Every Scalar explicit and disposed after its call: see Models/LeakyReLU on implicit Scalars.
-            using var weightDecay = _weightDecay.ToScalar();
-            using var beta1 = Beta1.ToScalar();
-            using var oneMinusBeta1 = (1 - Beta1).ToScalar();
-            using var beta2 = Beta2.ToScalar();
-            using var oneMinusBeta2 = (1 - Beta2).ToScalar();
-            using var secondCorrection = correction2.ToScalar();
-            using var epsilon = Epsilon.ToScalar();
-            using var step = (-_learningRate / correction1).ToScalar();
             if (_weightDecay != 0)
                 gradient.add_(parameter, alpha: weightDecay);
             _firstMoment[i].mul_(beta1).add_(gradient, alpha: oneMinusBeta1);

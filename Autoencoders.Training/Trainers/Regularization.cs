@@ -18,13 +18,17 @@ internal sealed class Regularization(TrainerOptions options)
     /// <summary>The total penalty for a minibatch: <paramref name="latent"/> = encoder(<paramref name="input"/>).</summary>
     public Tensor Penalty(Tensor latent, Tensor input)
     {
+        // Every Scalar explicit and disposed after its call: see Models/LeakyReLU on implicit Scalars.
+        using var l1Weight = options.SparsityL1Weight.ToScalar();
+        using var klWeight = options.SparsityKLWeight.ToScalar();
+        using var contractiveWeight = options.ContractiveWeight.ToScalar();
         var total = torch.zeros(1, device: latent.device);
         if (options.SparsityL1Weight > 0)
-            total += latent.abs().mean() * options.SparsityL1Weight;
+            total += latent.abs().mean() * l1Weight;
         if (options.SparsityKLWeight > 0)
-            total += KLSparsity(latent, options.SparsityTarget) * options.SparsityKLWeight;
+            total += KLSparsity(latent, options.SparsityTarget) * klWeight;
         if (options.ContractiveWeight > 0)
-            total += SquaredJacobianNorm(latent, input) * options.ContractiveWeight;
+            total += SquaredJacobianNorm(latent, input) * contractiveWeight;
         return total.squeeze();
     }
 
@@ -56,6 +60,7 @@ internal sealed class Regularization(TrainerOptions options)
             var gradient = torch.autograd.grad([latent.select(1, unit).sum()], [input], null, retain_graph: true, create_graph: true, allow_unused: false)[0];
             total += gradient.square().sum();
         }
-        return total / input.shape[0];
+        using var rows = input.shape[0].ToScalar();
+        return total / rows;
     }
 }

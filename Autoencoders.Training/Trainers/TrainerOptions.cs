@@ -71,6 +71,9 @@ public sealed class TrainerOptions
     /// </summary>
     public double NeighborSmoothing { get; set; } = AutoencoderDefaults.NeighborSmoothing;
 
+    /// <summary>The largest <see cref="NeighborSmoothing"/> accepted, in pixels.</summary>
+    internal const double MaxNeighborSmoothing = 100;
+
     /// <summary>
     /// Training rows <see cref="ScoreKind.NearestNeighbors"/> stores in the graph, drawn at random when there are more, or
     /// 0 (default) for automatic: all of them up to 2²¹ stored values (8 MB), at least 4,096 rows. Scoring costs about
@@ -253,8 +256,9 @@ public sealed class TrainerOptions
             throw new ArgumentException("A variational autoencoder cannot be residual: its reconstruction decodes the code alone.", nameof(Residual));
         if (NeighborCount < 1)
             throw new ArgumentOutOfRangeException(nameof(NeighborCount), NeighborCount, "NeighborCount must be at least 1.");
-        if (!(NeighborSmoothing >= 0) || !double.IsFinite(NeighborSmoothing))
-            throw new ArgumentOutOfRangeException(nameof(NeighborSmoothing), NeighborSmoothing, "NeighborSmoothing must be 0 (off) or a positive number of pixels.");
+        if (!(NeighborSmoothing is >= 0 and <= MaxNeighborSmoothing))
+            throw new ArgumentOutOfRangeException(nameof(NeighborSmoothing), NeighborSmoothing,
+                $"NeighborSmoothing must be 0 (off) or a number of pixels up to {MaxNeighborSmoothing} (a wider blur leaves an image of any usual size flat).");
         if (MaxReferenceRows is < 0 or 1)
             throw new ArgumentOutOfRangeException(nameof(MaxReferenceRows), MaxReferenceRows, "MaxReferenceRows must be at least 2, or 0 for automatic.");
         if (PretrainingEpochs < 0)

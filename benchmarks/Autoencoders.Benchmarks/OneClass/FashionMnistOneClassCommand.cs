@@ -103,7 +103,7 @@ internal static class FashionMnistOneClassCommand
         Console.WriteLine(validation
             ? "Fashion-MNIST one-class, VALIDATION protocol: train on 5,000 training images of the class; evaluate on its other training images vs as many of other classes."
             : $"Fashion-MNIST one-class: train on the class's {trainLabels.Count(l => l == classes[0])} training images, score the {testLabels.Length} test images; AUC-ROC with the class as normal.");
-        Console.WriteLine(string.Create(c, $"Convolutional AE: {architecture.Describe(new ImageShape(1, FashionMnist.Side, FashionMnist.Side))}, dense AE: 784-256-{latent}-256-784 Tanh; both standardized {standardization}, {epochs} epochs, batch {batch}, Adam 1e-3, seed 1, score {scoreKind}{(scoreKind == ScoreKind.NearestNeighbors ? $" (images smoothed by sigma {smoothing} px)" : "")}. RandomizedPca rank {latent}."));
+        Console.WriteLine(string.Create(c, $"Convolutional AE: {architecture.Describe(new ImageShape(1, FashionMnist.Side, FashionMnist.Side))}, dense AE: 784-256-{latent}-256-784 Tanh; both standardized {standardization}, {epochs} epochs, batch {batch}, Adam 1e-3, seed 1, score {scoreKind}{(scoreKind == ScoreKind.NearestNeighbors ? string.Create(c, $" (images smoothed by sigma {smoothing} px)") : "")}. RandomizedPca rank {latent}."));
         Console.WriteLine(Machine.Describe());
         Console.WriteLine();
         Console.WriteLine("| Class | Name        | " + string.Join(" | ", detectors.Select(d => $"{d.Name} AUC")) + " | " + string.Join(" | ", detectors.Select(d => $"{d.Name} train (s)")) + " |");
