@@ -185,6 +185,11 @@ public sealed class NeighborScoreTests
         else
             Assert.DoesNotContain("smoothed", model.Metadata[OnnxNames.ScoreKey]);
         OnnxChecker.AssertAccepts(model.ToBytes());
+
+        // The smoothed images' copy of the encoder reads the encoder's own weights: every initializer once.
+        var names = model.Proto.Graph.Initializer.Select(t => t.Name).ToList();
+        Assert.HasCount(names.Distinct().Count(), names);
+        Assert.AreEqual(smoothing > 0 ? 2 : 1, model.Proto.Graph.Node.Count(n => n.Input.Contains(convolutional ? "encoder_0_conv_weight" : "encoder_0_weight")));
     }
 
     [TestMethod]

@@ -19,22 +19,22 @@ internal static class ConvolutionalOnnx
     }
 
     /// <summary>
-    /// Appends the encoder alone for <paramref name="standardized"/> rows, its nodes and weights named with
+    /// Appends the encoder alone for <paramref name="standardized"/> rows, its named outputs prefixed with
     /// <paramref name="prefix"/>, writing the code to <paramref name="latent"/>; adds each level's maps to
     /// <paramref name="skips"/> when given. The main graph uses no prefix; the nearest-neighbour score encodes smoothed
-    /// images with another.
+    /// images with another, reading the same weights (one initializer each).
     /// </summary>
     public static string AppendEncoder(OnnxGraphBuilder g, ConvolutionalAutoencoder model, string standardized, string prefix, string latent, List<string>? skips = null)
     {
         var image = model.Image;
         var a = model.Architecture;
-        var h = g.Node("Reshape", [standardized, g.Initializer(prefix + "image_shape", [0L, image.Channels, image.Height, image.Width], 4)], prefix + "image");
+        var h = g.Node("Reshape", [standardized, g.Initializer("image_shape", [0L, image.Channels, image.Height, image.Width], 4)], prefix + "image");
         for (int i = 0; i < a.Channels.Length; i++)
         {
             var (convolution, norm) = model.EncoderBlock(i);
-            h = LayerOnnx.Convolution(g, convolution, h, $"{prefix}encoder_{i}_conv");
+            h = LayerOnnx.Convolution(g, convolution, h, $"encoder_{i}_conv");
             if (norm is not null)
-                h = LayerOnnx.BatchNorm(g, norm, h, $"{prefix}encoder_{i}_norm");
+                h = LayerOnnx.BatchNorm(g, norm, h, $"encoder_{i}_norm");
             h = LayerOnnx.Activate(g, a.Activation, h);
             if (a.Downsampling == Downsampling.MaxPooling)
                 h = g.Node("MaxPool", [h], null, Attribute("kernel_shape", [2L, 2L]), Attribute("strides", [2L, 2L]), Attribute("ceil_mode", 1L));
@@ -45,7 +45,7 @@ internal static class ConvolutionalOnnx
         }
         var toLatent = model.Bottleneck.ToLatent;
         string flat = g.Node("Flatten", [h], toLatent is null ? latent : prefix + "encoder_flat", Attribute("axis", 1L));
-        return toLatent is null ? flat : LayerOnnx.Linear(g, toLatent, flat, prefix + "bottleneck_in", latent);
+        return toLatent is null ? flat : LayerOnnx.Linear(g, toLatent, flat, "bottleneck_in", latent);
     }
 
     /// <summary>Appends the decoder from <paramref name="latent"/>; <paramref name="skips"/> holds the encoder maps by level (read by U-Net skips).</summary>

@@ -42,17 +42,17 @@ internal static class DenseOnnx
 
     /// <summary>
     /// Appends <see cref="DenseAutoencoder.HiddenFeatures"/> alone for <paramref name="standardized"/> rows (the first hidden
-    /// block, or the whole encoder and the code when there is none), its nodes and weights named with <paramref name="prefix"/>;
-    /// returns the features' name. The nearest-neighbour score uses it for smoothed images.
+    /// block, or the whole encoder and the code when there is none), its named outputs prefixed with <paramref name="prefix"/>
+    /// and reading the encoder's own weights; returns the features' name. The nearest-neighbour score uses it for smoothed images.
     /// </summary>
     public static string AppendHidden(OnnxGraphBuilder g, DenseAutoencoder model, string standardized, string prefix)
     {
         if (model.FirstHiddenBlockLayers > 0)
-            return AppendLayers(g, model.EncoderLayers.Take(model.FirstHiddenBlockLayers).ToList(), standardized, prefix + "encoder", prefix + "hidden")[^1];
-        string encoded = AppendLayers(g, model.EncoderLayers, standardized, prefix + "encoder", prefix + (model.Variational ? "encoder_distribution" : "hidden"))[^1];
+            return AppendLayers(g, model.EncoderLayers.Take(model.FirstHiddenBlockLayers).ToList(), standardized, "encoder", prefix + "hidden")[^1];
+        string encoded = AppendLayers(g, model.EncoderLayers, standardized, "encoder", prefix + (model.Variational ? "encoder_distribution" : "hidden"))[^1];
         return model.Variational
-            ? g.Node("Slice", [encoded, g.Initializer(prefix + "mean_start", [0L], 1), g.Initializer(prefix + "mean_end", [(long)model.LatentSize], 1),
-                g.Initializer(prefix + "slice_axes", [1L], 1)], prefix + "hidden")
+            ? g.Node("Slice", [encoded, g.Initializer("mean_start", [0L], 1), g.Initializer("mean_end", [(long)model.LatentSize], 1),
+                g.Initializer("slice_axes", [1L], 1)], prefix + "hidden")
             : encoded;
     }
 

@@ -9,6 +9,9 @@ internal sealed class OnnxGraphBuilder(GraphProto graph)
 {
     private int _counter;
 
+    /// <summary>The graph's initializers by name, so that a weight added twice (a second copy of a layer) is stored once.</summary>
+    private readonly Dictionary<string, TensorProto> _initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
+
     public GraphProto Graph { get; } = graph;
 
     /// <summary>A name not used yet, made from <paramref name="stem"/>.</summary>
@@ -26,6 +29,14 @@ internal sealed class OnnxGraphBuilder(GraphProto graph)
     {
         var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(littleEndianBytes) };
         tensor.Dims.AddRange(dims);
+        if (_initializers.TryGetValue(name, out var existing))
+        {
+            // The same weights again (another copy of a layer reads them): one initializer serves both.
+            if (existing.DataType == tensor.DataType && existing.Dims.SequenceEqual(tensor.Dims) && existing.RawData.Equals(tensor.RawData))
+                return name;
+            throw new InvalidOperationException($"Two different initializers would be named '{name}'.");
+        }
+        _initializers.Add(name, tensor);
         Graph.Initializer.Add(tensor);
         return name;
     }
