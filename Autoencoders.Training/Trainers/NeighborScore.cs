@@ -29,7 +29,7 @@ internal sealed class NeighborScore
     public const float SelfTolerancePerFeature = 1e-5f;
 
     internal NeighborScore(float[] rows, float[] inputCenter, float[] hidden, float[] hiddenCenter, int count, int inputWidth, int hiddenWidth, int neighbors,
-        (float Mean, float Deviation) input, (float Mean, float Deviation) hiddenStatistics, (ImageShape Shape, double Sigma, float[] Kernel)? smoothing)
+        (float Mean, float Deviation) input, (float Mean, float Deviation) hiddenStatistics, ImageSmoothing? smoothing)
     {
         Smoothing = smoothing;
         ReferenceRows = rows;
@@ -44,11 +44,8 @@ internal sealed class NeighborScore
         Hidden = hiddenStatistics;
     }
 
-    /// <summary>
-    /// The blur applied to image rows before input distances are measured: their layout, σ in pixels and the 1-D kernel
-    /// (<see cref="GaussianBlur.MakeKernel"/>); <see langword="null"/> when rows are compared as they are.
-    /// </summary>
-    public (ImageShape Shape, double Sigma, float[] Kernel)? Smoothing { get; }
+    /// <summary>The blur applied to image rows before they are compared; <see langword="null"/> when rows are compared as they are.</summary>
+    public ImageSmoothing? Smoothing { get; }
 
     /// <summary>
     /// The stored training rows, standardized (and smoothed, see <see cref="Smoothing"/>), less <see cref="InputCenter"/>,
@@ -94,7 +91,7 @@ internal sealed class NeighborScore
     internal static NeighborScore Build(AutoencoderNetwork model, FeatureMatrix standardized, int neighbors, int maxRows, int seed,
         ImageShape? image = null, double smoothingSigma = 0)
     {
-        var smoothing = image is not null && smoothingSigma > 0 ? (image, smoothingSigma, GaussianBlur.MakeKernel(smoothingSigma)) : ((ImageShape, double, float[])?)null;
+        var smoothing = image is not null && smoothingSigma > 0 ? new ImageSmoothing(image, smoothingSigma) : null;
         int d = standardized.Columns;
         if (maxRows == 0)
             maxRows = AutoencoderDefaults.AutomaticReferenceRows(d + model.HiddenWidth);
@@ -116,7 +113,7 @@ internal sealed class NeighborScore
         var x = torch.tensor(rows, [count, d]);
         if (smoothing is not null)
         {
-            x = Smooth(x, smoothing.Value).contiguous();
+            x = smoothing.Apply(x).contiguous();
             rows = TensorMemory.ToArray(x);
         }
         var h = model.HiddenFeatures(x).contiguous();
@@ -139,7 +136,7 @@ internal sealed class NeighborScore
         return new NeighborScore(rows, inputCenter, hidden, hiddenCenter, count, d, width, k, Statistics(inputDistances), Statistics(hiddenDistances), smoothing);
     }
 
-    /// <summary>Subtracts the mean row from <paramref name="rows"/> (<paramref name="count"/> × <paramref name="width"/>) in place and returns it.</summary>
+    /// <summary>Subtracts the mean row from <paramref name="rows"/> (<paramref name="count"/> × <paramref name="width"/>) in place; returns the mean row.</summary>
     private static float[] Center(float[] rows, int count, int width)
     {
         var sums = new double[width];
@@ -169,7 +166,7 @@ internal sealed class NeighborScore
     /// </summary>
     internal Tensor Score(Tensor x, AutoencoderNetwork model)
     {
-        var compared = Smoothing is { } smoothing ? Smooth(x, smoothing) : x;
+        var compared = Smoothing?.Apply(x) ?? x;
         var (input, hidden) = SmoothedDistances(compared, model.HiddenFeatures(compared));
         return Standardize(input, Input) + Standardize(hidden, Hidden);
     }
@@ -180,14 +177,6 @@ internal sealed class NeighborScore
 
     private static Tensor Standardize(Tensor distance, (float Mean, float Deviation) statistics) =>
         (distance - Constant(statistics.Mean, distance)) / Constant(statistics.Deviation, distance);
-
-    /// <summary>Rows <paramref name="x"/> [N, features] of images laid out as <paramref name="smoothing"/> says, blurred.</summary>
-    private static Tensor Smooth(Tensor x, (ImageShape Shape, double Sigma, float[] Kernel) smoothing)
-    {
-        var shape = smoothing.Shape;
-        var images = x.reshape(x.shape[0], shape.Channels, shape.Height, shape.Width);
-        return GaussianBlur.Blur(images, shape.Channels, smoothing.Kernel).reshape(x.shape[0], shape.Size);
-    }
 
     /// <summary>Distances of rows already smoothed (<paramref name="x"/>) and their hidden features (<paramref name="h"/>).</summary>
     private (Tensor Input, Tensor Hidden) SmoothedDistances(Tensor x, Tensor h) =>
