@@ -45,13 +45,18 @@ def hidden_knn(name, s, cache, Xtr, Xte):
     return knn_scores(*hidden_rows(name, s, cache, Xtr, Xte))
 
 
-def main():
+def study_arguments():
+    """The options every round-3-and-later study takes: --seeds, --sets, --cache, --out."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", default="0,1,2,3,4")
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--cache", default="/tmp/ae-research-cache")
     ap.add_argument("--out", default=None)
-    a = ap.parse_args()
+    return ap.parse_args()
+
+
+def main():
+    a = study_arguments()
     rows = []
     for s in [int(x) for x in a.seeds.split(",")]:
         for name in a.sets.split(","):

@@ -8,7 +8,6 @@ with the number of FIT rows n (√n / 2, √n, n / 50, each at least 5), for bot
 
 usage: /usr/bin/python3 explore_k.py [--seeds 0,1,2,3,4] [--out FILE]
 """
-import argparse
 import os
 import sys
 import time
@@ -17,9 +16,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np
 from sklearn.metrics import roc_auc_score, average_precision_score
 from aelib import load
-from evaluate import knn_scores, SETS
+from evaluate import knn_scores
 from explore_combos import normed
-from explore_density import hidden_rows, summarize
+from explore_density import hidden_rows, study_arguments, summarize
 
 
 RULES = {
@@ -30,12 +29,7 @@ RULES = {
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seeds", default="0,1,2,3,4")
-    ap.add_argument("--sets", default=",".join(SETS))
-    ap.add_argument("--cache", default="/tmp/ae-research-cache")
-    ap.add_argument("--out", default=None)
-    a = ap.parse_args()
+    a = study_arguments()
     rows = []
     for s in [int(x) for x in a.seeds.split(",")]:
         for name in a.sets.split(","):
