@@ -2,6 +2,7 @@ using System.Globalization;
 using Autoencoders.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using Autoencoders.Training.Native;
 
 namespace Autoencoders.Training.Corruptions;
 
@@ -45,7 +46,7 @@ internal sealed class BlockMasking : ImageCorruption
         var left = (torch.rand([rows, Count, 1, 1], generator: generator, device: images.device) * lefts).floor();
         var y = torch.arange(height, device: images.device, dtype: ScalarType.Float32).reshape(1, 1, shape.Height, 1);
         var x = torch.arange(width, device: images.device, dtype: ScalarType.Float32).reshape(1, 1, 1, shape.Width);
-        var inside = (y >= top) & (y < top + size) & (x >= left) & (x < left + size);
+        var inside = (y >= top) & (y < top.Plus(size)) & (x >= left) & (x < left.Plus(size));
         var mask = inside.any(1, keepdim: true); // [rows, 1, H, W]
         return images.masked_fill(mask, value);
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
+using Autoencoders.Training.Native;
 
 namespace Autoencoders.Training.Corruptions;
 
@@ -31,7 +32,7 @@ internal sealed class GaussianNoise : Corruption
         else
         {
             using var sigma = Sigma.ToScalar();
-            noisy = batch + torch.randn(batch.shape, generator: context.Generator, device: batch.device) * sigma;
+            noisy = batch.Plus(torch.randn(batch.shape, generator: context.Generator, device: batch.device) * sigma);
         }
         if (ClipMinimum is null && ClipMaximum is null)
             return noisy;

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using Autoencoders.Training.Native;
 
 namespace Autoencoders.Training.Models;
 
@@ -51,7 +52,7 @@ internal abstract class AutoencoderNetwork(string name) : nn.Module<Tensor, Tens
     public (Tensor Latent, Tensor Restored) Reconstruct(Tensor input)
     {
         var (latent, output) = Layers(input);
-        return (latent, Residual ? input + output : output);
+        return (latent, Residual ? input.Plus(output) : output);
     }
 
     /// <summary>The code and the layers' output (the reconstruction, or a residual network's correction) in one pass.</summary>

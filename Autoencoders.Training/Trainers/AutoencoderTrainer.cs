@@ -307,10 +307,10 @@ public sealed class AutoencoderTrainer
         // Every Scalar explicit and disposed after its call: see Models/LeakyReLU on implicit Scalars.
         using var half = 0.5.ToScalar();
         using var weight = (2 * _options.KLWeight / input.shape[1]).ToScalar();
-        var sample = mean + (logVariance * half).exp() * noise;
+        var sample = mean.Plus((logVariance * half).exp() * noise);
         var divergence = KLDivergence(mean, logVariance).mean();
         var reconstruction = Loss(model.Decode(sample), target);
-        return (mean, reconstruction, reconstruction + divergence * weight);
+        return (mean, reconstruction, reconstruction.Plus(divergence * weight));
     }
 
     /// <summary>Per row, KL(N(μ, σ²) ‖ N(0, I)) = −½ Σ (1 + log σ² − μ² − σ²).</summary>
@@ -318,7 +318,7 @@ public sealed class AutoencoderTrainer
     {
         using var one = 1.0.ToScalar();
         using var minusHalf = (-0.5).ToScalar();
-        return (logVariance.add(one) - mean.square() - logVariance.exp()).sum([1L]) * minusHalf;
+        return (logVariance.Plus(one) - mean.square() - logVariance.exp()).sum([1L]) * minusHalf;
     }
 
     private Tensor Loss(Tensor reconstruction, Tensor target) => _options.Loss switch

@@ -2,6 +2,7 @@ using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Data;
 using TorchSharp;
 using static TorchSharp.torch;
+using Autoencoders.Training.Native;
 
 namespace Autoencoders.Training.Trainers;
 
@@ -49,9 +50,9 @@ internal sealed class Corruptor : IDisposable
             // σ in the original units is σ·scale per feature in standardized units (_scale is a tensor, one per feature);
             // the Scalar explicit and disposed: see Models/LeakyReLU.
             using var sigma = _gaussianAlone.Sigma.ToScalar();
-            return batch + torch.randn(batch.shape, generator: _context.Generator, device: batch.device) * (_scale * sigma);
+            return batch.Plus(torch.randn(batch.shape, generator: _context.Generator, device: batch.device) * (_scale * sigma));
         }
-        var original = batch / _scale + _mean;
+        var original = (batch / _scale).Plus(_mean);
         foreach (var corruption in _corruptions)
             original = corruption.Apply(original, _context);
         return (original - _mean) * _scale;

@@ -90,7 +90,7 @@ internal sealed class InPlaceAdam : IDisposable
             _firstMoment[i].mul_(beta1).add_(gradient, alpha: oneMinusBeta1);
             _secondMoment[i].mul_(beta2).addcmul_(gradient, gradient, value: oneMinusBeta2);
             var denominator = _denominator[i] ??= torch.empty_like(parameter).DetachFromDisposeScope();
-            denominator.copy_(_secondMoment[i]).sqrt_().div_(secondCorrection).add_(epsilon);
+            denominator.copy_(_secondMoment[i]).sqrt_().div_(secondCorrection).add_(epsilon, TorchScalars.One);
             parameter.addcdiv_(_firstMoment[i], denominator, value: step);
         }
     }

@@ -168,7 +168,7 @@ internal sealed class NeighborScore
     {
         var compared = Smoothing?.Apply(x) ?? x;
         var (input, hidden) = SmoothedDistances(compared, model.HiddenFeatures(compared));
-        return Standardize(input, Input) + Standardize(hidden, Hidden);
+        return Standardize(input, Input).Plus(Standardize(hidden, Hidden));
     }
 
     // Constants enter as tensors, not as TorchSharp Scalars: an implicitly created Scalar can be finalized by the garbage
@@ -188,7 +188,7 @@ internal sealed class NeighborScore
         var query = uncentered - torch.tensor(center, [1, width], dtype: uncentered.dtype, device: uncentered.device);
         var r = torch.tensor(reference, [Count, width]);
         var products = query.matmul(r.t());
-        var squares = (query * query).sum([1L], keepdim: true) - products - products + (r * r).sum([1L]).unsqueeze(0);
+        var squares = ((query * query).sum([1L], keepdim: true) - products - products).Plus((r * r).sum([1L]).unsqueeze(0));
         var nearest = torch.nn.functional.relu(squares).topk(Neighbors + 1, dim: 1, largest: false, sorted: true).values;
         var distances = nearest.sqrt();
         var first = nearest.narrow(1, 0, 1).squeeze(1);

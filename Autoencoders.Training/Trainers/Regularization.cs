@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Autoencoders.Training.Native;
 
 namespace Autoencoders.Training.Trainers;
 
@@ -24,11 +25,11 @@ internal sealed class Regularization(TrainerOptions options)
         using var contractiveWeight = options.ContractiveWeight.ToScalar();
         var total = torch.zeros(1, device: latent.device);
         if (options.SparsityL1Weight > 0)
-            total += latent.abs().mean() * l1Weight;
+            total = total.Plus(latent.abs().mean() * l1Weight);
         if (options.SparsityKLWeight > 0)
-            total += KLSparsity(latent, options.SparsityTarget) * klWeight;
+            total = total.Plus(KLSparsity(latent, options.SparsityTarget) * klWeight);
         if (options.ContractiveWeight > 0)
-            total += SquaredJacobianNorm(latent, input) * contractiveWeight;
+            total = total.Plus(SquaredJacobianNorm(latent, input) * contractiveWeight);
         return total.squeeze();
     }
 
@@ -42,7 +43,7 @@ internal sealed class Regularization(TrainerOptions options)
         var rho = torch.tensor(target, dtype: latent.dtype, device: latent.device);
         var one = torch.ones_like(rho);
         var rate = latent.sigmoid().mean([0L]).clamp(torch.tensor(1e-6, dtype: latent.dtype, device: latent.device), one - torch.tensor(1e-6, dtype: latent.dtype, device: latent.device));
-        return (rho * (rho / rate).log() + (one - rho) * ((one - rho) / (one - rate)).log()).sum();
+        return (rho * (rho / rate).log()).Plus((one - rho) * ((one - rho) / (one - rate)).log()).sum();
     }
 
     /// <summary>
@@ -58,7 +59,7 @@ internal sealed class Regularization(TrainerOptions options)
         for (long unit = 0; unit < units; unit++)
         {
             var gradient = torch.autograd.grad([latent.select(1, unit).sum()], [input], null, retain_graph: true, create_graph: true, allow_unused: false)[0];
-            total += gradient.square().sum();
+            total = total.Plus(gradient.square().sum());
         }
         using var rows = input.shape[0].ToScalar();
         return total / rows;

@@ -146,8 +146,8 @@ public sealed class TrainedAutoencoder : IDisposable
         var difference = restored - x;
         var errors = difference * difference;
         var scores = Neighbors is not null ? Neighbors.Score(x, Model)
-            : divergence is null ? errors.mean([1L]) : errors.mean([1L]) + divergence;
-        var reconstruction = restored / torch.tensor(Standardizer.Scale) + torch.tensor(Standardizer.Mean);
+            : divergence is null ? errors.mean([1L]) : errors.mean([1L]).Plus(divergence);
+        var reconstruction = (restored / torch.tensor(Standardizer.Scale)).Plus(torch.tensor(Standardizer.Mean));
         TensorMemory.ToArray(reconstruction).CopyTo(reconstructionOut);
         TensorMemory.ToArray(latent).CopyTo(latentOut);
         TensorMemory.ToArray(errors).CopyTo(errorsOut);
@@ -196,7 +196,7 @@ public sealed class TrainedAutoencoder : IDisposable
         using var noGrad = torch.no_grad();
         using var generator = new Generator((ulong)(uint)seed);
         var codes = torch.randn([count, LatentSize], generator: generator);
-        var restored = Model.Decode(codes) / torch.tensor(Standardizer.Scale) + torch.tensor(Standardizer.Mean);
+        var restored = (Model.Decode(codes) / torch.tensor(Standardizer.Scale)).Plus(torch.tensor(Standardizer.Mean));
         return ToMatrix(restored);
     }
 
