@@ -51,6 +51,14 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     /// </summary>
     public double NeighborSmoothing { get; set; } = AutoencoderDefaults.NeighborSmoothing;
 
+    /// <summary>
+    /// For image rows (<see cref="ImageShape"/> set): the largest shift, in pixels each way, at which
+    /// <see cref="ScoreKind.NearestNeighbors"/> compares an image with each stored training image (the smallest distance
+    /// over the shifts counts), so an object drawn a pixel off counts as nearly the same; 0 compares in place. Scoring's
+    /// input distance costs (2 × shift + 1)² times as much. Default 1.
+    /// </summary>
+    public int NeighborShift { get; set; } = AutoencoderDefaults.NeighborShift;
+
     /// <summary>Training rows <see cref="ScoreKind.NearestNeighbors"/> stores in the graph (drawn at random when there are more), or 0 (default) for automatic: all up to 2²¹ stored values, at least 4,096 rows.</summary>
     public int MaxReferenceRows { get; set; } = AutoencoderDefaults.MaxReferenceRows;
 
@@ -225,6 +233,7 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
         ScoreKind = ScoreKind,
         NeighborCount = NeighborCount,
         NeighborSmoothing = NeighborSmoothing,
+        NeighborShift = NeighborShift,
         MaxReferenceRows = MaxReferenceRows,
         Convolutional = Convolutional,
         ImageShape = ImageShape,

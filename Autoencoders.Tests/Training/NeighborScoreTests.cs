@@ -68,20 +68,25 @@ public sealed class NeighborScoreTests
     }
 
     /// <summary>
-    /// Image rows are compared smoothed: the input distances are those between the standardized images blurred, channel by
-    /// channel, by the 2-D Gaussian with edges replicated (computed here directly, in double precision, with clamped
-    /// indices, not separably as the library does); the hidden part compares the codes of the smoothed images.
+    /// Image rows are compared smoothed and shifted: the input distance between two rows is the smallest, over the first
+    /// row's shifts by up to <c>shift</c> pixels each way (edges replicated), of the distance between the standardized
+    /// images blurred, channel by channel, by the 2-D Gaussian with edges replicated (computed here directly, in double
+    /// precision, with clamped indices, not separably and by padding as the library does); the hidden part compares the
+    /// codes of the smoothed images, unshifted.
     /// </summary>
     [TestMethod]
-    [DataRow(1.0)]
-    [DataRow(0.7)]
-    public void ImageRows_AreComparedSmoothed(double sigma)
+    [DataRow(1.0, 0)]
+    [DataRow(0.7, 0)]
+    [DataRow(1.0, 1)]
+    [DataRow(0.0, 2)]
+    public void ImageRows_AreComparedSmoothedAndShifted(double sigma, int shift)
     {
         var shape = new ImageShape(2, 4, 5);
         var options = Options(neighbors: 3);
         options.HiddenLayerSizes = [];
         options.ImageShape = shape;
         options.NeighborSmoothing = sigma;
+        options.NeighborShift = shift;
         var training = SyntheticData.Normal(50, shape.Size, seed: 11);
         using var trained = new AutoencoderTrainer(options).Fit(training);
         var scores = trained.Score(training);
@@ -89,7 +94,7 @@ public sealed class NeighborScoreTests
         var codes = trained.Predict(training).Latent;
 
         int radius = (int)Math.Ceiling(3 * sigma);
-        var weights = Enumerable.Range(-radius, 2 * radius + 1).Select(i => Math.Exp(-i * i / (2 * sigma * sigma))).ToArray();
+        var weights = sigma > 0 ? Enumerable.Range(-radius, 2 * radius + 1).Select(i => Math.Exp(-i * i / (2 * sigma * sigma))).ToArray() : [1.0];
         double total = weights.Sum();
         double[] Blur(ReadOnlySpan<float> row)
         {
@@ -117,20 +122,47 @@ public sealed class NeighborScoreTests
         var smoothedImages = new FeatureMatrix(smoothed.SelectMany(row => row.Select((v, j) => (float)(v / scale[j] + mean[j]))).ToArray(), smoothed.Length, shape.Size);
         var smoothedCodes = trained.Predict(smoothedImages).Latent;
         var latent = Enumerable.Range(0, smoothedCodes.Rows).Select(r => smoothedCodes.Row(r).ToArray().Select(v => (double)v).ToArray()).ToArray();
-        var input = Z(LeaveOneOutDistances(smoothed, 3));
+        // Row i moved by (dy, dx): pixel (y, x) is the original's (y + dy, x + dx), clamped to the image.
+        double[] Shift(double[] image, int dy, int dx)
+        {
+            var moved = new double[image.Length];
+            for (int c = 0; c < shape.Channels; c++)
+            for (int y = 0; y < shape.Height; y++)
+            for (int x = 0; x < shape.Width; x++)
+                moved[(c * shape.Height + y) * shape.Width + x] =
+                    image[(c * shape.Height + Math.Clamp(y + dy, 0, shape.Height - 1)) * shape.Width + Math.Clamp(x + dx, 0, shape.Width - 1)];
+            return moved;
+        }
+        var shifted = smoothed.Select(image => (from dy in Enumerable.Range(-shift, 2 * shift + 1)
+                                                from dx in Enumerable.Range(-shift, 2 * shift + 1)
+                                                select Shift(image, dy, dx)).ToArray()).ToArray();
+        var input = Z(LeaveOneOutDistances(shifted, smoothed, 3));
         var hidden = Z(LeaveOneOutDistances(latent, 3));
         for (int i = 0; i < scores.Length; i++)
             Assert.AreEqual(input[i] + hidden[i], scores[i], 2e-3, $"row {i}");
 
-        // Unsmoothed, the same model scores differently (so the test above can fail).
+        // Unsmoothed and unshifted, the same model scores differently (so the test above can fail).
         var plain = Z(LeaveOneOutDistances(Enumerable.Range(0, standardized.Rows).Select(r => standardized.Row(r).ToArray().Select(v => (double)v).ToArray()).ToArray(), 3));
         var plainHidden = Z(LeaveOneOutDistances(Enumerable.Range(0, codes.Rows).Select(r => codes.Row(r).ToArray().Select(v => (double)v).ToArray()).ToArray(), 3));
         Assert.IsGreaterThan(0.05, Enumerable.Range(0, scores.Length).Max(i => Math.Abs(plain[i] + plainHidden[i] - scores[i])));
+        if (shift > 0)
+        {
+            // Smoothed but unshifted, too.
+            var inPlace = Z(LeaveOneOutDistances(smoothed, 3));
+            Assert.IsGreaterThan(0.05, Enumerable.Range(0, scores.Length).Max(i => Math.Abs(inPlace[i] + hidden[i] - scores[i])));
+        }
     }
 
-    private static double[] LeaveOneOutDistances(double[][] points, int k) => Enumerable.Range(0, points.Length).Select(i =>
+    private static double[] LeaveOneOutDistances(double[][] points, int k) =>
+        LeaveOneOutDistances(points.Select(p => new[] { p }).ToArray(), points, k);
+
+    /// <summary>
+    /// For each row i, the mean of its k smallest distances to the other rows <paramref name="points"/>[j], each the
+    /// smallest over row i's <paramref name="positions"/>.
+    /// </summary>
+    private static double[] LeaveOneOutDistances(double[][][] positions, double[][] points, int k) => Enumerable.Range(0, points.Length).Select(i =>
         Enumerable.Range(0, points.Length).Where(j => j != i)
-            .Select(j => Math.Sqrt(points[i].Zip(points[j], (a, b) => (a - b) * (a - b)).Sum()))
+            .Select(j => positions[i].Min(p => Math.Sqrt(p.Zip(points[j], (a, b) => (a - b) * (a - b)).Sum())))
             .Order().Take(k).Average()).ToArray();
 
     private static double[] Z(double[] d)
@@ -141,19 +173,22 @@ public sealed class NeighborScoreTests
 
     /// <summary>The smoothing of image rows, exported: ONNX Runtime agrees with TorchSharp, dense and convolutional, and the checker passes.</summary>
     [TestMethod]
-    [DataRow("dense", 1.0)]
-    [DataRow("dense without hidden layers", 1.0)]
-    [DataRow("variational without hidden layers", 1.0)]
-    [DataRow("convolutional", 1.0)]
-    [DataRow("convolutional", 0.0)]
-    [DataRow("dense on 1x2x3 images", 2.5)] // the blur's radius (8) far beyond the image: edges replicated all the way
-    public void ImageRows_OnnxRuntime_AgreesWithTorchSharp(string kind, double smoothing)
+    [DataRow("dense", 1.0, 1)]
+    [DataRow("dense", 1.0, 0)]
+    [DataRow("dense without hidden layers", 1.0, 2)]
+    [DataRow("variational without hidden layers", 1.0, 1)]
+    [DataRow("convolutional", 1.0, 1)]
+    [DataRow("convolutional", 0.0, 0)]
+    [DataRow("convolutional", 0.0, 1)]
+    [DataRow("dense on 1x2x3 images", 2.5, 3)] // the blur's radius (8) and the shifts far beyond the image: edges replicated all the way
+    public void ImageRows_OnnxRuntime_AgreesWithTorchSharp(string kind, double smoothing, int shift)
     {
         bool convolutional = kind == "convolutional";
         var shape = kind.EndsWith("1x2x3 images", StringComparison.Ordinal) ? new ImageShape(1, 2, 3) : new ImageShape(2, 8, 8);
         var options = Options();
         options.ImageShape = shape;
         options.NeighborSmoothing = smoothing;
+        options.NeighborShift = shift;
         // Per feature: the synthetic features' means differ far more than rows do, so per channel (a convolutional model's
         // default) the rows would all but coincide, their codes too, and each distance — divided by the training distances'
         // deviation — would be float rounding.
@@ -184,6 +219,10 @@ public sealed class NeighborScoreTests
         }
         else
             Assert.DoesNotContain("smoothed", model.Metadata[OnnxNames.ScoreKey]);
+        if (shift > 0)
+            StringAssert.Contains(model.Metadata[OnnxNames.ScoreKey], $"the query image at the best of its shifts by up to {shift} pixels each way");
+        else
+            Assert.DoesNotContain("shifts", model.Metadata[OnnxNames.ScoreKey]);
         OnnxChecker.AssertAccepts(model.ToBytes());
 
         // The smoothed images' copy of the encoder reads the encoder's own weights: every initializer once.
@@ -225,6 +264,9 @@ public sealed class NeighborScoreTests
         foreach (double smoothing in new[] { -1, double.NaN, double.PositiveInfinity, 100.5 })
             Assert.AreEqual(nameof(TrainerOptions.NeighborSmoothing),
                 Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { NeighborSmoothing = smoothing })).ParamName);
+        foreach (int shift in new[] { -1, 4 })
+            Assert.AreEqual(nameof(TrainerOptions.NeighborShift),
+                Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { NeighborShift = shift })).ParamName);
         Assert.AreEqual(nameof(TrainerOptions.MaxReferenceRows),
             Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { MaxReferenceRows = 1 })).ParamName);
         Assert.AreEqual(nameof(TrainerOptions.ScoreKind), Assert.ThrowsExactly<ArgumentException>(() => new AutoencoderTrainer(new TrainerOptions

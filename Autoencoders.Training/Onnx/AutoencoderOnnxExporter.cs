@@ -107,7 +107,7 @@ public static class AutoencoderOnnxExporter
 
     /// <summary>What the Score output means, in words (metadata <see cref="OnnxNames.ScoreKey"/>).</summary>
     private static string ScoreDescription(TrainedAutoencoder trained) => trained.Neighbors is NeighborScore neighbors
-        ? string.Create(CultureInfo.InvariantCulture, $"nearest_neighbors: z(mean distance to the {neighbors.Neighbors} nearest of {neighbors.Count} stored training rows, standardized input{Smoothed(neighbors)}) + z(the same in {HiddenFeatures(trained)}{(neighbors.Smoothing is null ? "" : " of the smoothed image")}); z = (distance - training mean) / training standard deviation; higher is more anomalous")
+        ? string.Create(CultureInfo.InvariantCulture, $"nearest_neighbors: z(mean distance to the {neighbors.Neighbors} nearest of {neighbors.Count} stored training rows, standardized input{Smoothed(neighbors)}) + z(the same in {HiddenFeatures(trained)}{(neighbors.Image is { Smooths: true } ? " of the smoothed image" : "")}); z = (distance - training mean) / training standard deviation; higher is more anomalous")
         : trained.Variational && trained.VariationalScore == VariationalScore.NegativeElbo
             ? "negative_elbo: mean squared reconstruction error per feature (standardized) + (2 beta / features) KL(q(z|x) || N(0, I)) at the mean code"
             : "reconstruction_error: mean squared reconstruction error per feature, in standardized units; higher is more anomalous";
@@ -115,8 +115,13 @@ public static class AutoencoderOnnxExporter
     private static string HiddenFeatures(TrainedAutoencoder trained) =>
         trained.Model is DenseAutoencoder { FirstHiddenBlockLayers: > 0 } ? "the encoder's first hidden layer" : "the code";
 
-    private static string Smoothed(NeighborScore neighbors) => neighbors.Smoothing is { } smoothing
-        ? string.Create(CultureInfo.InvariantCulture, $" smoothed by a Gaussian of sigma {smoothing.Sigma:R} pixels") : "";
+    private static string Smoothed(NeighborScore neighbors)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string smoothed = neighbors.Image is { Smooths: true } blurred ? string.Create(c, $" smoothed by a Gaussian of sigma {blurred.Sigma:R} pixels") : "";
+        string shifted = neighbors.Image is { Shift: > 0 } moved ? string.Create(c, $", the query image at the best of its shifts by up to {moved.Shift} pixels each way") : "";
+        return smoothed + shifted;
+    }
 
     /// <summary>An empty model: IR 8, opset 17, this library as producer.</summary>
     private static ModelProto NewModel(string graphName)

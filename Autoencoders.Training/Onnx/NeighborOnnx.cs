@@ -6,8 +6,9 @@ namespace Autoencoders.Training.Onnx;
 
 /// <summary>
 /// The ONNX translation of <see cref="NeighborScore"/>: the stored rows and hidden features as initializers (centred,
-/// transposed, with their squared norms), image rows blurred by two depthwise Convs after an edge Pad, distances by MatMul, TopK of
-/// the nearest, the self-match rule, and the standardized sum.
+/// transposed, with their squared norms), image rows blurred by two depthwise Convs after an edge Pad, shifted query images
+/// by an edge Pad and a Slice per position, distances by MatMul (the smallest over positions by ReduceMin), TopK of the
+/// nearest, the self-match rule, and the standardized sum.
 /// </summary>
 internal static class NeighborOnnx
 {
@@ -19,13 +20,14 @@ internal static class NeighborOnnx
     public static string Append(OnnxGraphBuilder g, NeighborScore score, string standardized, string hidden, Func<string, string> appendHidden)
     {
         string rows = standardized;
-        if (score.Smoothing is { } smoothing)
+        if (score.Image is { Smooths: true } smoothing)
         {
             rows = Smooth(g, standardized, smoothing.Shape, smoothing.Kernel);
             hidden = appendHidden(rows);
         }
-        string input = MeanNeighborDistance(g, score, rows, score.ReferenceRows, score.InputCenter, score.InputWidth, "input");
-        string inHidden = MeanNeighborDistance(g, score, hidden, score.ReferenceHidden, score.HiddenCenter, score.HiddenWidth, "hidden");
+        string input = MeanNeighborDistance(g, score, rows, score.ReferenceRows, score.InputCenter, score.InputWidth, "input",
+            score.Image is { Shift: > 0 } shifts ? shifts : null);
+        string inHidden = MeanNeighborDistance(g, score, hidden, score.ReferenceHidden, score.HiddenCenter, score.HiddenWidth, "hidden", null);
         return g.Node("Add", [Standardize(g, input, score.Input, "input"), Standardize(g, inHidden, score.Hidden, "hidden")], "neighbor_score");
     }
 
@@ -44,13 +46,40 @@ internal static class NeighborOnnx
         return g.Node("Reshape", [blurred, g.Initializer("smoothing_row_shape", [-1L, shape.Size], 2)], "smoothed_rows");
     }
 
+    /// <summary>
+    /// Rows [N, features] of images laid out as <see cref="ImageComparison.Shape"/>, moved as <see cref="ImageComparison.Shifted"/>
+    /// does: [N · positions, features], each row's positions together.
+    /// </summary>
+    private static string Shifted(OnnxGraphBuilder g, string rows, ImageComparison image)
+    {
+        var shape = image.Shape;
+        long s = image.Shift;
+        string images = g.Node("Reshape", [rows, g.Initializer("shift_image_shape", [-1L, shape.Channels, shape.Height, shape.Width], 4)]);
+        string padded = g.Node("Pad", [images, g.Initializer("shift_pads", [0L, 0, s, s, 0, 0, s, s], 8)], null, Attribute("mode", "edge"));
+        string axes = g.Initializer("shift_axes", [2L, 3], 2);
+        string position = g.Initializer("shift_position_shape", [-1L, 1, shape.Size], 3);
+        var positions = new List<string>(image.Positions);
+        for (long dy = -s; dy <= s; dy++)
+            for (long dx = -s; dx <= s; dx++)
+            {
+                string starts = g.Initializer($"shift_{positions.Count}_starts", [s + dy, s + dx], 2);
+                string ends = g.Initializer($"shift_{positions.Count}_ends", [s + dy + shape.Height, s + dx + shape.Width], 2);
+                positions.Add(g.Node("Reshape", [g.Node("Slice", [padded, starts, ends, axes]), position]));
+            }
+        string all = g.Node("Concat", [.. positions], null, Attribute("axis", 1L));
+        return g.Node("Reshape", [all, g.Initializer("shift_row_shape", [-1L, shape.Size], 2)], "shifted_rows");
+    }
+
     private static string Standardize(OnnxGraphBuilder g, string distance, (float Mean, float Deviation) statistics, string stem) =>
         g.Node("Div", [g.Node("Sub", [distance, LayerOnnx.Constant(g, stem + "_distance_mean", statistics.Mean)]),
             LayerOnnx.Constant(g, stem + "_distance_deviation", statistics.Deviation)]);
 
     /// <summary>Mean distance to the nearest stored rows, by <see cref="NeighborScore"/>'s rule; the same operations in the same order.</summary>
-    private static string MeanNeighborDistance(OnnxGraphBuilder g, NeighborScore score, string uncentered, float[] reference, float[] center, int width, string stem)
+    private static string MeanNeighborDistance(OnnxGraphBuilder g, NeighborScore score, string uncentered, float[] reference, float[] center, int width, string stem,
+        ImageComparison? shifts)
     {
+        if (shifts is not null)
+            uncentered = Shifted(g, uncentered, shifts);
         string query = g.Node("Sub", [uncentered, g.Initializer($"{stem}_reference_center", center, 1, width)]);
         int count = score.Count, k = score.Neighbors;
         var transposed = new float[reference.Length];
@@ -71,6 +100,9 @@ internal static class NeighborOnnx
         string queryNorms = g.Node("ReduceSum", [g.Node("Mul", [query, query]), g.Initializer(g.UniqueName(stem + "_axes"), [1L], 1)], null, Attribute("keepdims", 1L));
         string products = g.Node("MatMul", [query, rows]);
         string squares = g.Node("Add", [g.Node("Sub", [queryNorms, g.Node("Mul", [products, LayerOnnx.Constant(g, stem + "_two", 2f)])]), rowNorms]);
+        if (shifts is not null)
+            squares = g.Node("ReduceMin", [g.Node("Reshape", [squares, g.Initializer(stem + "_positions_shape", [-1L, shifts.Positions, count], 3)])], null,
+                Attribute("axes", [1L]), Attribute("keepdims", 0L));
         string clamped = g.Node("Max", [squares, LayerOnnx.Constant(g, stem + "_zero", 0f)]);
         string nearest = g.UniqueName(stem + "_nearest"), indices = g.UniqueName(stem + "_nearest_indices");
         g.MultiOutputNode("TopK", [clamped, g.Initializer(g.UniqueName(stem + "_k"), [(long)k + 1], 1)], [nearest, indices],

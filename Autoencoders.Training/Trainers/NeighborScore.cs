@@ -19,9 +19,12 @@ namespace Autoencoders.Training.Trainers;
 /// leave-one-out, and the statistics computed from the stored rows describe new rows too. Both the stored rows and the
 /// query are first moved by the stored rows' mean (<see cref="InputCenter"/>, <see cref="HiddenCenter"/>): distances do
 /// not change, but the norms in that formula become the rows' spread instead of their offset from 0, so near neighbours
-/// are not lost to float rounding (a code whose values all sit near 0.6 but differ by 0.002 kept only two digits). Image rows are compared after a
-/// Gaussian blur of each channel (<see cref="Smoothing"/>; edges replicated, as <see cref="GaussianBlur"/> does), in both
-/// views: the hidden features are those of the smoothed image.
+/// are not lost to float rounding (a code whose values all sit near 0.6 but differ by 0.002 kept only two digits). Image rows
+/// are compared as <see cref="Image"/> says: after a Gaussian blur of each channel (edges replicated, as
+/// <see cref="GaussianBlur"/> does), in both views — the hidden features are those of the smoothed image — and, in the
+/// input, at the best of a few shifts: the distance of a query to a stored image is the smallest over the query moved by
+/// up to <see cref="ImageComparison.Shift"/> pixels each way (edges replicated), so an object drawn a pixel further left
+/// than every training image has it is not far from all of them.
 /// </remarks>
 internal sealed class NeighborScore
 {
@@ -29,9 +32,9 @@ internal sealed class NeighborScore
     public const float SelfTolerancePerFeature = 1e-5f;
 
     internal NeighborScore(float[] rows, float[] inputCenter, float[] hidden, float[] hiddenCenter, int count, int inputWidth, int hiddenWidth, int neighbors,
-        (float Mean, float Deviation) input, (float Mean, float Deviation) hiddenStatistics, ImageSmoothing? smoothing)
+        (float Mean, float Deviation) input, (float Mean, float Deviation) hiddenStatistics, ImageComparison? image)
     {
-        Smoothing = smoothing;
+        Image = image;
         ReferenceRows = rows;
         InputCenter = inputCenter;
         ReferenceHidden = hidden;
@@ -44,11 +47,11 @@ internal sealed class NeighborScore
         Hidden = hiddenStatistics;
     }
 
-    /// <summary>The blur applied to image rows before they are compared; <see langword="null"/> when rows are compared as they are.</summary>
-    public ImageSmoothing? Smoothing { get; }
+    /// <summary>How image rows are compared (blur, shifts); <see langword="null"/> when rows are compared as they are.</summary>
+    public ImageComparison? Image { get; }
 
     /// <summary>
-    /// The stored training rows, standardized (and smoothed, see <see cref="Smoothing"/>), less <see cref="InputCenter"/>,
+    /// The stored training rows, standardized (and smoothed, see <see cref="Image"/>), less <see cref="InputCenter"/>,
     /// row-major (<see cref="Count"/> × <see cref="InputWidth"/>).
     /// </summary>
     public float[] ReferenceRows { get; }
@@ -86,12 +89,13 @@ internal sealed class NeighborScore
     /// <summary>
     /// Builds the score from <paramref name="standardized"/> training rows: up to <paramref name="maxRows"/> of them, drawn
     /// with <paramref name="seed"/>, are stored with their hidden features under <paramref name="model"/>. Rows laid out as
-    /// <paramref name="image"/> are compared smoothed by a Gaussian of σ <paramref name="smoothingSigma"/> pixels (0: as they are).
+    /// <paramref name="image"/> are compared smoothed by a Gaussian of σ <paramref name="smoothingSigma"/> pixels (0: as they are)
+    /// and, in the input, at the best of the query's shifts by up to <paramref name="shift"/> pixels (0: in place).
     /// </summary>
     internal static NeighborScore Build(AutoencoderNetwork model, FeatureMatrix standardized, int neighbors, int maxRows, int seed,
-        ImageShape? image = null, double smoothingSigma = 0)
+        ImageShape? image = null, double smoothingSigma = 0, int shift = 0)
     {
-        var smoothing = image is not null && smoothingSigma > 0 ? new ImageSmoothing(image, smoothingSigma) : null;
+        var comparison = image is not null && (smoothingSigma > 0 || shift > 0) ? new ImageComparison(image, smoothingSigma, shift) : null;
         int d = standardized.Columns;
         if (maxRows == 0)
             maxRows = AutoencoderDefaults.AutomaticReferenceRows(d + model.HiddenWidth);
@@ -111,9 +115,9 @@ internal sealed class NeighborScore
         using var noGrad = torch.no_grad();
         model.eval();
         var x = torch.tensor(rows, [count, d]);
-        if (smoothing is not null)
+        if (comparison is { Smooths: true })
         {
-            x = smoothing.Apply(x).contiguous();
+            x = comparison.Smooth(x).contiguous();
             rows = TensorMemory.ToArray(x);
         }
         var h = model.HiddenFeatures(x).contiguous();
@@ -121,7 +125,7 @@ internal sealed class NeighborScore
         int width = (int)h.shape[1];
         var inputCenter = Center(rows, count, d);
         var hiddenCenter = Center(hidden, count, width);
-        var unscaled = new NeighborScore(rows, inputCenter, hidden, hiddenCenter, count, d, width, k, (0, 1), (0, 1), smoothing);
+        var unscaled = new NeighborScore(rows, inputCenter, hidden, hiddenCenter, count, d, width, k, (0, 1), (0, 1), comparison);
         // The stored rows' own distances, a chunk of queries at a time (all at once would be count² values).
         var inputDistances = new List<float>(count);
         var hiddenDistances = new List<float>(count);
@@ -133,7 +137,7 @@ internal sealed class NeighborScore
             inputDistances.AddRange(TensorMemory.ToArray(input));
             hiddenDistances.AddRange(TensorMemory.ToArray(inHidden));
         }
-        return new NeighborScore(rows, inputCenter, hidden, hiddenCenter, count, d, width, k, Statistics(inputDistances), Statistics(hiddenDistances), smoothing);
+        return new NeighborScore(rows, inputCenter, hidden, hiddenCenter, count, d, width, k, Statistics(inputDistances), Statistics(hiddenDistances), comparison);
     }
 
     /// <summary>Subtracts the mean row from <paramref name="rows"/> (<paramref name="count"/> × <paramref name="width"/>) in place; returns the mean row.</summary>
@@ -164,9 +168,20 @@ internal sealed class NeighborScore
     /// The score of standardized rows <paramref name="x"/>: z(input distance) + z(hidden distance), the hidden features
     /// <paramref name="model"/>'s; image rows are smoothed first, for both.
     /// </summary>
+    /// <remarks>Rows are scored <see cref="QueryChunkRows"/> at a time, which bounds the distance matrix (× the shifted positions).</remarks>
     internal Tensor Score(Tensor x, AutoencoderNetwork model)
     {
-        var compared = Smoothing?.Apply(x) ?? x;
+        if (x.shape[0] <= QueryChunkRows)
+            return ScoreChunk(x, model);
+        var chunks = new List<Tensor>();
+        for (long start = 0; start < x.shape[0]; start += QueryChunkRows)
+            chunks.Add(ScoreChunk(x.narrow(0, start, Math.Min(QueryChunkRows, x.shape[0] - start)), model));
+        return torch.cat(chunks, 0);
+    }
+
+    private Tensor ScoreChunk(Tensor x, AutoencoderNetwork model)
+    {
+        var compared = Image?.Smooth(x) ?? x;
         var (input, hidden) = SmoothedDistances(compared, model.HiddenFeatures(compared));
         return Standardize(input, Input).Plus(Standardize(hidden, Hidden));
     }
@@ -180,15 +195,22 @@ internal sealed class NeighborScore
 
     /// <summary>Distances of rows already smoothed (<paramref name="x"/>) and their hidden features (<paramref name="h"/>).</summary>
     private (Tensor Input, Tensor Hidden) SmoothedDistances(Tensor x, Tensor h) =>
-        (MeanNeighborDistance(x, ReferenceRows, InputCenter, InputWidth), MeanNeighborDistance(h, ReferenceHidden, HiddenCenter, HiddenWidth));
+        (MeanNeighborDistance(x, ReferenceRows, InputCenter, InputWidth, Image is { Shift: > 0 } image ? image : null),
+         MeanNeighborDistance(h, ReferenceHidden, HiddenCenter, HiddenWidth, null));
 
     /// <summary>Mean distance to the nearest stored rows, by the rule in the remarks (the exported graph computes the same).</summary>
-    private Tensor MeanNeighborDistance(Tensor uncentered, float[] reference, float[] center, int width)
+    /// <remarks>With <paramref name="shifts"/>, each query is compared at each of its shifted positions and the smallest squared distance to each stored row kept.</remarks>
+    private Tensor MeanNeighborDistance(Tensor uncentered, float[] reference, float[] center, int width, ImageComparison? shifts)
     {
+        long queries = uncentered.shape[0];
+        if (shifts is not null)
+            uncentered = shifts.Shifted(uncentered);
         var query = uncentered - torch.tensor(center, [1, width], dtype: uncentered.dtype, device: uncentered.device);
         var r = torch.tensor(reference, [Count, width]);
         var products = query.matmul(r.t());
         var squares = ((query * query).sum([1L], keepdim: true) - products - products).Plus((r * r).sum([1L]).unsqueeze(0));
+        if (shifts is not null)
+            squares = squares.reshape(queries, shifts.Positions, Count).amin([1L]);
         var nearest = torch.nn.functional.relu(squares).topk(Neighbors + 1, dim: 1, largest: false, sorted: true).values;
         var distances = nearest.sqrt();
         var first = nearest.narrow(1, 0, 1).squeeze(1);

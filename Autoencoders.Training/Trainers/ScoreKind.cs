@@ -16,8 +16,9 @@ public enum ScoreKind
     /// counts as its own neighbour), then the two are added: 0 is a typical training row, 3 is about three standard
     /// deviations more remote. Up to <see cref="TrainerOptions.MaxReferenceRows"/> training rows are stored in the graph.
     /// Image rows (<see cref="TrainerOptions.ImageShape"/> set) are compared after a slight blur
-    /// (<see cref="TrainerOptions.NeighborSmoothing"/>; the hidden features are those of the blurred image), so that a
-    /// one-pixel shift counts for little.
+    /// (<see cref="TrainerOptions.NeighborSmoothing"/>; the hidden features are those of the blurred image) and, in the
+    /// input, at the best of the image's one-pixel shifts (<see cref="TrainerOptions.NeighborShift"/>), so that an object
+    /// drawn a pixel off counts for little.
     /// </summary>
     NearestNeighbors,
 }

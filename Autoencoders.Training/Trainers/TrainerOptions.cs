@@ -75,6 +75,18 @@ public sealed class TrainerOptions
     internal const double MaxNeighborSmoothing = 100;
 
     /// <summary>
+    /// For image rows (<see cref="ImageShape"/> set): the largest shift, in pixels each way, at which
+    /// <see cref="ScoreKind.NearestNeighbors"/> compares a query image with each stored image — the input distance to a
+    /// stored image is the smallest over the query moved by up to this many pixels (edges replicated), so an object drawn a
+    /// pixel off from where every training image has it is not far from all of them; 0 compares in place. The input
+    /// distance costs (2 × shift + 1)² times as much to score. Ignored for rows without an image shape. Default 1.
+    /// </summary>
+    public int NeighborShift { get; set; } = AutoencoderDefaults.NeighborShift;
+
+    /// <summary>The largest <see cref="NeighborShift"/> accepted, in pixels (49 positions).</summary>
+    internal const int MaxNeighborShift = 3;
+
+    /// <summary>
     /// Training rows <see cref="ScoreKind.NearestNeighbors"/> stores in the graph, drawn at random when there are more, or
     /// 0 (default) for automatic: all of them up to 2²¹ stored values (8 MB), at least 4,096 rows. Scoring costs about
     /// this many × (features + hidden units) multiply-adds per row.
@@ -259,6 +271,9 @@ public sealed class TrainerOptions
         if (!(NeighborSmoothing is >= 0 and <= MaxNeighborSmoothing))
             throw new ArgumentOutOfRangeException(nameof(NeighborSmoothing), NeighborSmoothing,
                 $"NeighborSmoothing must be 0 (off) or a number of pixels up to {MaxNeighborSmoothing} (a wider blur leaves an image of any usual size flat).");
+        if (NeighborShift is < 0 or > MaxNeighborShift)
+            throw new ArgumentOutOfRangeException(nameof(NeighborShift), NeighborShift,
+                $"NeighborShift must be 0 (off) or a number of pixels up to {MaxNeighborShift} (each step costs more positions: (2 × shift + 1)²).");
         if (MaxReferenceRows is < 0 or 1)
             throw new ArgumentOutOfRangeException(nameof(MaxReferenceRows), MaxReferenceRows, "MaxReferenceRows must be at least 2, or 0 for automatic.");
         if (PretrainingEpochs < 0)
