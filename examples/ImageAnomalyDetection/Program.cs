@@ -43,10 +43,10 @@ var pipeline = mlContext.Transforms.LoadImages("Image", folder, nameof(ImageFile
     .Append(mlContext.Transforms.ExtractPixels("Features", "Image", ImagePixelExtractingEstimator.ColorBits.Red, scaleImage: 1f / 255))
     .Append(mlContext.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
     {
-        // 32-64 channels, strided, nearest upsampling, an 8-unit code, per-channel standardization (the default) and the
-        // detector's default Score — training images nearest to each image, blurred by a pixel — did best on the
-        // benchmark's validation protocol (README, "One-class anomaly detection on Fashion-MNIST").
-        Convolutional = new ConvolutionalArchitecture { LatentSize = 8 },
+        // The library's defaults: 32-64 channels, strided, nearest upsampling, a 32-unit code, per-channel standardization
+        // and the detector's Score — the training images nearest to each image, blurred by a pixel, at the best one-pixel
+        // shift — did best on the benchmark's validation protocol (README, "One-class anomaly detection on Fashion-MNIST").
+        Convolutional = new ConvolutionalArchitecture(),
         ImageShape = new ImageShape(1, Side, Side),
         NumberOfEpochs = epochs,
         BatchSize = 64,

@@ -16,11 +16,12 @@ namespace Autoencoders.Benchmarks.OneClass;
 /// <c>fmnist-oneclass</c>: the one-class protocol on Fashion-MNIST. For each class, train on that class's 6,000 training
 /// images, score all 10,000 test images and report the AUC-ROC with that class as normal: our convolutional
 /// autoencoder, our dense autoencoder and ML.NET's RandomizedPca, side by side, with training time per class.
-/// Options: <c>--classes 0,3</c> (default all), <c>--epochs N</c> (autoencoder epochs, default 20), <c>--latent N</c> (code size of both
-/// autoencoders and RandomizedPca's rank, default 8),
-/// <c>--channels 32,64</c>, <c>--kernel N</c> (convolutional model), <c>--batch N</c>, <c>--standardization perfeature</c> (both
+/// Options: <c>--classes 0,3</c> (default all), <c>--epochs N</c> (autoencoder epochs, default 20), <c>--latent N</c>, <c>--channels 32,64</c>,
+/// <c>--kernel N</c> (the convolutional model; default the library's <see cref="ConvolutionalArchitecture"/>: code 32, chosen
+/// on the validation protocol with the nearest-neighbour Score), <c>--dense-latent N</c> (the dense model's code size
+/// and RandomizedPca's rank, default 8), <c>--batch N</c>, <c>--standardization perfeature</c> (both
 /// autoencoders; default PerChannel, chosen on the validation protocol with the nearest-neighbour Score),
-/// <c>--neighbor-smoothing S</c> (σ in pixels, default the library's), <c>--score-kind ReconstructionError</c>,
+/// <c>--neighbor-smoothing S</c> (σ in pixels), <c>--neighbor-shift N</c> (pixels; both default the library's), <c>--score-kind ReconstructionError</c>,
 /// <c>--models conv,dense,pca</c>, and <c>--protocol validation</c>, which never reads the test set: it trains on the
 /// first 5,000 training images of the class and evaluates on its other training images against as many training
 /// images of the other classes (for choosing settings without looking at the test set).
@@ -43,12 +44,15 @@ internal static class FashionMnistOneClassCommand
             throw new ArgumentOutOfRangeException("--classes", "Classes are 0 to 9.");
         int epochs = arguments.Int("epochs", 20);
         int batch = arguments.Int("batch", 64);
-        int latent = arguments.Int("latent", 8);
-        int kernel = arguments.Int("kernel", 3);
-        int[] channels = arguments.String("channels", "32,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+        var defaults = new ConvolutionalArchitecture();
+        int latent = arguments.Int("latent", defaults.LatentSize);
+        int denseLatent = arguments.Int("dense-latent", 8);
+        int kernel = arguments.Int("kernel", defaults.KernelSize);
+        int[] channels = arguments.String("channels", string.Join(",", defaults.Channels)).Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
         string[] models = arguments.String("models", "conv,dense,pca").Split(',');
         var standardization = Enum.Parse<Standardization>(arguments.String("standardization", "PerChannel"), ignoreCase: true);
         double smoothing = arguments.Double("neighbor-smoothing", AutoencoderDefaults.NeighborSmoothing);
+        int shift = arguments.Int("neighbor-shift", AutoencoderDefaults.NeighborShift);
         var scoreKind = Enum.Parse<ScoreKind>(arguments.String("score-kind", AutoencoderDefaults.DetectorScoreKind.ToString()), ignoreCase: true);
         bool validation = arguments.String("protocol", "test") switch
         {
@@ -67,16 +71,16 @@ internal static class FashionMnistOneClassCommand
             {
                 Convolutional = architecture, ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side),
                 NumberOfEpochs = epochs, BatchSize = batch, Seed = 1, Standardization = standardization, ScoreKind = scoreKind,
-                NeighborSmoothing = smoothing,
+                NeighborSmoothing = smoothing, NeighborShift = shift,
             })));
         if (models.Contains("dense"))
             detectors.Add(new("Dense AE", c => c.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
             {
-                HiddenLayerSizes = [256], LatentSize = latent, NumberOfEpochs = epochs, BatchSize = batch, Seed = 1, ScoreKind = scoreKind,
-                ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side), NeighborSmoothing = smoothing, Standardization = standardization,
+                HiddenLayerSizes = [256], LatentSize = denseLatent, NumberOfEpochs = epochs, BatchSize = batch, Seed = 1, ScoreKind = scoreKind,
+                ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side), NeighborSmoothing = smoothing, NeighborShift = shift, Standardization = standardization,
             })));
         if (models.Contains("pca"))
-            detectors.Add(new("RandomizedPca", c => c.AnomalyDetection.Trainers.RandomizedPca("Features", rank: latent, seed: 1)));
+            detectors.Add(new("RandomizedPca", c => c.AnomalyDetection.Trainers.RandomizedPca("Features", rank: denseLatent, seed: 1)));
 
         var auc = new double[classes.Length, detectors.Count];
         var seconds = new double[classes.Length, detectors.Count];
@@ -103,7 +107,7 @@ internal static class FashionMnistOneClassCommand
         Console.WriteLine(validation
             ? "Fashion-MNIST one-class, VALIDATION protocol: train on 5,000 training images of the class; evaluate on its other training images vs as many of other classes."
             : $"Fashion-MNIST one-class: train on the class's {trainLabels.Count(l => l == classes[0])} training images, score the {testLabels.Length} test images; AUC-ROC with the class as normal.");
-        Console.WriteLine(string.Create(c, $"Convolutional AE: {architecture.Describe(new ImageShape(1, FashionMnist.Side, FashionMnist.Side))}, dense AE: 784-256-{latent}-256-784 Tanh; both standardized {standardization}, {epochs} epochs, batch {batch}, Adam 1e-3, seed 1, score {scoreKind}{(scoreKind == ScoreKind.NearestNeighbors ? string.Create(c, $" (images smoothed by sigma {smoothing} px)") : "")}. RandomizedPca rank {latent}."));
+        Console.WriteLine(string.Create(c, $"Convolutional AE: {architecture.Describe(new ImageShape(1, FashionMnist.Side, FashionMnist.Side))}, dense AE: 784-256-{denseLatent}-256-784 Tanh; both standardized {standardization}, {epochs} epochs, batch {batch}, Adam 1e-3, seed 1, score {scoreKind}{(scoreKind == ScoreKind.NearestNeighbors ? string.Create(c, $" (images smoothed by sigma {smoothing} px, shifted by up to {shift} px)") : "")}. RandomizedPca rank {denseLatent}."));
         Console.WriteLine(Machine.Describe());
         Console.WriteLine();
         Console.WriteLine("| Class | Name        | " + string.Join(" | ", detectors.Select(d => $"{d.Name} AUC")) + " | " + string.Join(" | ", detectors.Select(d => $"{d.Name} train (s)")) + " |");
