@@ -9,8 +9,8 @@ many training images of the other classes, chosen by the same hash; the test set
 
 Printed, mean AUC over the ten classes (then per class): 5-NN of the blurred images at σ = 1 and 1.5 pixels, in place
 and at the best shift by up to 1 or 2 pixels (edges replicated); k = 1..10 at the best one-pixel shift; per-image
-contrast normalization (cosine distance); and a local-density ratio (the query's k-NN distance over its neighbours'
-own, LOF-like), alone and added to the distance.
+contrast normalization (cosine distance); a local-density ratio (the query's k-NN distance over its neighbours'
+own, LOF-like), alone and added to the distance; and two scales, σ = 1 and 2 with the shift, their z-scores added.
 
 usage: /usr/bin/python3 knn_study.py   (about 10 minutes on 2 cores; needs python3-torch, python3-sklearn and
 dataset-fashion-mnist)
@@ -86,8 +86,13 @@ def main():
         mean, std = train.mean(), train.std()
         train, held = (train - mean) / std, (held - mean) / std
         stored = train[np.sort(np.random.default_rng(1).permutation(len(train))[:4096])]
-        for sigma in (1.0, 1.5):
+        scales = {}
+        for sigma in (1.0, 1.5, 2.0):
             a, b = blur(stored, sigma), blur(held, sigma)
+            if sigma == 2.0:
+                own = knn(distances(a, a, 1, leave_one_out=True), 5)
+                scales[sigma] = (knn(distances(a, b, 1), 5) - own.mean()) / own.std()
+                continue
             for shift in ((0, 1, 2) if sigma == 1.0 else (0, 1)):
                 dq = distances(a, b, shift)
                 add(f"sigma {sigma}, shift {shift}, 5-NN", labels, knn(dq, 5))
@@ -107,10 +112,12 @@ def main():
                     own, near = own.mean(1), near.mean(1)
                     ratio, own_ratio = near / own[near_idx].mean(1), own / own[own_idx].mean(1)
                     z = (near - own.mean()) / own.std()
+                    scales[sigma] = z
                     z_ratio = (ratio - own_ratio.mean()) / own_ratio.std()
                     add("sigma 1.0, shift 1, density ratio alone", labels, ratio)
                     add("sigma 1.0, shift 1, 5-NN + density ratio", labels, z + z_ratio)
                     add("sigma 1.0, shift 1, 5-NN + 0.5 density ratio", labels, z + 0.5 * z_ratio)
+        add("sigma 1.0 + sigma 2.0 (z-scores added), shift 1, 5-NN", labels, scales[1.0] + scales[2.0])
         print(f"class {c} done", flush=True)
     for name, aucs in results.items():
         print(f"{np.mean(aucs):.4f}  {name}  ({' '.join(f'{v:.4f}' for v in aucs)})")
