@@ -34,16 +34,14 @@ internal static class NeighborOnnx
     /// <summary>Rows [N, features] of images laid out as <paramref name="shape"/>, blurred as <see cref="Corruptions.GaussianBlur.Blur"/> does.</summary>
     private static string Smooth(OnnxGraphBuilder g, string rows, ImageShape shape, float[] kernel)
     {
-        long radius = kernel.Length / 2, channels = shape.Channels;
-        string images = g.Node("Reshape", [rows, g.Initializer("smoothing_image_shape", [-1L, channels, shape.Height, shape.Width], 4)]);
-        string padded = g.Node("Pad", [images, g.Initializer("smoothing_pads", [0L, 0, radius, radius, 0, 0, radius, radius], 8)], null,
-            Attribute("mode", "edge"));
+        long channels = shape.Channels;
+        string padded = EdgePaddedImages(g, rows, shape, kernel.Length / 2, "smoothing");
         var weights = Enumerable.Range(0, shape.Channels).SelectMany(_ => kernel).ToArray();
         string horizontal = g.Node("Conv", [padded, g.Initializer("smoothing_horizontal", weights, channels, 1, 1, kernel.Length)], null,
             Attribute("group", channels));
         string blurred = g.Node("Conv", [horizontal, g.Initializer("smoothing_vertical", weights, channels, 1, kernel.Length, 1)], null,
             Attribute("group", channels));
-        return g.Node("Reshape", [blurred, g.Initializer("smoothing_row_shape", [-1L, shape.Size], 2)], "smoothed_rows");
+        return g.Node("Reshape", [blurred, RowShape(g, shape)], "smoothed_rows");
     }
 
     /// <summary>
@@ -54,8 +52,7 @@ internal static class NeighborOnnx
     {
         var shape = image.Shape;
         long s = image.Shift;
-        string images = g.Node("Reshape", [rows, g.Initializer("shift_image_shape", [-1L, shape.Channels, shape.Height, shape.Width], 4)]);
-        string padded = g.Node("Pad", [images, g.Initializer("shift_pads", [0L, 0, s, s, 0, 0, s, s], 8)], null, Attribute("mode", "edge"));
+        string padded = EdgePaddedImages(g, rows, shape, s, "shift");
         string axes = g.Initializer("shift_axes", [2L, 3], 2);
         string position = g.Initializer("shift_position_shape", [-1L, 1, shape.Size], 3);
         var positions = new List<string>(image.Positions);
@@ -67,8 +64,21 @@ internal static class NeighborOnnx
                 positions.Add(g.Node("Reshape", [g.Node("Slice", [padded, starts, ends, axes]), position]));
             }
         string all = g.Node("Concat", [.. positions], null, Attribute("axis", 1L));
-        return g.Node("Reshape", [all, g.Initializer("shift_row_shape", [-1L, shape.Size], 2)], "shifted_rows");
+        return g.Node("Reshape", [all, RowShape(g, shape)], "shifted_rows");
     }
+
+    /// <summary>
+    /// Rows [N, features] as images [N, channels, height, width] laid out as <paramref name="shape"/>, each border repeated
+    /// <paramref name="radius"/> times outward (Pad, mode edge: the replicated edges of the blur and the shifts).
+    /// </summary>
+    private static string EdgePaddedImages(OnnxGraphBuilder g, string rows, ImageShape shape, long radius, string stem)
+    {
+        string images = g.Node("Reshape", [rows, g.Initializer("compared_image_shape", [-1L, shape.Channels, shape.Height, shape.Width], 4)]);
+        return g.Node("Pad", [images, g.Initializer(stem + "_pads", [0L, 0, radius, radius, 0, 0, radius, radius], 8)], null, Attribute("mode", "edge"));
+    }
+
+    /// <summary>The shape [-1, features] that flattens images back to rows (one initializer, shared by the blur and the shifts).</summary>
+    private static string RowShape(OnnxGraphBuilder g, ImageShape shape) => g.Initializer("compared_row_shape", [-1L, shape.Size], 2);
 
     private static string Standardize(OnnxGraphBuilder g, string distance, (float Mean, float Deviation) statistics, string stem) =>
         g.Node("Div", [g.Node("Sub", [distance, LayerOnnx.Constant(g, stem + "_distance_mean", statistics.Mean)]),
