@@ -59,6 +59,14 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     /// </summary>
     public int NeighborShift { get; set; } = AutoencoderDefaults.NeighborShift;
 
+    /// <summary>
+    /// For image rows (<see cref="ImageShape"/> set): whether <see cref="ScoreKind.NearestNeighbors"/> also compares the
+    /// images' edge-orientation histograms (HOG-like: the smoothed image's gradient along 8 directions, per cell of a
+    /// grid of about 7 × 7, square-rooted, scaled to unit length), so outlines count whatever the brightness or contrast.
+    /// Default <see langword="true"/>.
+    /// </summary>
+    public bool NeighborEdgeHistograms { get; set; } = AutoencoderDefaults.NeighborEdgeHistograms;
+
     /// <summary>Training rows <see cref="ScoreKind.NearestNeighbors"/> stores in the graph (drawn at random when there are more), or 0 (default) for automatic: all up to 2²¹ stored values, at least 4,096 rows.</summary>
     public int MaxReferenceRows { get; set; } = AutoencoderDefaults.MaxReferenceRows;
 
@@ -234,6 +242,7 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
         NeighborCount = NeighborCount,
         NeighborSmoothing = NeighborSmoothing,
         NeighborShift = NeighborShift,
+        NeighborEdgeHistograms = NeighborEdgeHistograms,
         MaxReferenceRows = MaxReferenceRows,
         Convolutional = Convolutional,
         ImageShape = ImageShape,

@@ -72,21 +72,25 @@ public sealed class NeighborScoreTests
     /// row's shifts by up to <c>shift</c> pixels each way (edges replicated), of the distance between the standardized
     /// images blurred, channel by channel, by the 2-D Gaussian with edges replicated (computed here directly, in double
     /// precision, with clamped indices, not separably and by padding as the library does); the hidden part compares the
-    /// codes of the smoothed images, unshifted.
+    /// codes of the smoothed images, unshifted; with <c>edges</c>, a third part compares the smoothed images'
+    /// edge-orientation histograms (<see cref="EdgeHistogram"/>).
     /// </summary>
     [TestMethod]
-    [DataRow(1.0, 0)]
-    [DataRow(0.7, 0)]
-    [DataRow(1.0, 1)]
-    [DataRow(0.0, 2)]
-    public void ImageRows_AreComparedSmoothedAndShifted(double sigma, int shift)
+    [DataRow(1.0, 0, false, 4, 5)]
+    [DataRow(0.7, 0, false, 4, 5)]
+    [DataRow(1.0, 1, false, 4, 5)]
+    [DataRow(0.0, 2, false, 4, 5)]
+    [DataRow(0.0, 0, true, 4, 5)]
+    [DataRow(1.0, 1, true, 9, 10)]   // 2 × 2-pixel cells, the last row of cells completed by the edge
+    public void ImageRows_AreComparedSmoothedAndShifted(double sigma, int shift, bool edges, int height, int width)
     {
-        var shape = new ImageShape(2, 4, 5);
+        var shape = new ImageShape(2, height, width);
         var options = Options(neighbors: 3);
         options.HiddenLayerSizes = [];
         options.ImageShape = shape;
         options.NeighborSmoothing = sigma;
         options.NeighborShift = shift;
+        options.NeighborEdgeHistograms = edges;
         var training = SyntheticData.Normal(50, shape.Size, seed: 11);
         using var trained = new AutoencoderTrainer(options).Fit(training);
         var scores = trained.Score(training);
@@ -138,8 +142,11 @@ public sealed class NeighborScoreTests
                                                 select Shift(image, dy, dx)).ToArray()).ToArray();
         var input = Z(LeaveOneOutDistances(shifted, smoothed, 3));
         var hidden = Z(LeaveOneOutDistances(latent, 3));
+        var edgeTerm = edges ? Z(LeaveOneOutDistances(smoothed.Select(image => EdgeHistogram(image, shape)).ToArray(), 3)) : new double[scores.Length];
         for (int i = 0; i < scores.Length; i++)
-            Assert.AreEqual(input[i] + hidden[i], scores[i], 2e-3, $"row {i}");
+            Assert.AreEqual(input[i] + hidden[i] + edgeTerm[i], scores[i], 3e-3, $"row {i}");
+        if (edges)  // without the edge histograms, the same model scores differently
+            Assert.IsGreaterThan(0.05, Enumerable.Range(0, scores.Length).Max(i => Math.Abs(input[i] + hidden[i] - scores[i])));
 
         // Unsmoothed and unshifted, the same model scores differently (so the test above can fail).
         var plain = Z(LeaveOneOutDistances(Enumerable.Range(0, standardized.Rows).Select(r => standardized.Row(r).ToArray().Select(v => (double)v).ToArray()).ToArray(), 3));
@@ -151,6 +158,70 @@ public sealed class NeighborScoreTests
             var inPlace = Z(LeaveOneOutDistances(smoothed, 3));
             Assert.IsGreaterThan(0.05, Enumerable.Range(0, scores.Length).Max(i => Math.Abs(inPlace[i] + hidden[i] - scores[i])));
         }
+    }
+
+    /// <summary>
+    /// The edge-orientation histogram of one smoothed image, by the definition: at each pixel the gradient by central
+    /// differences (indices clamped to the image), its positive part along each of 8 directions θ = 45° o; each cell of
+    /// ⌈height / 7⌉ × ⌈width / 7⌉ pixels averages it (pixels beyond the image repeat the last row or column); the square
+    /// root of each average, the vector (channel, direction, cell row, cell column) divided by √(‖v‖² + 10⁻⁴ n), n its length.
+    /// </summary>
+    private static double[] EdgeHistogram(double[] image, ImageShape shape)
+    {
+        int h = shape.Height, w = shape.Width, cellHeight = (h + 6) / 7, cellWidth = (w + 6) / 7;
+        int rows = (h + cellHeight - 1) / cellHeight, columns = (w + cellWidth - 1) / cellWidth;
+        double Pixel(int c, int y, int x) => image[(c * h + Math.Clamp(y, 0, h - 1)) * w + Math.Clamp(x, 0, w - 1)];
+        var histogram = new List<double>();
+        for (int c = 0; c < shape.Channels; c++)
+            for (int o = 0; o < 8; o++)
+            {
+                double angle = Math.PI * o / 4;
+                double Directional(int y, int x)
+                {
+                    y = Math.Min(y, h - 1);
+                    x = Math.Min(x, w - 1);
+                    double gx = (Pixel(c, y, x + 1) - Pixel(c, y, x - 1)) / 2, gy = (Pixel(c, y + 1, x) - Pixel(c, y - 1, x)) / 2;
+                    return Math.Max(0, Math.Cos(angle) * gx + Math.Sin(angle) * gy);
+                }
+                for (int i = 0; i < rows; i++)
+                    for (int j = 0; j < columns; j++)
+                    {
+                        double sum = 0;
+                        for (int y = i * cellHeight; y < (i + 1) * cellHeight; y++)
+                            for (int x = j * cellWidth; x < (j + 1) * cellWidth; x++)
+                                sum += Directional(y, x);
+                        histogram.Add(Math.Sqrt(sum / (cellHeight * cellWidth)));
+                    }
+            }
+        double length = Math.Sqrt(histogram.Sum(v => v * v) + 1e-4 * histogram.Count);
+        return histogram.Select(v => v / length).ToArray();
+    }
+
+    /// <summary>
+    /// Edge-orientation histograms see outlines, not brightness or contrast: an image and the same image brighter and with
+    /// twice the contrast have the same histograms; a blank image has (nearly) zeros, not NaN or rounding scaled up; the histograms have unit length.
+    /// </summary>
+    [TestMethod]
+    public void EdgeHistograms_IgnoreBrightnessAndContrast()
+    {
+        var shape = new ImageShape(1, 14, 14);   // 2 × 2-pixel cells, 7 × 7 of them
+        var comparison = new ImageComparison(shape, 0, 0, true);
+        var image = SyntheticData.Normal(1, shape.Size, seed: 3).Values;
+        Autoencoders.Training.Native.TorchNativeLibrary.EnsureLoaded();
+        var rows = image.Concat(image.Select(v => 2 * v + 5)).Concat(new float[shape.Size].Select(_ => 1.5f)).ToArray();
+        using var x = TorchSharp.torch.tensor(rows, [3, shape.Size]);
+        using var histograms = comparison.EdgeHistograms(x);
+        var values = histograms.data<float>().ToArray();
+        int width = comparison.EdgeWidth;
+        Assert.AreEqual(8 * 7 * 7, width);
+        for (int j = 0; j < width; j++)
+        {
+            Assert.AreEqual(values[j], values[width + j], 1e-5, $"value {j}");
+            Assert.AreEqual(0f, values[2 * width + j], 1e-3, $"blank image, value {j}");
+        }
+        Assert.AreEqual(1, Math.Sqrt(values.Take(width).Sum(v => (double)v * v)), 1e-3);
+        CollectionAssert.AreEqual(EdgeHistogram(image.Select(v => (double)v).ToArray(), shape).Select(v => Math.Round(v, 4)).ToArray(),
+            values.Take(width).Select(v => Math.Round((double)v, 4)).ToArray());
     }
 
     private static double[] LeaveOneOutDistances(double[][] points, int k) =>
@@ -173,22 +244,26 @@ public sealed class NeighborScoreTests
 
     /// <summary>The smoothing of image rows, exported: ONNX Runtime agrees with TorchSharp, dense and convolutional, and the checker passes.</summary>
     [TestMethod]
-    [DataRow("dense", 1.0, 1)]
-    [DataRow("dense", 1.0, 0)]
-    [DataRow("dense without hidden layers", 1.0, 2)]
-    [DataRow("variational without hidden layers", 1.0, 1)]
-    [DataRow("convolutional", 1.0, 1)]
-    [DataRow("convolutional", 0.0, 0)]
-    [DataRow("convolutional", 0.0, 1)]
-    [DataRow("dense on 1x2x3 images", 2.5, 3)] // the blur's radius (8) and the shifts far beyond the image: edges replicated all the way
-    public void ImageRows_OnnxRuntime_AgreesWithTorchSharp(string kind, double smoothing, int shift)
+    [DataRow("dense", 1.0, 1, true)]
+    [DataRow("dense", 1.0, 0, false)]
+    [DataRow("dense", 0.0, 0, true)]
+    [DataRow("dense without hidden layers", 1.0, 2, true)]
+    [DataRow("variational without hidden layers", 1.0, 1, true)]
+    [DataRow("convolutional", 1.0, 1, true)]
+    [DataRow("convolutional", 0.0, 0, false)]
+    [DataRow("convolutional", 0.0, 1, true)]
+    [DataRow("dense on 1x2x3 images", 2.5, 3, true)] // the blur's radius (8) and the shifts far beyond the image: edges replicated all the way
+    [DataRow("dense on 3x9x10 images", 1.0, 1, true)] // 2 × 2-pixel histogram cells, the last row completed by the edge
+    public void ImageRows_OnnxRuntime_AgreesWithTorchSharp(string kind, double smoothing, int shift, bool edges)
     {
         bool convolutional = kind == "convolutional";
-        var shape = kind.EndsWith("1x2x3 images", StringComparison.Ordinal) ? new ImageShape(1, 2, 3) : new ImageShape(2, 8, 8);
+        var shape = kind.EndsWith("1x2x3 images", StringComparison.Ordinal) ? new ImageShape(1, 2, 3)
+            : kind.EndsWith("3x9x10 images", StringComparison.Ordinal) ? new ImageShape(3, 9, 10) : new ImageShape(2, 8, 8);
         var options = Options();
         options.ImageShape = shape;
         options.NeighborSmoothing = smoothing;
         options.NeighborShift = shift;
+        options.NeighborEdgeHistograms = edges;
         // Per feature: the synthetic features' means differ far more than rows do, so per channel (a convolutional model's
         // default) the rows would all but coincide, their codes too, and each distance — divided by the training distances'
         // deviation — would be float rounding.
@@ -223,6 +298,10 @@ public sealed class NeighborScoreTests
             StringAssert.Contains(model.Metadata[OnnxNames.ScoreKey], $"the query image at the best of its shifts by up to {shift} pixels each way");
         else
             Assert.DoesNotContain("shifts", model.Metadata[OnnxNames.ScoreKey]);
+        if (edges)
+            StringAssert.Contains(model.Metadata[OnnxNames.ScoreKey], "edge-orientation histograms");
+        else
+            Assert.DoesNotContain("edge-orientation", model.Metadata[OnnxNames.ScoreKey]);
         OnnxChecker.AssertAccepts(model.ToBytes());
 
         // The smoothed images' copy of the encoder reads the encoder's own weights: every initializer once.

@@ -107,13 +107,17 @@ public static class AutoencoderOnnxExporter
 
     /// <summary>What the Score output means, in words (metadata <see cref="OnnxNames.ScoreKey"/>).</summary>
     private static string ScoreDescription(TrainedAutoencoder trained) => trained.Neighbors is NeighborScore neighbors
-        ? string.Create(CultureInfo.InvariantCulture, $"nearest_neighbors: z(mean distance to the {neighbors.Neighbors} nearest of {neighbors.Count} stored training rows, standardized input{Smoothed(neighbors)}) + z(the same in {HiddenFeatures(trained)}{(neighbors.Image is { Smooths: true } ? " of the smoothed image" : "")}); z = (distance - training mean) / training standard deviation; higher is more anomalous")
+        ? string.Create(CultureInfo.InvariantCulture, $"nearest_neighbors: z(mean distance to the {neighbors.Neighbors} nearest of {neighbors.Count} stored training rows, standardized input{Smoothed(neighbors)}) + z(the same in {HiddenFeatures(trained)}{(neighbors.Image is { Smooths: true } ? " of the smoothed image" : "")}){EdgeHistograms(neighbors)}; z = (distance - training mean) / training standard deviation; higher is more anomalous")
         : trained.Variational && trained.VariationalScore == VariationalScore.NegativeElbo
             ? "negative_elbo: mean squared reconstruction error per feature (standardized) + (2 beta / features) KL(q(z|x) || N(0, I)) at the mean code"
             : "reconstruction_error: mean squared reconstruction error per feature, in standardized units; higher is more anomalous";
 
     private static string HiddenFeatures(TrainedAutoencoder trained) =>
         trained.Model is DenseAutoencoder { FirstHiddenBlockLayers: > 0 } ? "the encoder's first hidden layer" : "the code";
+
+    private static string EdgeHistograms(NeighborScore neighbors) => neighbors.Image is { Edges: true } image
+        ? string.Create(CultureInfo.InvariantCulture, $" + z(the same between edge-orientation histograms{(image.Smooths ? " of the smoothed image" : "")}: gradient along {ImageComparison.Orientations} directions, positive part, mean per {image.CellHeight}x{image.CellWidth}-pixel cell, square root, unit length)")
+        : "";
 
     private static string Smoothed(NeighborScore neighbors)
     {

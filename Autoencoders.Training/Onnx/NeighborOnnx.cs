@@ -5,10 +5,11 @@ using static Autoencoders.Training.Onnx.OnnxGraphBuilder;
 namespace Autoencoders.Training.Onnx;
 
 /// <summary>
-/// The ONNX translation of <see cref="NeighborScore"/>: the stored rows and hidden features as initializers (centred,
+/// The ONNX translation of <see cref="NeighborScore"/>: each space's stored vectors as initializers (centred,
 /// transposed, with their squared norms), image rows blurred by two depthwise Convs after an edge Pad, shifted query images
-/// by an edge Pad and a Slice per position, distances by MatMul (the smallest over positions by ReduceMin), TopK of the
-/// nearest, the self-match rule, and the standardized sum.
+/// by an edge Pad and a Slice per position, edge-orientation histograms by a grouped Conv, Relu, AveragePool and Sqrt,
+/// distances by MatMul (the smallest over positions by ReduceMin), TopK of the nearest, the self-match rule, and the
+/// standardized sum.
 /// </summary>
 internal static class NeighborOnnx
 {
@@ -25,10 +26,17 @@ internal static class NeighborOnnx
             rows = Smooth(g, standardized, smoothing.Shape, smoothing.Kernel);
             hidden = appendHidden(rows);
         }
-        string input = MeanNeighborDistance(g, score, rows, score.ReferenceRows, score.InputCenter, score.InputWidth, "input",
-            score.Image is { Shift: > 0 } shifts ? shifts : null);
-        string inHidden = MeanNeighborDistance(g, score, hidden, score.ReferenceHidden, score.HiddenCenter, score.HiddenWidth, "hidden", null);
-        return g.Node("Add", [Standardize(g, input, score.Input, "input"), Standardize(g, inHidden, score.Hidden, "hidden")], "neighbor_score");
+        var terms = new List<string>
+        {
+            Standardize(g, MeanNeighborDistance(g, score, score.Input, rows, score.Image is { Shift: > 0 } shifts ? shifts : null), score.Input),
+            Standardize(g, MeanNeighborDistance(g, score, score.Hidden, hidden, null), score.Hidden),
+        };
+        if (score.Edges is NeighborSpace edges)
+            terms.Add(Standardize(g, MeanNeighborDistance(g, score, edges, EdgeHistograms(g, rows, score.Image!), null), edges));
+        string total = terms[0];
+        for (int i = 1; i < terms.Count; i++)
+            total = g.Node("Add", [total, terms[i]], i == terms.Count - 1 ? "neighbor_score" : null);
+        return total;
     }
 
     /// <summary>Rows [N, features] of images laid out as <paramref name="shape"/>, blurred as <see cref="Corruptions.GaussianBlur.Blur"/> does.</summary>
@@ -67,9 +75,28 @@ internal static class NeighborOnnx
         return g.Node("Reshape", [all, RowShape(g, shape)], "shifted_rows");
     }
 
+    /// <summary>Rows [N, features] of images laid out as <see cref="ImageComparison.Shape"/>: their edge-orientation histograms, as <see cref="ImageComparison.EdgeHistograms"/> computes them.</summary>
+    private static string EdgeHistograms(OnnxGraphBuilder g, string rows, ImageComparison image)
+    {
+        var shape = image.Shape;
+        long channels = shape.Channels;
+        string padded = EdgePaddedImages(g, rows, shape, 1, "edges");
+        string directional = g.Node("Relu", [g.Node("Conv", [padded, g.Initializer("edges_kernels", image.EdgeKernels(), channels * ImageComparison.Orientations, 1, 3, 3)], null,
+            Attribute("group", channels))]);
+        long bottom = image.CellRows * image.CellHeight - shape.Height, right = image.CellColumns * image.CellWidth - shape.Width;
+        if (bottom > 0 || right > 0)
+            directional = g.Node("Pad", [directional, g.Initializer("edges_cell_pads", [0L, 0, 0, 0, 0, 0, bottom, right], 8)], null, Attribute("mode", "edge"));
+        string cells = g.Node("Sqrt", [g.Node("AveragePool", [directional], null, Attribute("kernel_shape", [(long)image.CellHeight, image.CellWidth]),
+            Attribute("strides", [(long)image.CellHeight, image.CellWidth]))]);
+        string vectors = g.Node("Reshape", [cells, g.Initializer("edges_shape", [-1L, image.EdgeWidth], 2)]);
+        string squares = g.Node("ReduceSum", [g.Node("Mul", [vectors, vectors]), g.Initializer("edges_norm_axes", [1L], 1)], null, Attribute("keepdims", 1L));
+        string lengths = g.Node("Sqrt", [g.Node("Add", [squares, LayerOnnx.Constant(g, "edges_norm_epsilon", ImageComparison.EdgeNormEpsilon * image.EdgeWidth)])]);
+        return g.Node("Div", [vectors, lengths], "edge_histograms");
+    }
+
     /// <summary>
     /// Rows [N, features] as images [N, channels, height, width] laid out as <paramref name="shape"/>, each border repeated
-    /// <paramref name="radius"/> times outward (Pad, mode edge: the replicated edges of the blur and the shifts).
+    /// <paramref name="radius"/> times outward (Pad, mode edge: the replicated edges of the blur, the shifts and the gradients).
     /// </summary>
     private static string EdgePaddedImages(OnnxGraphBuilder g, string rows, ImageShape shape, long radius, string stem)
     {
@@ -80,14 +107,17 @@ internal static class NeighborOnnx
     /// <summary>The shape [-1, features] that flattens images back to rows (one initializer, shared by the blur and the shifts).</summary>
     private static string RowShape(OnnxGraphBuilder g, ImageShape shape) => g.Initializer("compared_row_shape", [-1L, shape.Size], 2);
 
-    private static string Standardize(OnnxGraphBuilder g, string distance, (float Mean, float Deviation) statistics, string stem) =>
-        g.Node("Div", [g.Node("Sub", [distance, LayerOnnx.Constant(g, stem + "_distance_mean", statistics.Mean)]),
-            LayerOnnx.Constant(g, stem + "_distance_deviation", statistics.Deviation)]);
+    private static string Standardize(OnnxGraphBuilder g, string distance, NeighborSpace space) =>
+        g.Node("Div", [g.Node("Sub", [distance, LayerOnnx.Constant(g, space.Name + "_distance_mean", space.Statistics.Mean)]),
+            LayerOnnx.Constant(g, space.Name + "_distance_deviation", space.Statistics.Deviation)]);
 
     /// <summary>Mean distance to the nearest stored rows, by <see cref="NeighborScore"/>'s rule; the same operations in the same order.</summary>
-    private static string MeanNeighborDistance(OnnxGraphBuilder g, NeighborScore score, string uncentered, float[] reference, float[] center, int width, string stem,
-        ImageComparison? shifts)
+    private static string MeanNeighborDistance(OnnxGraphBuilder g, NeighborScore score, NeighborSpace space, string uncentered, ImageComparison? shifts)
     {
+        string stem = space.Name;
+        var reference = space.Reference;
+        var center = space.Center;
+        int width = space.Width;
         if (shifts is not null)
             uncentered = Shifted(g, uncentered, shifts);
         string query = g.Node("Sub", [uncentered, g.Initializer($"{stem}_reference_center", center, 1, width)]);

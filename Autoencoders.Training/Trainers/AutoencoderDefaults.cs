@@ -100,6 +100,13 @@ public static class AutoencoderDefaults
     public const int NeighborShift = 1;
 
     /// <summary>
+    /// Whether <see cref="ScoreKind.NearestNeighbors"/> also compares image rows (an image shape declared) by their
+    /// edge-orientation histograms: <see langword="true"/>. Chosen on the Fashion-MNIST one-class benchmark's validation
+    /// protocol (see README).
+    /// </summary>
+    public const bool NeighborEdgeHistograms = true;
+
+    /// <summary>
     /// Training rows stored in the graph for <see cref="ScoreKind.NearestNeighbors"/>: 0, automatic — every training row
     /// up to <see cref="ReferenceValueBudget"/> stored values (rows × (features + hidden units)), but at least 4,096 rows
     /// (drawn at random when there are more).

@@ -7,10 +7,33 @@ namespace Autoencoders.Training.Trainers;
 
 /// <summary>
 /// How <see cref="NeighborScore"/> compares image rows: their layout, the σ in pixels of the Gaussian blur applied before
-/// comparing (0: none), and the largest shift, in pixels, by which a query image is moved to match each stored image (0: none).
+/// comparing (0: none), the largest shift, in pixels, by which a query image is moved to match each stored image (0: none),
+/// and whether their edge-orientation histograms are compared too.
 /// </summary>
-internal sealed record ImageComparison(ImageShape Shape, double Sigma, int Shift)
+/// <remarks>
+/// The edge-orientation histograms (<see cref="EdgeHistograms"/>) describe an image's shape the way HOG descriptors do:
+/// the gradient of the (smoothed) image by central differences, its positive part along each of <see cref="Orientations"/>
+/// directions, averaged over the cells of a grid of about <see cref="GridCells"/> × <see cref="GridCells"/> (the last
+/// row and column of cells completed by replicating the edges), square-rooted, and the whole vector scaled to unit length (<see cref="EdgeNormEpsilon"/>).
+/// So two images with the same outlines at different brightness or contrast have the same histograms, and an outline a
+/// pixel off lands in the same cell.
+/// </remarks>
+internal sealed record ImageComparison(ImageShape Shape, double Sigma, int Shift, bool Edges)
 {
+    /// <summary>Directions of the edge-orientation histograms: 8, every 45°.</summary>
+    public const int Orientations = 8;
+
+    /// <summary>Cells along each side of the image for the edge-orientation histograms, about: 7 (4-pixel cells for 28 × 28 images).</summary>
+    public const int GridCells = 7;
+
+    /// <summary>
+    /// Per value, added to each histogram vector's squared length before it is scaled to unit length (so 10⁻⁴ ×
+    /// <see cref="EdgeWidth"/> in all): a blank image gets zeros, not NaN, and a nearly blank one — whose gradients are float
+    /// rounding, made larger by the square root — nearly zeros, not rounding scaled up to unit length. Real outlines, whose
+    /// values are about 0.1 or more in standardized units, are not affected.
+    /// </summary>
+    public const float EdgeNormEpsilon = 1e-4f;
+
     /// <summary>The 1-D blur kernel (<see cref="GaussianBlur.MakeKernel"/>), applied along rows and then columns; empty when <see cref="Sigma"/> is 0.</summary>
     public float[] Kernel { get; } = Sigma > 0 ? GaussianBlur.MakeKernel(Sigma) : [];
 
@@ -20,6 +43,42 @@ internal sealed record ImageComparison(ImageShape Shape, double Sigma, int Shift
     /// <summary>Positions tried per query image: (2 <see cref="Shift"/> + 1)², in the order dy = −s..s, then dx = −s..s.</summary>
     public int Positions => (2 * Shift + 1) * (2 * Shift + 1);
 
+    /// <summary>Height of a histogram cell in pixels: ⌈height / <see cref="GridCells"/>⌉.</summary>
+    public int CellHeight => (Shape.Height + GridCells - 1) / GridCells;
+
+    /// <summary>Width of a histogram cell in pixels: ⌈width / <see cref="GridCells"/>⌉.</summary>
+    public int CellWidth => (Shape.Width + GridCells - 1) / GridCells;
+
+    /// <summary>Rows of histogram cells: ⌈height / <see cref="CellHeight"/>⌉.</summary>
+    public int CellRows => (Shape.Height + CellHeight - 1) / CellHeight;
+
+    /// <summary>Columns of histogram cells: ⌈width / <see cref="CellWidth"/>⌉.</summary>
+    public int CellColumns => (Shape.Width + CellWidth - 1) / CellWidth;
+
+    /// <summary>Values per edge-orientation histogram vector: channels × <see cref="Orientations"/> × cells.</summary>
+    public int EdgeWidth => Shape.Channels * Orientations * CellRows * CellColumns;
+
+    /// <summary>
+    /// The 3 × 3 kernels [channels × <see cref="Orientations"/>, 1, 3, 3] (row-major) that give the image's gradient, by
+    /// central differences, along each direction: cos θ ∂/∂x + sin θ ∂/∂y, θ = 2π o / <see cref="Orientations"/>; the
+    /// same <see cref="Orientations"/> kernels for each channel, which a grouped convolution applies to it alone.
+    /// </summary>
+    public float[] EdgeKernels()
+    {
+        var kernels = new float[Shape.Channels * Orientations * 9];
+        for (int c = 0; c < Shape.Channels; c++)
+            for (int o = 0; o < Orientations; o++)
+            {
+                double angle = 2 * Math.PI * o / Orientations;
+                int at = (c * Orientations + o) * 9;
+                kernels[at + 3] = (float)(-0.5 * Math.Cos(angle)); // (row 1, column 0)
+                kernels[at + 5] = (float)(0.5 * Math.Cos(angle));  // (row 1, column 2)
+                kernels[at + 1] = (float)(-0.5 * Math.Sin(angle)); // (row 0, column 1)
+                kernels[at + 7] = (float)(0.5 * Math.Sin(angle));  // (row 2, column 1)
+            }
+        return kernels;
+    }
+
     /// <summary>Rows <paramref name="x"/> [N, features] of images laid out as <see cref="Shape"/>, blurred channel by channel (unchanged when <see cref="Sigma"/> is 0).</summary>
     public Tensor Smooth(Tensor x)
     {
@@ -27,6 +86,24 @@ internal sealed record ImageComparison(ImageShape Shape, double Sigma, int Shift
             return x;
         var images = x.reshape(x.shape[0], Shape.Channels, Shape.Height, Shape.Width);
         return GaussianBlur.Blur(images, Shape.Channels, Kernel).reshape(x.shape[0], Shape.Size);
+    }
+
+    /// <summary>
+    /// The edge-orientation histograms (see remarks) of rows <paramref name="x"/> [N, features] of images laid out as
+    /// <see cref="Shape"/>, already smoothed: [N, <see cref="EdgeWidth"/>], cell-major within each channel's direction.
+    /// </summary>
+    public Tensor EdgeHistograms(Tensor x)
+    {
+        long n = x.shape[0];
+        var images = nn.functional.pad(x.reshape(n, Shape.Channels, Shape.Height, Shape.Width), [1, 1, 1, 1], PaddingModes.Replicate);
+        var kernels = torch.tensor(EdgeKernels(), [Shape.Channels * Orientations, 1, 3, 3], dtype: x.dtype, device: x.device);
+        var directional = nn.functional.relu(nn.functional.conv2d(images, kernels, groups: Shape.Channels));
+        int bottom = CellRows * CellHeight - Shape.Height, right = CellColumns * CellWidth - Shape.Width;
+        if (bottom > 0 || right > 0)
+            directional = nn.functional.pad(directional, [0, right, 0, bottom], PaddingModes.Replicate);
+        var cells = nn.functional.avg_pool2d(directional, [CellHeight, CellWidth], [CellHeight, CellWidth]).sqrt().reshape(n, EdgeWidth);
+        var lengths = ((cells * cells).sum([1L], keepdim: true) + torch.tensor(EdgeNormEpsilon * EdgeWidth, dtype: x.dtype, device: x.device)).sqrt();
+        return cells / lengths;
     }
 
     /// <summary>

@@ -18,7 +18,8 @@ public enum ScoreKind
     /// Image rows (<see cref="TrainerOptions.ImageShape"/> set) are compared after a slight blur
     /// (<see cref="TrainerOptions.NeighborSmoothing"/>; the hidden features are those of the blurred image) and, in the
     /// input, at the best of the image's one-pixel shifts (<see cref="TrainerOptions.NeighborShift"/>), so that an object
-    /// drawn a pixel off counts for little.
+    /// drawn a pixel off counts for little; a third distance compares their edge-orientation histograms
+    /// (<see cref="TrainerOptions.NeighborEdgeHistograms"/>), which see outlines whatever the brightness or contrast.
     /// </summary>
     NearestNeighbors,
 }

@@ -83,6 +83,15 @@ public sealed class TrainerOptions
     /// </summary>
     public int NeighborShift { get; set; } = AutoencoderDefaults.NeighborShift;
 
+    /// <summary>
+    /// For image rows (<see cref="ImageShape"/> set): whether <see cref="ScoreKind.NearestNeighbors"/> adds a third
+    /// distance, between the images' edge-orientation histograms (as in HOG descriptors: the smoothed image's gradient
+    /// along 8 directions, averaged over a grid of about 7 × 7 cells, square-rooted, scaled to unit length), which compares
+    /// outlines whatever the brightness or contrast. Stores channels × 392 more values per stored row. Ignored for rows
+    /// without an image shape. Default <see langword="true"/>.
+    /// </summary>
+    public bool NeighborEdgeHistograms { get; set; } = AutoencoderDefaults.NeighborEdgeHistograms;
+
     /// <summary>The largest <see cref="NeighborShift"/> accepted, in pixels (49 positions).</summary>
     internal const int MaxNeighborShift = 3;
 

@@ -53,6 +53,12 @@ internal static class FashionMnistOneClassCommand
         var standardization = Enum.Parse<Standardization>(arguments.String("standardization", "PerChannel"), ignoreCase: true);
         double smoothing = arguments.Double("neighbor-smoothing", AutoencoderDefaults.NeighborSmoothing);
         int shift = arguments.Int("neighbor-shift", AutoencoderDefaults.NeighborShift);
+        bool edges = arguments.String("neighbor-edges", AutoencoderDefaults.NeighborEdgeHistograms ? "on" : "off") switch
+        {
+            "on" => true,
+            "off" => false,
+            var other => throw new ArgumentOutOfRangeException("--neighbor-edges", other, "Expected on or off."),
+        };
         var scoreKind = Enum.Parse<ScoreKind>(arguments.String("score-kind", AutoencoderDefaults.DetectorScoreKind.ToString()), ignoreCase: true);
         bool validation = arguments.String("protocol", "test") switch
         {
@@ -71,13 +77,13 @@ internal static class FashionMnistOneClassCommand
             {
                 Convolutional = architecture, ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side),
                 NumberOfEpochs = epochs, BatchSize = batch, Seed = 1, Standardization = standardization, ScoreKind = scoreKind,
-                NeighborSmoothing = smoothing, NeighborShift = shift,
+                NeighborSmoothing = smoothing, NeighborShift = shift, NeighborEdgeHistograms = edges,
             })));
         if (models.Contains("dense"))
             detectors.Add(new("Dense AE", c => c.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
             {
                 HiddenLayerSizes = [256], LatentSize = denseLatent, NumberOfEpochs = epochs, BatchSize = batch, Seed = 1, ScoreKind = scoreKind,
-                ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side), NeighborSmoothing = smoothing, NeighborShift = shift, Standardization = standardization,
+                ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side), NeighborSmoothing = smoothing, NeighborShift = shift, NeighborEdgeHistograms = edges, Standardization = standardization,
             })));
         if (models.Contains("pca"))
             detectors.Add(new("RandomizedPca", c => c.AnomalyDetection.Trainers.RandomizedPca("Features", rank: denseLatent, seed: 1)));
@@ -107,7 +113,7 @@ internal static class FashionMnistOneClassCommand
         Console.WriteLine(validation
             ? "Fashion-MNIST one-class, VALIDATION protocol: train on 5,000 training images of the class; evaluate on its other training images vs as many of other classes."
             : $"Fashion-MNIST one-class: train on the class's {trainLabels.Count(l => l == classes[0])} training images, score the {testLabels.Length} test images; AUC-ROC with the class as normal.");
-        Console.WriteLine(string.Create(c, $"Convolutional AE: {architecture.Describe(new ImageShape(1, FashionMnist.Side, FashionMnist.Side))}, dense AE: 784-256-{denseLatent}-256-784 Tanh; both standardized {standardization}, {epochs} epochs, batch {batch}, Adam 1e-3, seed 1, score {scoreKind}{(scoreKind == ScoreKind.NearestNeighbors ? string.Create(c, $" (images smoothed by sigma {smoothing} px, shifted by up to {shift} px)") : "")}. RandomizedPca rank {denseLatent}."));
+        Console.WriteLine(string.Create(c, $"Convolutional AE: {architecture.Describe(new ImageShape(1, FashionMnist.Side, FashionMnist.Side))}, dense AE: 784-256-{denseLatent}-256-784 Tanh; both standardized {standardization}, {epochs} epochs, batch {batch}, Adam 1e-3, seed 1, score {scoreKind}{(scoreKind == ScoreKind.NearestNeighbors ? string.Create(c, $" (images smoothed by sigma {smoothing} px, shifted by up to {shift} px, edge-orientation histograms {(edges ? "on" : "off")})") : "")}. RandomizedPca rank {denseLatent}."));
         Console.WriteLine(Machine.Describe());
         Console.WriteLine();
         Console.WriteLine("| Class | Name        | " + string.Join(" | ", detectors.Select(d => $"{d.Name} AUC")) + " | " + string.Join(" | ", detectors.Select(d => $"{d.Name} train (s)")) + " |");
