@@ -21,9 +21,8 @@ dataset-fashion-mnist)
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.metrics import roc_auc_score
 
-from knn_study import blur, distances, knn, load, split
+from knn_study import Results, blur, distances, knn, standardized_splits
 
 torch.set_num_threads(2)
 
@@ -69,17 +68,9 @@ def z_knn(stored, queries, k=5):
 
 
 def main():
-    x, y = load()
-    results = {}
-
-    def add(name, labels, scores):
-        results.setdefault(name, []).append(roc_auc_score(labels, np.asarray(scores)))
-
-    for c in range(10):
-        train, held, labels = split(x, y, c)
-        mean, std = train.mean(), train.std()
-        train, held = (train - mean) / std, (held - mean) / std
-        stored = train[np.sort(np.random.default_rng(1).permutation(len(train))[:4096])]
+    results = Results()
+    add = results.add
+    for c, stored, held, labels in standardized_splits():
         a, b = blur(stored, 1.0), blur(held, 1.0)
         own = knn(distances(a, a, 1, leave_one_out=True), 5)
         pixels = (knn(distances(a, b, 1), 5) - own.mean()) / own.std()
@@ -90,8 +81,7 @@ def main():
             add(f"histograms alone: {name}", labels, edges)
             add(f"pixels + histograms: {name}", labels, pixels + edges)
         print(f"class {c} done", flush=True)
-    for name, aucs in results.items():
-        print(f"{np.mean(aucs):.4f}  {name}  ({' '.join(f'{v:.4f}' for v in aucs)})")
+    results.print()
 
 
 if __name__ == "__main__":

@@ -74,18 +74,35 @@ def knn(d, k):
     return d.topk(k, largest=False).values.mean(1)
 
 
-def main():
+def standardized_splits():
+    """For each class: (class, its 4,096 stored training images, the held-out images, their labels (1: another class)),
+    standardized with the 5,000 training images' mean and deviation (per channel)."""
     x, y = load()
-    results = {}
-
-    def add(name, labels, scores):
-        results.setdefault(name, []).append(roc_auc_score(labels, np.asarray(scores)))
-
     for c in range(10):
         train, held, labels = split(x, y, c)
         mean, std = train.mean(), train.std()
         train, held = (train - mean) / std, (held - mean) / std
-        stored = train[np.sort(np.random.default_rng(1).permutation(len(train))[:4096])]
+        yield c, train[np.sort(np.random.default_rng(1).permutation(len(train))[:4096])], held, labels
+
+
+class Results:
+    """AUC per class of each named score; printed as the mean over classes, then per class."""
+
+    def __init__(self):
+        self.aucs = {}
+
+    def add(self, name, labels, scores):
+        self.aucs.setdefault(name, []).append(roc_auc_score(labels, np.asarray(scores)))
+
+    def print(self):
+        for name, aucs in self.aucs.items():
+            print(f"{np.mean(aucs):.4f}  {name}  ({' '.join(f'{v:.4f}' for v in aucs)})")
+
+
+def main():
+    results = Results()
+    add = results.add
+    for c, stored, held, labels in standardized_splits():
         scales = {}
         for sigma in (1.0, 1.5, 2.0):
             a, b = blur(stored, sigma), blur(held, sigma)
@@ -119,8 +136,7 @@ def main():
                     add("sigma 1.0, shift 1, 5-NN + 0.5 density ratio", labels, z + 0.5 * z_ratio)
         add("sigma 1.0 + sigma 2.0 (z-scores added), shift 1, 5-NN", labels, scales[1.0] + scales[2.0])
         print(f"class {c} done", flush=True)
-    for name, aucs in results.items():
-        print(f"{np.mean(aucs):.4f}  {name}  ({' '.join(f'{v:.4f}' for v in aucs)})")
+    results.print()
 
 
 if __name__ == "__main__":
