@@ -15,7 +15,7 @@ length, "none" keeps them as they are.
 Printed: mean AUC over the ten classes for each variant, alone and added to the pixels' distance (z-scores added), then
 per class.
 
-usage: /usr/bin/python3 edge_study.py   (about 30 minutes on 2 cores; needs python3-torch, python3-sklearn and
+usage: /usr/bin/python3 edge_study.py   (about 8 minutes on 2 cores; needs python3-torch, python3-sklearn and
 dataset-fashion-mnist)
 """
 import numpy as np
