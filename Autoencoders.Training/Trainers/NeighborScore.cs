@@ -94,9 +94,11 @@ internal sealed class NeighborScore
         var x = torch.tensor(rows, [count, d]);
         if (comparison is { Smooths: true })
             x = comparison.Smooth(x).contiguous();
-        var views = new List<Tensor> { x, model.HiddenFeatures(x).contiguous() };
+        // The views of the stored rows, a chunk at a time: a convolutional encoder's or the histograms' intermediate maps
+        // are many times the rows' size.
+        var views = new List<Tensor> { x, InChunks(x, model.HiddenFeatures) };
         if (comparison is { Edges: true })
-            views.Add(comparison.EdgeHistograms(x).contiguous());
+            views.Add(InChunks(x, comparison.EdgeHistograms));
         var unscaled = views.Select((v, i) => NeighborSpace.CenteredAt(i, TensorMemory.ToArray(v), count, (int)v.shape[1])).ToArray();
         var shifts = comparison is { Shift: > 0 } ? comparison : null;
         // The stored rows' own distances, a chunk of queries at a time (all at once would be count² values).
@@ -127,13 +129,16 @@ internal sealed class NeighborScore
     /// distance)], the hidden features <paramref name="model"/>'s; image rows are smoothed first, for every space.
     /// </summary>
     /// <remarks>Rows are scored <see cref="QueryChunkRows"/> at a time, which bounds the distance matrix (× the shifted positions).</remarks>
-    internal Tensor Score(Tensor x, AutoencoderNetwork model)
+    internal Tensor Score(Tensor x, AutoencoderNetwork model) => InChunks(x, rows => ScoreChunk(rows, model));
+
+    /// <summary><paramref name="f"/> of rows <paramref name="x"/>, <see cref="QueryChunkRows"/> at a time, the results concatenated (contiguous).</summary>
+    private static Tensor InChunks(Tensor x, Func<Tensor, Tensor> f)
     {
         if (x.shape[0] <= QueryChunkRows)
-            return ScoreChunk(x, model);
+            return f(x).contiguous();
         var chunks = new List<Tensor>();
         for (long start = 0; start < x.shape[0]; start += QueryChunkRows)
-            chunks.Add(ScoreChunk(x.narrow(0, start, Math.Min(QueryChunkRows, x.shape[0] - start)), model));
+            chunks.Add(f(x.narrow(0, start, Math.Min(QueryChunkRows, x.shape[0] - start))));
         return torch.cat(chunks, 0);
     }
 
