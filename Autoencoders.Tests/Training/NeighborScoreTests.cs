@@ -82,6 +82,7 @@ public sealed class NeighborScoreTests
     [DataRow(0.0, 2, false, 4, 5)]
     [DataRow(0.0, 0, true, 4, 5)]
     [DataRow(1.0, 1, true, 9, 10)]   // 2 × 2-pixel cells, the last row of cells completed by the edge
+    [DataRow(0.0, 0, true, 22, 9)]   // 4 × 2-pixel cells overhanging by one row at the top and bottom, one column at the right
     public void ImageRows_AreComparedSmoothedAndShifted(double sigma, int shift, bool edges, int height, int width)
     {
         var shape = new ImageShape(2, height, width);
@@ -163,13 +164,15 @@ public sealed class NeighborScoreTests
     /// <summary>
     /// The edge-orientation histogram of one smoothed image, by the definition: at each pixel the gradient by central
     /// differences (indices clamped to the image), its positive part along each of 8 directions θ = 45° o; each cell of
-    /// ⌈height / 7⌉ × ⌈width / 7⌉ pixels averages it (pixels beyond the image repeat the last row or column); the square
+    /// ⌈height / 7⌉ × ⌈width / 7⌉ pixels averages it (the grid centred on the image, the odd pixel of overhang at the bottom
+    /// or right; pixels beyond the image repeat its edge); the square
     /// root of each average, the vector (channel, direction, cell row, cell column) divided by √(‖v‖² + 10⁻⁴ n), n its length.
     /// </summary>
     private static double[] EdgeHistogram(double[] image, ImageShape shape)
     {
         int h = shape.Height, w = shape.Width, cellHeight = (h + 6) / 7, cellWidth = (w + 6) / 7;
         int rows = (h + cellHeight - 1) / cellHeight, columns = (w + cellWidth - 1) / cellWidth;
+        int top = (rows * cellHeight - h) / 2, left = (columns * cellWidth - w) / 2;
         double Pixel(int c, int y, int x) => image[(c * h + Math.Clamp(y, 0, h - 1)) * w + Math.Clamp(x, 0, w - 1)];
         var histogram = new List<double>();
         for (int c = 0; c < shape.Channels; c++)
@@ -178,8 +181,8 @@ public sealed class NeighborScoreTests
                 double angle = Math.PI * o / 4;
                 double Directional(int y, int x)
                 {
-                    y = Math.Min(y, h - 1);
-                    x = Math.Min(x, w - 1);
+                    y = Math.Clamp(y - top, 0, h - 1);
+                    x = Math.Clamp(x - left, 0, w - 1);
                     double gx = (Pixel(c, y, x + 1) - Pixel(c, y, x - 1)) / 2, gy = (Pixel(c, y + 1, x) - Pixel(c, y - 1, x)) / 2;
                     return Math.Max(0, Math.Cos(angle) * gx + Math.Sin(angle) * gy);
                 }
@@ -254,13 +257,15 @@ public sealed class NeighborScoreTests
     [DataRow("convolutional", 0.0, 1, true)]
     [DataRow("dense on 1x2x3 images", 2.5, 3, true)] // the blur's radius (8) and the shifts far beyond the image: edges replicated all the way
     [DataRow("dense on 3x9x10 images", 1.0, 1, true)] // 2 × 2-pixel histogram cells, the last row completed by the edge
+    [DataRow("dense on 1x22x9 images", 1.0, 0, true)] // 4 × 2-pixel cells overhanging by one row at the top and bottom
     [DataRow("convolutional, 1,100 rows", 1.0, 1, true)] // stored and scored in chunks of 512 rows, which the graph does not do
     public void ImageRows_OnnxRuntime_AgreesWithTorchSharp(string kind, double smoothing, int shift, bool edges)
     {
         bool convolutional = kind.StartsWith("convolutional", StringComparison.Ordinal);
         bool many = kind.EndsWith("1,100 rows", StringComparison.Ordinal);
         var shape = kind.EndsWith("1x2x3 images", StringComparison.Ordinal) ? new ImageShape(1, 2, 3)
-            : kind.EndsWith("3x9x10 images", StringComparison.Ordinal) ? new ImageShape(3, 9, 10) : new ImageShape(2, 8, 8);
+            : kind.EndsWith("3x9x10 images", StringComparison.Ordinal) ? new ImageShape(3, 9, 10)
+            : kind.EndsWith("1x22x9 images", StringComparison.Ordinal) ? new ImageShape(1, 22, 9) : new ImageShape(2, 8, 8);
         var options = Options();
         options.ImageShape = shape;
         options.NeighborSmoothing = smoothing;

@@ -83,9 +83,9 @@ internal static class NeighborOnnx
         string padded = EdgePaddedImages(g, rows, shape, 1, "edges");
         string directional = g.Node("Relu", [g.Node("Conv", [padded, g.Initializer("edges_kernels", image.EdgeKernels(), channels * ImageComparison.Orientations, 1, 3, 3)], null,
             Attribute("group", channels))]);
-        long bottom = image.CellRows * image.CellHeight - shape.Height, right = image.CellColumns * image.CellWidth - shape.Width;
+        var (top, bottom, left, right) = image.CellPadding;
         if (bottom > 0 || right > 0)
-            directional = g.Node("Pad", [directional, g.Initializer("edges_cell_pads", [0L, 0, 0, 0, 0, 0, bottom, right], 8)], null, Attribute("mode", "edge"));
+            directional = g.Node("Pad", [directional, g.Initializer("edges_cell_pads", [0L, 0, top, left, 0, 0, bottom, right], 8)], null, Attribute("mode", "edge"));
         string cells = g.Node("Sqrt", [g.Node("AveragePool", [directional], null, Attribute("kernel_shape", [(long)image.CellHeight, image.CellWidth]),
             Attribute("strides", [(long)image.CellHeight, image.CellWidth]))]);
         string vectors = g.Node("Reshape", [cells, g.Initializer("edges_shape", [-1L, image.EdgeWidth], 2)]);

@@ -13,8 +13,9 @@ namespace Autoencoders.Training.Trainers;
 /// <remarks>
 /// The edge-orientation histograms (<see cref="EdgeHistograms"/>) describe an image's shape the way HOG descriptors do:
 /// the gradient of the (smoothed) image by central differences, its positive part along each of <see cref="Orientations"/>
-/// directions, averaged over the cells of a grid of about <see cref="GridCells"/> × <see cref="GridCells"/> (the last
-/// row and column of cells completed by replicating the edges), square-rooted, and the whole vector scaled to unit length (<see cref="EdgeNormEpsilon"/>).
+/// directions, averaged over the cells of a grid of about <see cref="GridCells"/> × <see cref="GridCells"/> (when the
+/// cells overhang the image, by replicating its edges, as evenly as possible on both sides: <see cref="CellPadding"/>),
+/// square-rooted, and the whole vector scaled to unit length (<see cref="EdgeNormEpsilon"/>).
 /// So two images with the same outlines at different brightness or contrast have the same histograms, and an outline a
 /// pixel off lands in the same cell.
 /// </remarks>
@@ -54,6 +55,19 @@ internal sealed record ImageComparison(ImageShape Shape, double Sigma, int Shift
 
     /// <summary>Columns of histogram cells: ⌈width / <see cref="CellWidth"/>⌉.</summary>
     public int CellColumns => (Shape.Width + CellWidth - 1) / CellWidth;
+
+    /// <summary>
+    /// Pixels by which the grid of cells overhangs the image at each side — top, bottom, left, right — where the image's
+    /// edges are replicated: the overhang split evenly, the odd pixel at the bottom or right.
+    /// </summary>
+    public (int Top, int Bottom, int Left, int Right) CellPadding
+    {
+        get
+        {
+            int vertical = CellRows * CellHeight - Shape.Height, horizontal = CellColumns * CellWidth - Shape.Width;
+            return (vertical / 2, vertical - vertical / 2, horizontal / 2, horizontal - horizontal / 2);
+        }
+    }
 
     /// <summary>Values per edge-orientation histogram vector: channels × <see cref="Orientations"/> × cells.</summary>
     public int EdgeWidth => Shape.Channels * Orientations * CellRows * CellColumns;
@@ -98,9 +112,9 @@ internal sealed record ImageComparison(ImageShape Shape, double Sigma, int Shift
         var images = nn.functional.pad(x.reshape(n, Shape.Channels, Shape.Height, Shape.Width), [1, 1, 1, 1], PaddingModes.Replicate);
         var kernels = torch.tensor(EdgeKernels(), [Shape.Channels * Orientations, 1, 3, 3], dtype: x.dtype, device: x.device);
         var directional = nn.functional.relu(nn.functional.conv2d(images, kernels, groups: Shape.Channels));
-        int bottom = CellRows * CellHeight - Shape.Height, right = CellColumns * CellWidth - Shape.Width;
+        var (top, bottom, left, right) = CellPadding;
         if (bottom > 0 || right > 0)
-            directional = nn.functional.pad(directional, [0, right, 0, bottom], PaddingModes.Replicate);
+            directional = nn.functional.pad(directional, [left, right, top, bottom], PaddingModes.Replicate);
         var cells = nn.functional.avg_pool2d(directional, [CellHeight, CellWidth], [CellHeight, CellWidth]).sqrt().reshape(n, EdgeWidth);
         var lengths = ((cells * cells).sum([1L], keepdim: true) + torch.tensor(EdgeNormEpsilon * EdgeWidth, dtype: x.dtype, device: x.device)).sqrt();
         return cells / lengths;
