@@ -16,10 +16,9 @@ import warnings
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 import prepare
-from explore_skew import knn, standardize
+from explore_skew import compare, knn, standardize, zsq
 
 warnings.filterwarnings("ignore")
 
@@ -47,28 +46,11 @@ def whiten(train, query, shrink):
 
 
 def main():
-    results = {}
-    for spec in prepare.SUITE:
-        X, y, _ = spec["load"]("auto")
-        X = X.astype(np.float64)
-        for seed in prepare.SEEDS:
-            fit, held = prepare.splits(y, seed)["validation"]
-            train, query, labels = X[fit], X[held], y[held]
-            a, b = standardize(train, query)
-            row = {"knn (the suite's standardization)": knn(a, b), "mean squared z-score": (b ** 2).mean(1),
-                   "knn, median / IQR": knn(*robust(train, query, "iqr")),
-                   "knn, median / MAD": knn(*robust(train, query, "mad")),
-                   "knn, whitened (shrinkage 0.1)": knn(*whiten(train, query, 0.1)),
-                   "knn, whitened (shrinkage 0.5)": knn(*whiten(train, query, 0.5))}
-            for name, scores in row.items():
-                results.setdefault(name, {}).setdefault(spec["name"], []).append(roc_auc_score(labels, scores))
-        print(spec["name"], flush=True)
-    sets = [s["name"] for s in prepare.SUITE]
-    print("| candidate | " + " | ".join(sets) + " | mean |")
-    print("|---|" + "---:|" * (len(sets) + 1))
-    for name, per_set in results.items():
-        means = [np.mean(per_set[s]) for s in sets]
-        print(f"| {name} | " + " | ".join(f"{m:.4f}" for m in means) + f" | **{np.mean(means):.4f}** |")
+    compare({"knn (the suite's standardization)": lambda t, q: knn(*standardize(t, q)), "mean squared z-score": zsq,
+             "knn, median / IQR": lambda t, q: knn(*robust(t, q, "iqr")),
+             "knn, median / MAD": lambda t, q: knn(*robust(t, q, "mad")),
+             "knn, whitened (shrinkage 0.1)": lambda t, q: knn(*whiten(t, q, 0.1)),
+             "knn, whitened (shrinkage 0.5)": lambda t, q: knn(*whiten(t, q, 0.5))})
 
 
 if __name__ == "__main__":
