@@ -94,13 +94,8 @@ internal sealed class NeighborScore
         var x = torch.tensor(rows, [count, d]);
         if (comparison is { Smooths: true })
             x = comparison.Smooth(x).contiguous();
-        // The views of the stored rows, a chunk at a time: a convolutional encoder's or the histograms' intermediate maps
-        // are many times the rows' size.
-        var views = new List<Tensor> { x, InChunks(x, model.HiddenFeatures) };
-        if (comparison is { Edges: true })
-            views.Add(InChunks(x, comparison.EdgeHistograms));
-        var unscaled = views.Select((v, i) => NeighborSpace.CenteredAt(i, TensorMemory.ToArray(v), count, (int)v.shape[1])).ToArray();
-        var shifts = comparison is { Shift: > 0 } ? comparison : null;
+        var views = Views(x, model, comparison);
+        var unscaled = views.Select(v => NeighborSpace.Centered(v.Name, TensorMemory.ToArray(v.Vectors), count)).ToArray();
         // The stored rows' own distances, a chunk of queries at a time (all at once would be count² values).
         var distances = views.Select(_ => new List<float>(count)).ToArray();
         for (int start = 0; start < count; start += QueryChunkRows)
@@ -108,7 +103,7 @@ internal sealed class NeighborScore
             using var chunk = torch.NewDisposeScope();
             int rowsInChunk = Math.Min(QueryChunkRows, count - start);
             for (int v = 0; v < views.Count; v++)
-                distances[v].AddRange(TensorMemory.ToArray(MeanNeighborDistance(views[v].narrow(0, start, rowsInChunk), unscaled[v], count, k, v == 0 ? shifts : null)));
+                distances[v].AddRange(TensorMemory.ToArray(Distance(v, views[v].Vectors.narrow(0, start, rowsInChunk), unscaled[v], count, k, comparison)));
         }
         var spaces = unscaled.Select((space, v) => space with { Statistics = Statistics(distances[v]) }).ToArray();
         return new NeighborScore(count, k, spaces[0], spaces[1], spaces.Length > 2 ? spaces[2] : null, comparison);
@@ -144,13 +139,31 @@ internal sealed class NeighborScore
 
     private Tensor ScoreChunk(Tensor x, AutoencoderNetwork model)
     {
-        var compared = Image?.Smooth(x) ?? x;
-        var score = Standardize(MeanNeighborDistance(compared, Input, Count, Neighbors, Image is { Shift: > 0 } image ? image : null), Input.Statistics)
-            .Plus(Standardize(MeanNeighborDistance(model.HiddenFeatures(compared), Hidden, Count, Neighbors, null), Hidden.Statistics));
-        if (Edges is not null)
-            score = score.Plus(Standardize(MeanNeighborDistance(Image!.EdgeHistograms(compared), Edges, Count, Neighbors, null), Edges.Statistics));
+        var views = Views(Image?.Smooth(x) ?? x, model, Image);
+        NeighborSpace[] spaces = Edges is null ? [Input, Hidden] : [Input, Hidden, Edges];
+        var score = Standardize(Distance(0, views[0].Vectors, Input, Count, Neighbors, Image), Input.Statistics);
+        for (int v = 1; v < spaces.Length; v++)
+            score = score.Plus(Standardize(Distance(v, views[v].Vectors, spaces[v], Count, Neighbors, Image), spaces[v].Statistics));
         return score;
     }
+
+    /// <summary>
+    /// Rows <paramref name="compared"/> (standardized, smoothed when they are images) in each space, in order: the rows
+    /// themselves (<c>input</c>), their hidden features under <paramref name="model"/> (<c>hidden</c>), and, when
+    /// <paramref name="image"/> compares them, their edge-orientation histograms (<c>edges</c>). The last two a chunk of
+    /// rows at a time: a convolutional encoder's or the histograms' intermediate maps are many times the rows' size.
+    /// </summary>
+    private static List<(string Name, Tensor Vectors)> Views(Tensor compared, AutoencoderNetwork model, ImageComparison? image)
+    {
+        var views = new List<(string, Tensor)> { ("input", compared), ("hidden", InChunks(compared, model.HiddenFeatures)) };
+        if (image is { Edges: true })
+            views.Add(("edges", InChunks(compared, image.EdgeHistograms)));
+        return views;
+    }
+
+    /// <summary>The mean neighbour distance in space <paramref name="view"/> of <see cref="Views"/>' order: the input (0) at the query's best shift when <paramref name="image"/> shifts.</summary>
+    private static Tensor Distance(int view, Tensor vectors, NeighborSpace space, int count, int neighbors, ImageComparison? image) =>
+        MeanNeighborDistance(vectors, space, count, neighbors, view == 0 && image is { Shift: > 0 } ? image : null);
 
     // Constants enter as tensors, not as TorchSharp Scalars: an implicitly created Scalar can be finalized by the garbage
     // collector while libtorch still reads it (seen as "Unknown scalar type" under memory pressure with TorchSharp 0.107).

@@ -7,15 +7,16 @@ namespace Autoencoders.Training.Trainers;
 /// <param name="Name">The space's name in the graph: <c>input</c>, <c>hidden</c> or <c>edges</c>.</param>
 /// <param name="Reference">The stored vectors less <paramref name="Center"/>.</param>
 /// <param name="Center">The stored vectors' mean, taken from them and from every query's.</param>
-/// <param name="Width">Values per vector.</param>
 /// <param name="Statistics">Mean and standard deviation of the stored rows' own neighbour distances.</param>
-internal sealed record NeighborSpace(string Name, float[] Reference, float[] Center, int Width, (float Mean, float Deviation) Statistics)
+internal sealed record NeighborSpace(string Name, float[] Reference, float[] Center, (float Mean, float Deviation) Statistics)
 {
-    private static readonly string[] Names = ["input", "hidden", "edges"];
+    /// <summary>Values per vector.</summary>
+    public int Width => Center.Length;
 
-    /// <summary>The space of <paramref name="vectors"/> (<paramref name="count"/> × <paramref name="width"/>), centred in place; statistics not yet known.</summary>
-    internal static NeighborSpace CenteredAt(int index, float[] vectors, int count, int width)
+    /// <summary>The space <paramref name="name"/> of <paramref name="vectors"/> (<paramref name="count"/> rows, row-major), centred in place; statistics not yet known.</summary>
+    internal static NeighborSpace Centered(string name, float[] vectors, int count)
     {
+        int width = vectors.Length / count;
         var sums = new double[width];
         for (int i = 0; i < count; i++)
             for (int j = 0; j < width; j++)
@@ -24,6 +25,6 @@ internal sealed record NeighborSpace(string Name, float[] Reference, float[] Cen
         for (int i = 0; i < count; i++)
             for (int j = 0; j < width; j++)
                 vectors[i * width + j] -= center[j];
-        return new NeighborSpace(Names[index], vectors, center, width, (0, 1));
+        return new NeighborSpace(name, vectors, center, (0, 1));
     }
 }
