@@ -45,7 +45,7 @@ var pipeline = mlContext.Transforms.LoadImages("Image", folder, nameof(ImageFile
     {
         // The library's defaults: 32-64 channels, strided, nearest upsampling, a 32-unit code, per-channel standardization
         // and the detector's Score — the training images nearest to each image, blurred by a pixel, at the best one-pixel
-        // shift — did best on the benchmark's validation protocol (README, "One-class anomaly detection on Fashion-MNIST").
+        // shift, and by their outlines (edge-orientation histograms) — did best on the benchmark's validation protocol (README, "One-class anomaly detection on Fashion-MNIST").
         Convolutional = new ConvolutionalArchitecture(),
         ImageShape = new ImageShape(1, Side, Side),
         NumberOfEpochs = epochs,

@@ -21,7 +21,7 @@ namespace Autoencoders.Benchmarks.OneClass;
 /// on the validation protocol with the nearest-neighbour Score), <c>--dense-latent N</c> (the dense model's code size
 /// and RandomizedPca's rank, default 8), <c>--batch N</c>, <c>--standardization perfeature</c> (both
 /// autoencoders; default PerChannel, chosen on the validation protocol with the nearest-neighbour Score),
-/// <c>--neighbor-smoothing S</c> (σ in pixels), <c>--neighbor-shift N</c> (pixels; both default the library's), <c>--score-kind ReconstructionError</c>,
+/// <c>--neighbor-smoothing S</c> (σ in pixels), <c>--neighbor-shift N</c> (pixels, 0 for none), <c>--neighbor-edges on|off</c> (edge-orientation histograms; all three default the library's), <c>--score-kind ReconstructionError</c>,
 /// <c>--models conv,dense,pca</c>, and <c>--protocol validation</c>, which never reads the test set: it trains on the
 /// first 5,000 training images of the class and evaluates on its other training images against as many training
 /// images of the other classes (for choosing settings without looking at the test set).
@@ -52,13 +52,8 @@ internal static class FashionMnistOneClassCommand
         string[] models = arguments.String("models", "conv,dense,pca").Split(',');
         var standardization = Enum.Parse<Standardization>(arguments.String("standardization", "PerChannel"), ignoreCase: true);
         double smoothing = arguments.Double("neighbor-smoothing", AutoencoderDefaults.NeighborSmoothing);
-        int shift = arguments.Int("neighbor-shift", AutoencoderDefaults.NeighborShift);
-        bool edges = arguments.String("neighbor-edges", AutoencoderDefaults.NeighborEdgeHistograms ? "on" : "off") switch
-        {
-            "on" => true,
-            "off" => false,
-            var other => throw new ArgumentOutOfRangeException("--neighbor-edges", other, "Expected on or off."),
-        };
+        int shift = arguments.Int("neighbor-shift", AutoencoderDefaults.NeighborShift, minimum: 0);
+        bool edges = arguments.OnOff("neighbor-edges", AutoencoderDefaults.NeighborEdgeHistograms);
         var scoreKind = Enum.Parse<ScoreKind>(arguments.String("score-kind", AutoencoderDefaults.DetectorScoreKind.ToString()), ignoreCase: true);
         bool validation = arguments.String("protocol", "test") switch
         {

@@ -20,14 +20,23 @@ internal sealed class Arguments
 
     public string String(string name, string fallback) => _values.TryGetValue(name, out var text) ? text : fallback;
 
-    public int Int(string name, int fallback)
+    /// <summary>An integer of at least <paramref name="minimum"/> (default 1).</summary>
+    public int Int(string name, int fallback, int minimum = 1)
     {
         if (!_values.TryGetValue(name, out var text))
             return fallback;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < 1)
-            throw new ArgumentOutOfRangeException("--" + name, text, "Expected a positive integer.");
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < minimum)
+            throw new ArgumentOutOfRangeException("--" + name, text, minimum == 1 ? "Expected a positive integer." : $"Expected an integer of at least {minimum}.");
         return value;
     }
+
+    /// <summary>A switch written <c>on</c> or <c>off</c>.</summary>
+    public bool OnOff(string name, bool fallback) => String(name, fallback ? "on" : "off") switch
+    {
+        "on" => true,
+        "off" => false,
+        var other => throw new ArgumentOutOfRangeException("--" + name, other, "Expected on or off."),
+    };
 
     /// <summary>A number of at least 0, written with a dot as the decimal separator whatever the culture.</summary>
     public double Double(string name, double fallback)
