@@ -67,6 +67,14 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     /// </summary>
     public bool NeighborEdgeHistograms { get; set; } = AutoencoderDefaults.NeighborEdgeHistograms;
 
+    /// <summary>
+    /// The weight with which <see cref="ScoreKind.NearestNeighbors"/> adds the autoencoder's own reconstruction error (each
+    /// feature's squared error over that feature's mean training error, averaged, standardized like the distances) to the
+    /// distances, so rows the network cannot rebuild — extreme along the normal rows' main directions — count too; 0 leaves
+    /// it out. Default 0; 0.1 to 0.5 helps when anomalies are extremes of the normal rows (see README).
+    /// </summary>
+    public double NeighborReconstructionWeight { get; set; } = AutoencoderDefaults.NeighborReconstructionWeight;
+
     /// <summary>Training rows <see cref="ScoreKind.NearestNeighbors"/> stores in the graph (drawn at random when there are more), or 0 (default) for automatic: all up to 2²¹ stored values, at least 4,096 rows.</summary>
     public int MaxReferenceRows { get; set; } = AutoencoderDefaults.MaxReferenceRows;
 
@@ -243,6 +251,7 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
         NeighborSmoothing = NeighborSmoothing,
         NeighborShift = NeighborShift,
         NeighborEdgeHistograms = NeighborEdgeHistograms,
+        NeighborReconstructionWeight = NeighborReconstructionWeight,
         MaxReferenceRows = MaxReferenceRows,
         Convolutional = Convolutional,
         ImageShape = ImageShape,

@@ -17,12 +17,14 @@ public sealed class NeighborScoreTests
     };
 
     [TestMethod]
-    [DataRow(false, false)]
-    [DataRow(true, false)]
-    [DataRow(false, true)]
-    public void OnnxRuntime_AgreesWithTorchSharp(bool capped, bool noHiddenLayer)
+    [DataRow(false, false, 0.0)]
+    [DataRow(true, false, 0.3)]
+    [DataRow(false, true, 0.3)]
+    [DataRow(false, false, 0.3)]
+    public void OnnxRuntime_AgreesWithTorchSharp(bool capped, bool noHiddenLayer, double reconstructionWeight)
     {
         var options = Options(maxReference: capped ? 40 : 4096);
+        options.NeighborReconstructionWeight = reconstructionWeight;
         if (noHiddenLayer)
             options.HiddenLayerSizes = [];
         var training = SyntheticData.Normal(120, 7, seed: 1);
@@ -37,19 +39,25 @@ public sealed class NeighborScoreTests
             Assert.AreEqual(expected[i], actual[i], 1e-4 * Math.Max(1, Math.Abs(expected[i])), $"row {i}");
         StringAssert.StartsWith(model.Metadata[OnnxNames.ScoreKey], "nearest_neighbors");
         StringAssert.Contains(model.Metadata[OnnxNames.ScoreKey], capped ? "of 40 stored" : "of 120 stored");
+        Assert.AreEqual(reconstructionWeight > 0, model.Metadata[OnnxNames.ScoreKey].Contains("reconstruction error", StringComparison.Ordinal));
         OnnxChecker.AssertAccepts(model.ToBytes());
     }
 
     /// <summary>
     /// The definition, computed by brute force in double precision: for each row, the mean distance to its k nearest stored
     /// rows (a stored row excluding itself), standardized by the stored rows' own mean and deviation, in the input and in
-    /// the hidden layer, added. With all rows stored, the training rows' scores average 0 in each part.
+    /// the hidden layer, added; plus the weighted reconstruction term (<see cref="ReconstructionTerm"/>). With all rows
+    /// stored, the training rows' scores average 0 in each part.
     /// </summary>
     [TestMethod]
-    public void TrainingRows_AreScoredLeaveOneOut_AndStandardized()
+    [DataRow(0.0)]
+    [DataRow(0.2)]
+    [DataRow(1.5)]
+    public void TrainingRows_AreScoredLeaveOneOut_AndStandardized(double reconstructionWeight)
     {
         var options = Options(neighbors: 4);
         options.HiddenLayerSizes = [];   // the hidden features are then the code, which Predict gives
+        options.NeighborReconstructionWeight = reconstructionWeight;
         var training = SyntheticData.Normal(60, 6, seed: 7);
         using var trained = new AutoencoderTrainer(options).Fit(training);
         var scores = trained.Score(training);
@@ -62,9 +70,30 @@ public sealed class NeighborScoreTests
         double[] Z(double[] d) { double m = d.Average(), s = Math.Sqrt(d.Average(v => (v - m) * (v - m))); return d.Select(v => (v - m) / s).ToArray(); }
         var input = Z(Distances(standardized));
         var hidden = Z(Distances(codes));
+        var reconstruction = ReconstructionTerm(trained.Predict(training).FeatureErrors, reconstructionWeight);
         for (int i = 0; i < scores.Length; i++)
-            Assert.AreEqual(input[i] + hidden[i], scores[i], 2e-3, $"row {i}");
+            Assert.AreEqual(input[i] + hidden[i] + reconstruction[i], scores[i], 2e-3, $"row {i}");
         Assert.AreEqual(0, scores.Average(), 1e-4);
+        if (reconstructionWeight > 0)   // the term counts: without it the scores differ
+            Assert.IsGreaterThan(0.05, Enumerable.Range(0, scores.Length).Max(i => Math.Abs(input[i] + hidden[i] - scores[i])));
+        StringAssert.Contains(trained.ExportOnnx(1f).Metadata[OnnxNames.ScoreKey], reconstructionWeight > 0
+            ? $"+ {reconstructionWeight.ToString(System.Globalization.CultureInfo.InvariantCulture)} z(mean over features of the squared reconstruction error" : "; z =");
+    }
+
+    /// <summary>
+    /// The reconstruction term by its definition, in double precision: each row's squared errors <paramref name="errors"/>
+    /// (standardized units), each divided by that feature's mean over the rows (at least 1% of the features' average), averaged
+    /// over the features, standardized by the rows' own mean and deviation, times <paramref name="weight"/>.
+    /// </summary>
+    private static double[] ReconstructionTerm(FeatureMatrix errors, double weight)
+    {
+        if (weight == 0)
+            return new double[errors.Rows];
+        var means = Enumerable.Range(0, errors.Columns).Select(j => Enumerable.Range(0, errors.Rows).Average(i => (double)errors.Row(i)[j])).ToArray();
+        double floor = 0.01 * means.Average();
+        var normalized = Enumerable.Range(0, errors.Rows)
+            .Select(i => Enumerable.Range(0, errors.Columns).Average(j => errors.Row(i)[j] / Math.Max(means[j], floor))).ToArray();
+        return Z(normalized).Select(v => weight * v).ToArray();
     }
 
     /// <summary>
@@ -92,6 +121,7 @@ public sealed class NeighborScoreTests
         options.NeighborSmoothing = sigma;
         options.NeighborShift = shift;
         options.NeighborEdgeHistograms = edges;
+        options.NeighborReconstructionWeight = 0.5;
         var training = SyntheticData.Normal(50, shape.Size, seed: 11);
         using var trained = new AutoencoderTrainer(options).Fit(training);
         var scores = trained.Score(training);
@@ -144,20 +174,23 @@ public sealed class NeighborScoreTests
         var input = Z(LeaveOneOutDistances(shifted, smoothed, 3));
         var hidden = Z(LeaveOneOutDistances(latent, 3));
         var edgeTerm = edges ? Z(LeaveOneOutDistances(smoothed.Select(image => EdgeHistogram(image, shape)).ToArray(), 3)) : new double[scores.Length];
+        // The reconstruction term reads the unsmoothed rows' errors.
+        var reconstruction = ReconstructionTerm(trained.Predict(training).FeatureErrors, options.NeighborReconstructionWeight);
         for (int i = 0; i < scores.Length; i++)
-            Assert.AreEqual(input[i] + hidden[i] + edgeTerm[i], scores[i], 3e-3, $"row {i}");
+            Assert.AreEqual(input[i] + hidden[i] + edgeTerm[i] + reconstruction[i], scores[i], 3e-3, $"row {i}");
         if (edges)  // without the edge histograms, the same model scores differently
-            Assert.IsGreaterThan(0.05, Enumerable.Range(0, scores.Length).Max(i => Math.Abs(input[i] + hidden[i] - scores[i])));
+            Assert.IsGreaterThan(0.05, Enumerable.Range(0, scores.Length).Max(i => Math.Abs(input[i] + hidden[i] + reconstruction[i] - scores[i])));
 
         // Unsmoothed and unshifted, the same model scores differently (so the test above can fail).
         var plain = Z(LeaveOneOutDistances(Enumerable.Range(0, standardized.Rows).Select(r => standardized.Row(r).ToArray().Select(v => (double)v).ToArray()).ToArray(), 3));
         var plainHidden = Z(LeaveOneOutDistances(Enumerable.Range(0, codes.Rows).Select(r => codes.Row(r).ToArray().Select(v => (double)v).ToArray()).ToArray(), 3));
-        Assert.IsGreaterThan(0.05, Enumerable.Range(0, scores.Length).Max(i => Math.Abs(plain[i] + plainHidden[i] - scores[i])));
+        if (sigma > 0 || shift > 0)
+            Assert.IsGreaterThan(0.05, Enumerable.Range(0, scores.Length).Max(i => Math.Abs(plain[i] + plainHidden[i] + edgeTerm[i] + reconstruction[i] - scores[i])));
         if (shift > 0)
         {
             // Smoothed but unshifted, too.
             var inPlace = Z(LeaveOneOutDistances(smoothed, 3));
-            Assert.IsGreaterThan(0.05, Enumerable.Range(0, scores.Length).Max(i => Math.Abs(inPlace[i] + hidden[i] - scores[i])));
+            Assert.IsGreaterThan(0.05, Enumerable.Range(0, scores.Length).Max(i => Math.Abs(inPlace[i] + hidden[i] + edgeTerm[i] + reconstruction[i] - scores[i])));
         }
     }
 
@@ -271,6 +304,7 @@ public sealed class NeighborScoreTests
         options.NeighborSmoothing = smoothing;
         options.NeighborShift = shift;
         options.NeighborEdgeHistograms = edges;
+        options.NeighborReconstructionWeight = edges ? 0.4 : 0;   // with and without the reconstruction term, dense and convolutional
         // Per feature: the synthetic features' means differ far more than rows do, so per channel (a convolutional model's
         // default) the rows would all but coincide, their codes too, and each distance — divided by the training distances'
         // deviation — would be float rounding.
@@ -357,6 +391,9 @@ public sealed class NeighborScoreTests
         foreach (double smoothing in new[] { -1, double.NaN, double.PositiveInfinity, 100.5 })
             Assert.AreEqual(nameof(TrainerOptions.NeighborSmoothing),
                 Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { NeighborSmoothing = smoothing })).ParamName);
+        foreach (double weight in new[] { -0.1, double.NaN, double.PositiveInfinity, 1001 })
+            Assert.AreEqual(nameof(TrainerOptions.NeighborReconstructionWeight),
+                Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { NeighborReconstructionWeight = weight })).ParamName);
         foreach (int shift in new[] { -1, 4 })
             Assert.AreEqual(nameof(TrainerOptions.NeighborShift),
                 Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { NeighborShift = shift })).ParamName);

@@ -67,7 +67,7 @@ public static class AutoencoderOnnxExporter
         if (divergence is not null)
             rowError = g.Node("Add", [rowError, divergence], "negative_elbo");
         if (trained.Neighbors is NeighborScore neighbors)
-            rowError = NeighborOnnx.Append(g, neighbors, standardized, hidden, rows => module switch
+            rowError = NeighborOnnx.Append(g, neighbors, standardized, hidden, OnnxNames.FeatureErrors, rows => module switch
             {
                 ConvolutionalAutoencoder convolutional => ConvolutionalOnnx.AppendEncoder(g, convolutional, rows, "smoothed_", "smoothed_hidden"),
                 DenseAutoencoder dense => DenseOnnx.AppendHidden(g, dense, rows, "smoothed_"),
@@ -107,7 +107,7 @@ public static class AutoencoderOnnxExporter
 
     /// <summary>What the Score output means, in words (metadata <see cref="OnnxNames.ScoreKey"/>).</summary>
     private static string ScoreDescription(TrainedAutoencoder trained) => trained.Neighbors is NeighborScore neighbors
-        ? string.Create(CultureInfo.InvariantCulture, $"nearest_neighbors: z(mean distance to the {neighbors.Neighbors} nearest of {neighbors.Count} stored training rows, standardized input{Smoothed(neighbors)}) + z(the same in {HiddenFeatures(trained)}{(neighbors.Image is { Smooths: true } ? " of the smoothed image" : "")}){EdgeHistograms(neighbors)}; z = (distance - training mean) / training standard deviation; higher is more anomalous")
+        ? string.Create(CultureInfo.InvariantCulture, $"nearest_neighbors: z(mean distance to the {neighbors.Neighbors} nearest of {neighbors.Count} stored training rows, standardized input{Smoothed(neighbors)}) + z(the same in {HiddenFeatures(trained)}{(neighbors.Image is { Smooths: true } ? " of the smoothed image" : "")}){EdgeHistograms(neighbors)}{ReconstructionTerm(neighbors)}; z = (value - training mean) / training standard deviation; higher is more anomalous")
         : trained.Variational && trained.VariationalScore == VariationalScore.NegativeElbo
             ? "negative_elbo: mean squared reconstruction error per feature (standardized) + (2 beta / features) KL(q(z|x) || N(0, I)) at the mean code"
             : "reconstruction_error: mean squared reconstruction error per feature, in standardized units; higher is more anomalous";
@@ -117,6 +117,10 @@ public static class AutoencoderOnnxExporter
 
     private static string EdgeHistograms(NeighborScore neighbors) => neighbors.Image is { Edges: true } image
         ? string.Create(CultureInfo.InvariantCulture, $" + z(the same between edge-orientation histograms{(image.Smooths ? " of the smoothed image" : "")}: gradient along {ImageComparison.Orientations} directions, positive part, mean per {image.CellHeight}x{image.CellWidth}-pixel cell, square root, unit length)")
+        : "";
+
+    private static string ReconstructionTerm(NeighborScore neighbors) => neighbors.Reconstruction is { } term
+        ? string.Create(CultureInfo.InvariantCulture, $" + {term.Weight:R} z(mean over features of the squared reconstruction error (standardized units) divided by that feature's mean over the stored rows)")
         : "";
 
     private static string Smoothed(NeighborScore neighbors)

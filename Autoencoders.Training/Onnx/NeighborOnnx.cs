@@ -8,17 +8,19 @@ namespace Autoencoders.Training.Onnx;
 /// The ONNX translation of <see cref="NeighborScore"/>: each space's stored vectors as initializers (centred,
 /// transposed, with their squared norms), image rows blurred by two depthwise Convs after an edge Pad, shifted query images
 /// by an edge Pad and a Slice per position, edge-orientation histograms by a grouped Conv, Relu, AveragePool and Sqrt,
-/// distances by MatMul (the smallest over positions by ReduceMin), TopK of the nearest, the self-match rule, and the
-/// standardized sum.
+/// distances by MatMul (the smallest over positions by ReduceMin), TopK of the nearest, the self-match rule, the
+/// standardized sum, and the weighted reconstruction term (Mul, ReduceSum of the squared errors).
 /// </summary>
 internal static class NeighborOnnx
 {
     /// <summary>
     /// Appends the score of the rows <paramref name="standardized"/> whose hidden features are <paramref name="hidden"/>;
     /// returns its name. Image rows are smoothed first, and <paramref name="appendHidden"/> appends the hidden features of
-    /// the smoothed rows (given their name, it returns the features' name).
+    /// the smoothed rows (given their name, it returns the features' name). The reconstruction term, when there is one, reads
+    /// the rows' squared errors <paramref name="featureErrors"/>.
     /// </summary>
-    public static string Append(OnnxGraphBuilder g, NeighborScore score, string standardized, string hidden, Func<string, string> appendHidden)
+    public static string Append(OnnxGraphBuilder g, NeighborScore score, string standardized, string hidden, string featureErrors,
+        Func<string, string> appendHidden)
     {
         string rows = standardized;
         if (score.Image is { Smooths: true } smoothing)
@@ -33,10 +35,23 @@ internal static class NeighborOnnx
         };
         if (score.Edges is NeighborSpace edges)
             terms.Add(Standardize(g, MeanNeighborDistance(g, score, edges, EdgeHistograms(g, rows, score.Image!), null), edges));
+        if (score.Reconstruction is ReconstructionTerm reconstruction)
+            terms.Add(Reconstruction(g, reconstruction, featureErrors));
         string total = terms[0];
         for (int i = 1; i < terms.Count; i++)
             total = g.Node("Add", [total, terms[i]], i == terms.Count - 1 ? "neighbor_score" : null);
         return total;
+    }
+
+    /// <summary>The weighted, standardized reconstruction term of rows whose squared errors are <paramref name="featureErrors"/>, as <see cref="ReconstructionTerm.Score"/> computes it.</summary>
+    private static string Reconstruction(OnnxGraphBuilder g, ReconstructionTerm term, string featureErrors)
+    {
+        string scaled = g.Node("Mul", [featureErrors, g.Initializer("reconstruction_scales", term.Scales, 1, term.Scales.Length)]);
+        string normalized = g.Node("ReduceSum", [scaled, g.Initializer("reconstruction_axes", [1L], 1)], "normalized_reconstruction_error",
+            Attribute("keepdims", 0L));
+        string standardized = g.Node("Div", [g.Node("Sub", [normalized, LayerOnnx.Constant(g, "reconstruction_mean", term.Statistics.Mean)]),
+            LayerOnnx.Constant(g, "reconstruction_deviation", term.Statistics.Deviation)]);
+        return g.Node("Mul", [standardized, LayerOnnx.Constant(g, "reconstruction_weight", term.Weight)]);
     }
 
     /// <summary>Rows [N, features] of images laid out as <paramref name="shape"/>, blurred as <see cref="Corruptions.GaussianBlur.Blur"/> does.</summary>

@@ -160,7 +160,8 @@ public sealed class AutoencoderTrainer
                 model.eval();
                 var neighbors = _options.ScoreKind == ScoreKind.NearestNeighbors
                     ? NeighborScore.Build(model, referenceRows(), _options.NeighborCount, _options.MaxReferenceRows, _options.Seed,
-                        _options.ImageShape, _options.NeighborSmoothing, _options.NeighborShift, _options.NeighborEdgeHistograms)
+                        _options.ImageShape, _options.NeighborSmoothing, _options.NeighborShift, _options.NeighborEdgeHistograms,
+                        _options.NeighborReconstructionWeight)
                     : null;
                 return new TrainedAutoencoder(model, standardizer, run.History, run.BestEpoch, run.StoppedEarly, source.TrainingRows, _options, noise2Noise,
                     pretraining, neighbors, Epochs(source.TrainingRows + source.ValidationRows), source.IsValidationRow);

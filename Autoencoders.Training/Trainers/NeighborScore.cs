@@ -10,7 +10,8 @@ namespace Autoencoders.Training.Trainers;
 /// <summary>
 /// The nearest-neighbour score (<see cref="ScoreKind.NearestNeighbors"/>): stored training rows seen in two or three
 /// spaces — the standardized input (smoothed when they are images), the model's hidden features, and for images their
-/// edge-orientation histograms — with the mean and standard deviation of the training rows' own neighbour distances in each.
+/// edge-orientation histograms — with the mean and standard deviation of the training rows' own neighbour distances in each;
+/// and, weighted, the autoencoder's per-feature-normalized reconstruction error (<see cref="Reconstruction"/>).
 /// </summary>
 /// <remarks>
 /// A distance is computed as the graph does, √max(0, ‖x‖² + ‖r‖² − 2 x·r), over the stored rows r; of the
@@ -31,8 +32,10 @@ internal sealed class NeighborScore
     /// <summary>Squared distance, per feature, below which the nearest stored row counts as the row itself.</summary>
     public const float SelfTolerancePerFeature = 1e-5f;
 
-    private NeighborScore(int count, int neighbors, NeighborSpace input, NeighborSpace hidden, NeighborSpace? edges, ImageComparison? image)
+    private NeighborScore(int count, int neighbors, NeighborSpace input, NeighborSpace hidden, NeighborSpace? edges, ImageComparison? image,
+        ReconstructionTerm? reconstruction)
     {
+        Reconstruction = reconstruction;
         Count = count;
         Neighbors = neighbors;
         Input = input;
@@ -59,6 +62,9 @@ internal sealed class NeighborScore
     /// <summary>The stored images' edge-orientation histograms (<see cref="ImageComparison.EdgeHistograms"/>); <see langword="null"/> unless <see cref="Image"/> compares edges.</summary>
     public NeighborSpace? Edges { get; }
 
+    /// <summary>The weighted reconstruction-error term; <see langword="null"/> when its weight is 0.</summary>
+    public ReconstructionTerm? Reconstruction { get; }
+
     /// <summary>The tolerance of the self-match rule for rows of <paramref name="width"/> values (squared, standardized units).</summary>
     public static float SelfTolerance(int width) => SelfTolerancePerFeature * width;
 
@@ -67,10 +73,11 @@ internal sealed class NeighborScore
     /// with <paramref name="seed"/>, are stored with their hidden features under <paramref name="model"/>. Rows laid out as
     /// <paramref name="image"/> are compared smoothed by a Gaussian of σ <paramref name="smoothingSigma"/> pixels (0: as they are),
     /// in the input at the best of the query's shifts by up to <paramref name="shift"/> pixels (0: in place), and, with
-    /// <paramref name="edges"/>, by their edge-orientation histograms too.
+    /// <paramref name="edges"/>, by their edge-orientation histograms too. With a positive <paramref name="reconstructionWeight"/>,
+    /// the stored rows' reconstruction errors give each feature's normalizer and the term's statistics.
     /// </summary>
     internal static NeighborScore Build(AutoencoderNetwork model, FeatureMatrix standardized, int neighbors, int maxRows, int seed,
-        ImageShape? image = null, double smoothingSigma = 0, int shift = 0, bool edges = false)
+        ImageShape? image = null, double smoothingSigma = 0, int shift = 0, bool edges = false, double reconstructionWeight = 0)
     {
         var comparison = image is not null && (smoothingSigma > 0 || shift > 0 || edges) ? new ImageComparison(image, smoothingSigma, shift, edges) : null;
         int d = standardized.Columns;
@@ -92,6 +99,9 @@ internal sealed class NeighborScore
         using var noGrad = torch.no_grad();
         model.eval();
         var x = torch.tensor(rows, [count, d]);
+        var reconstruction = reconstructionWeight > 0
+            ? ReconstructionTerm.Build(InChunks(x, chunk => SquaredErrors(chunk, model)), (float)reconstructionWeight)
+            : null;
         if (comparison is { Smooths: true })
             x = comparison.Smooth(x).contiguous();
         var views = Views(x, model, comparison);
@@ -106,13 +116,20 @@ internal sealed class NeighborScore
                 distances[v].AddRange(TensorMemory.ToArray(Distance(v, views[v].Vectors.narrow(0, start, rowsInChunk), unscaled[v], count, k, comparison)));
         }
         var spaces = unscaled.Select((space, v) => space with { Statistics = Statistics(distances[v]) }).ToArray();
-        return new NeighborScore(count, k, spaces[0], spaces[1], spaces.Length > 2 ? spaces[2] : null, comparison);
+        return new NeighborScore(count, k, spaces[0], spaces[1], spaces.Length > 2 ? spaces[2] : null, comparison, reconstruction);
     }
 
     /// <summary>Query rows per distance computation: bounds the distance matrix to this many × stored rows (× shifted positions).</summary>
     private const int QueryChunkRows = 512;
 
-    private static (float Mean, float Deviation) Statistics(List<float> values)
+    /// <summary>The squared reconstruction error of each value of standardized rows <paramref name="x"/> (what the graph's FeatureErrors holds).</summary>
+    private static Tensor SquaredErrors(Tensor x, AutoencoderNetwork model)
+    {
+        var difference = model.Reconstruct(x).Restored - x;
+        return difference * difference;
+    }
+
+    internal static (float Mean, float Deviation) Statistics(IReadOnlyCollection<float> values)
     {
         double mean = values.Average(v => (double)v);
         double deviation = Math.Sqrt(values.Average(v => (v - mean) * (v - mean)));
@@ -121,10 +138,15 @@ internal sealed class NeighborScore
 
     /// <summary>
     /// The score of standardized rows <paramref name="x"/>: z(input distance) + z(hidden distance) [+ z(edge-histogram
-    /// distance)], the hidden features <paramref name="model"/>'s; image rows are smoothed first, for every space.
+    /// distance)], the hidden features <paramref name="model"/>'s; image rows are smoothed first, for every space; plus the
+    /// weighted <see cref="Reconstruction"/> term of the rows' squared reconstruction <paramref name="errors"/>.
     /// </summary>
     /// <remarks>Rows are scored <see cref="QueryChunkRows"/> at a time, which bounds the distance matrix (× the shifted positions).</remarks>
-    internal Tensor Score(Tensor x, AutoencoderNetwork model) => InChunks(x, rows => ScoreChunk(rows, model));
+    internal Tensor Score(Tensor x, AutoencoderNetwork model, Tensor errors)
+    {
+        var distances = InChunks(x, rows => ScoreChunk(rows, model));
+        return Reconstruction is null ? distances : distances.Plus(Reconstruction.Score(errors));
+    }
 
     /// <summary><paramref name="f"/> of rows <paramref name="x"/>, <see cref="QueryChunkRows"/> at a time, the results concatenated (contiguous).</summary>
     private static Tensor InChunks(Tensor x, Func<Tensor, Tensor> f)
@@ -167,7 +189,7 @@ internal sealed class NeighborScore
 
     // Constants enter as tensors, not as TorchSharp Scalars: an implicitly created Scalar can be finalized by the garbage
     // collector while libtorch still reads it (seen as "Unknown scalar type" under memory pressure with TorchSharp 0.107).
-    private static Tensor Constant(float value, Tensor like) => torch.tensor(value, dtype: like.dtype, device: like.device);
+    internal static Tensor Constant(float value, Tensor like) => torch.tensor(value, dtype: like.dtype, device: like.device);
 
     private static Tensor Standardize(Tensor distance, (float Mean, float Deviation) statistics) =>
         (distance - Constant(statistics.Mean, distance)) / Constant(statistics.Deviation, distance);

@@ -145,7 +145,7 @@ public sealed class TrainedAutoencoder : IDisposable
             (latent, restored) = Model.Reconstruct(x);
         var difference = restored - x;
         var errors = difference * difference;
-        var scores = Neighbors is not null ? Neighbors.Score(x, Model)
+        var scores = Neighbors is not null ? Neighbors.Score(x, Model, errors)
             : divergence is null ? errors.mean([1L]) : errors.mean([1L]).Plus(divergence);
         var reconstruction = (restored / torch.tensor(Standardizer.Scale)).Plus(torch.tensor(Standardizer.Mean));
         TensorMemory.ToArray(reconstruction).CopyTo(reconstructionOut);

@@ -21,7 +21,7 @@ namespace Autoencoders.Benchmarks.OneClass;
 /// on the validation protocol with the nearest-neighbour Score), <c>--dense-latent N</c> (the dense model's code size
 /// and RandomizedPca's rank, default 8), <c>--batch N</c>, <c>--standardization perfeature</c> (both
 /// autoencoders; default PerChannel, chosen on the validation protocol with the nearest-neighbour Score),
-/// <c>--neighbor-smoothing S</c> (σ in pixels), <c>--neighbor-shift N</c> (pixels, 0 for none), <c>--neighbor-edges on|off</c> (edge-orientation histograms; all three default the library's), <c>--score-kind ReconstructionError</c>,
+/// <c>--neighbor-smoothing S</c> (σ in pixels), <c>--neighbor-shift N</c> (pixels, 0 for none), <c>--neighbor-edges on|off</c> (edge-orientation histograms), <c>--neighbor-reconstruction W</c> (the reconstruction term's weight; all four default the library's), <c>--score-kind ReconstructionError</c>,
 /// <c>--models conv,dense,pca</c>, and <c>--protocol validation</c>, which never reads the test set: it trains on the
 /// first 5,000 training images of the class and evaluates on its other training images against as many training
 /// images of the other classes (for choosing settings without looking at the test set).
@@ -54,6 +54,7 @@ internal static class FashionMnistOneClassCommand
         double smoothing = arguments.Double("neighbor-smoothing", AutoencoderDefaults.NeighborSmoothing);
         int shift = arguments.Int("neighbor-shift", AutoencoderDefaults.NeighborShift, minimum: 0);
         bool edges = arguments.OnOff("neighbor-edges", AutoencoderDefaults.NeighborEdgeHistograms);
+        double reconstructionWeight = arguments.Double("neighbor-reconstruction", AutoencoderDefaults.NeighborReconstructionWeight);
         var scoreKind = Enum.Parse<ScoreKind>(arguments.String("score-kind", AutoencoderDefaults.DetectorScoreKind.ToString()), ignoreCase: true);
         bool validation = arguments.String("protocol", "test") switch
         {
@@ -72,13 +73,13 @@ internal static class FashionMnistOneClassCommand
             {
                 Convolutional = architecture, ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side),
                 NumberOfEpochs = epochs, BatchSize = batch, Seed = 1, Standardization = standardization, ScoreKind = scoreKind,
-                NeighborSmoothing = smoothing, NeighborShift = shift, NeighborEdgeHistograms = edges,
+                NeighborSmoothing = smoothing, NeighborShift = shift, NeighborEdgeHistograms = edges, NeighborReconstructionWeight = reconstructionWeight,
             })));
         if (models.Contains("dense"))
             detectors.Add(new("Dense AE", c => c.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
             {
                 HiddenLayerSizes = [256], LatentSize = denseLatent, NumberOfEpochs = epochs, BatchSize = batch, Seed = 1, ScoreKind = scoreKind,
-                ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side), NeighborSmoothing = smoothing, NeighborShift = shift, NeighborEdgeHistograms = edges, Standardization = standardization,
+                ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side), NeighborSmoothing = smoothing, NeighborShift = shift, NeighborEdgeHistograms = edges, NeighborReconstructionWeight = reconstructionWeight, Standardization = standardization,
             })));
         if (models.Contains("pca"))
             detectors.Add(new("RandomizedPca", c => c.AnomalyDetection.Trainers.RandomizedPca("Features", rank: denseLatent, seed: 1)));

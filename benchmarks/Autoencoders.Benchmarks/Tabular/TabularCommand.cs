@@ -17,7 +17,8 @@ namespace Autoencoders.Benchmarks.Tabular;
 /// reconstruction-error variant, side by side with k-NN, IsolationForest and PCA (scikit-learn, on the same standardized
 /// splits, from baselines.json). Options: <c>--protocol validation</c> (the splits defaults are chosen on: fit rows and
 /// held-out training normals, never a test row), <c>--sets a,b</c>, <c>--seeds N</c> (0..N-1, default 5),
-/// <c>--detectors default,reconstruction</c>, <c>--data FOLDER</c> (default /tmp/autoencoders-tabular; made by
+/// <c>--detectors default,reconstruction</c>, <c>--neighbor-reconstruction W</c> (the default detector's
+/// <c>NeighborReconstructionWeight</c>, default the library's), <c>--data FOLDER</c> (default /tmp/autoencoders-tabular; made by
 /// benchmarks/tabular/prepare.py and baselines.py, which this command runs when the folder is missing).
 /// </summary>
 internal static class TabularCommand
@@ -37,9 +38,10 @@ internal static class TabularCommand
         if (protocol is not ("test" or "validation"))
             throw new ArgumentOutOfRangeException("--protocol", protocol, "Expected test or validation.");
         int seeds = arguments.Int("seeds", 5);
+        double reconstructionWeight = arguments.Double("neighbor-reconstruction", AutoencoderDefaults.NeighborReconstructionWeight);
         var detectors = new List<Detector>
         {
-            new("default", "Ours (default)", seed => new AutoencoderAnomalyDetectionTrainer.Options { Seed = seed }),
+            new("default", "Ours (default)", seed => new AutoencoderAnomalyDetectionTrainer.Options { Seed = seed, NeighborReconstructionWeight = reconstructionWeight }),
             new("reconstruction", "Ours (recon. error)", seed => new AutoencoderAnomalyDetectionTrainer.Options { Seed = seed, ScoreKind = ScoreKind.ReconstructionError }),
         }.Where(d => arguments.String("detectors", "default,reconstruction").Split(',').Contains(d.Name)).ToList();
         void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
