@@ -69,7 +69,8 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
 
     /// <summary>
     /// The weight with which <see cref="ScoreKind.NearestNeighbors"/> adds the autoencoder's own reconstruction error (each
-    /// feature's squared error over that feature's mean training error, averaged, standardized like the distances) to the
+    /// feature's squared error over that feature's mean training error — at least 1% of the features' average —, averaged,
+    /// standardized like the distances) to the
     /// distances, so rows the network cannot rebuild — extreme along the normal rows' main directions — count too; 0 leaves
     /// it out. Default 0; 0.1 to 0.5 helps when anomalies are extremes of the normal rows (see README).
     /// </summary>

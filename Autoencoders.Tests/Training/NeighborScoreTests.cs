@@ -17,14 +17,16 @@ public sealed class NeighborScoreTests
     };
 
     [TestMethod]
-    [DataRow(false, false, 0.0)]
-    [DataRow(true, false, 0.3)]
-    [DataRow(false, true, 0.3)]
-    [DataRow(false, false, 0.3)]
-    public void OnnxRuntime_AgreesWithTorchSharp(bool capped, bool noHiddenLayer, double reconstructionWeight)
+    [DataRow(false, false, 0.0, false)]
+    [DataRow(true, false, 0.3, false)]
+    [DataRow(false, true, 0.3, false)]
+    [DataRow(false, false, 0.3, false)]
+    [DataRow(false, false, 0.3, true)]
+    public void OnnxRuntime_AgreesWithTorchSharp(bool capped, bool noHiddenLayer, double reconstructionWeight, bool residual)
     {
         var options = Options(maxReference: capped ? 40 : 4096);
         options.NeighborReconstructionWeight = reconstructionWeight;
+        options.Residual = residual;
         if (noHiddenLayer)
             options.HiddenLayerSizes = [];
         var training = SyntheticData.Normal(120, 7, seed: 1);
@@ -46,8 +48,8 @@ public sealed class NeighborScoreTests
     /// <summary>
     /// The definition, computed by brute force in double precision: for each row, the mean distance to its k nearest stored
     /// rows (a stored row excluding itself), standardized by the stored rows' own mean and deviation, in the input and in
-    /// the hidden layer, added; plus the weighted reconstruction term (<see cref="ReconstructionTerm"/>). With all rows
-    /// stored, the training rows' scores average 0 in each part.
+    /// the hidden layer, added; plus the weighted reconstruction term (<see cref="ExpectedReconstructionTerm"/>). With all
+    /// rows stored, the training rows' scores average 0 in each part.
     /// </summary>
     [TestMethod]
     [DataRow(0.0)]
@@ -70,14 +72,51 @@ public sealed class NeighborScoreTests
         double[] Z(double[] d) { double m = d.Average(), s = Math.Sqrt(d.Average(v => (v - m) * (v - m))); return d.Select(v => (v - m) / s).ToArray(); }
         var input = Z(Distances(standardized));
         var hidden = Z(Distances(codes));
-        var reconstruction = ReconstructionTerm(trained.Predict(training).FeatureErrors, reconstructionWeight);
+        var errors = trained.Predict(training).FeatureErrors;
+        var reconstruction = ExpectedReconstructionTerm(errors, reconstructionWeight);
         for (int i = 0; i < scores.Length; i++)
             Assert.AreEqual(input[i] + hidden[i] + reconstruction[i], scores[i], 2e-3, $"row {i}");
         Assert.AreEqual(0, scores.Average(), 1e-4);
-        if (reconstructionWeight > 0)   // the term counts: without it the scores differ
+        if (reconstructionWeight > 0)
+        {
+            // The term counts, and it is not the plain mean squared error standardized: both would score otherwise.
             Assert.IsGreaterThan(0.05, Enumerable.Range(0, scores.Length).Max(i => Math.Abs(input[i] + hidden[i] - scores[i])));
+            var plain = Z(Enumerable.Range(0, 60).Select(i => errors.Row(i).ToArray().Average(v => (double)v)).ToArray());
+            Assert.IsGreaterThan(0.05, Enumerable.Range(0, scores.Length).Max(i => Math.Abs(input[i] + hidden[i] + reconstructionWeight * plain[i] - scores[i])));
+        }
         StringAssert.Contains(trained.ExportOnnx(1f).Metadata[OnnxNames.ScoreKey], reconstructionWeight > 0
             ? $"+ {reconstructionWeight.ToString(System.Globalization.CultureInfo.InvariantCulture)} z(mean over features of the squared reconstruction error" : "; z =");
+    }
+
+    /// <summary>
+    /// The reconstruction term's normalizers: a feature rebuilt (almost) exactly counts as if its mean error were 1% of the
+    /// features' average, not as a division by ~0; when every error is 0 the term is 0 for any row, not a huge number.
+    /// </summary>
+    [TestMethod]
+    public void ReconstructionTerm_FloorsTinyErrors_AndVanishesWhenAllAreZero()
+    {
+        Autoencoders.Training.Native.TorchNativeLibrary.EnsureLoaded();
+        // Stored rows' squared errors, 4 rows × 3 features: means 2, 1 and 0.
+        using var errors = TorchSharp.torch.tensor(new float[] { 1, 2, 0, 3, 0, 0, 2, 1, 0, 2, 1, 0 }, [4, 3]);
+        var term = ReconstructionTerm.Build(errors, 0.5f);
+        double floor = 0.01 * (2 + 1 + 0) / 3.0;
+        CollectionAssert.AreEqual(new[] { 1 / (3 * 2.0), 1 / (3 * 1.0), 1 / (3 * floor) }.Select(v => Math.Round(v, 3)).ToArray(),
+            term.Scales.Select(v => Math.Round((double)v, 3)).ToArray());
+        // Stored rows' normalized errors: (1/2 + 2/1 + 0) / 3 = 5/6, (3/2 + 0) / 3 = 1/2, (2/2 + 1) / 3 = 2/3, 2/3.
+        double[] stored = [5 / 6.0, 1 / 2.0, 2 / 3.0, 2 / 3.0];
+        double mean = stored.Average(), deviation = Math.Sqrt(stored.Average(v => (v - mean) * (v - mean)));
+        Assert.AreEqual(mean, term.Statistics.Mean, 1e-6);
+        Assert.AreEqual(deviation, term.Statistics.Deviation, 1e-6);
+        using var query = TorchSharp.torch.tensor(new float[] { 0, 0, 0.01f }, [1, 3]);
+        using var score = term.Score(query);
+        Assert.AreEqual(0.5 * (0.01 / (3 * floor) - mean) / deviation, score.item<float>(), 1e-4);
+
+        using var zeros = TorchSharp.torch.zeros(4, 3);
+        var none = ReconstructionTerm.Build(zeros, 0.5f);
+        Assert.IsTrue(none.Scales.All(v => v == 0));
+        using var anything = TorchSharp.torch.tensor(new float[] { 5, 7, 9 }, [1, 3]);
+        using var nothing = none.Score(anything);
+        Assert.AreEqual(0f, nothing.item<float>());
     }
 
     /// <summary>
@@ -85,7 +124,7 @@ public sealed class NeighborScoreTests
     /// (standardized units), each divided by that feature's mean over the rows (at least 1% of the features' average), averaged
     /// over the features, standardized by the rows' own mean and deviation, times <paramref name="weight"/>.
     /// </summary>
-    private static double[] ReconstructionTerm(FeatureMatrix errors, double weight)
+    private static double[] ExpectedReconstructionTerm(FeatureMatrix errors, double weight)
     {
         if (weight == 0)
             return new double[errors.Rows];
@@ -121,7 +160,7 @@ public sealed class NeighborScoreTests
         options.NeighborSmoothing = sigma;
         options.NeighborShift = shift;
         options.NeighborEdgeHistograms = edges;
-        options.NeighborReconstructionWeight = 0.5;
+        options.NeighborReconstructionWeight = edges ? 0.5 : 0;   // with and without the reconstruction term
         var training = SyntheticData.Normal(50, shape.Size, seed: 11);
         using var trained = new AutoencoderTrainer(options).Fit(training);
         var scores = trained.Score(training);
@@ -175,7 +214,7 @@ public sealed class NeighborScoreTests
         var hidden = Z(LeaveOneOutDistances(latent, 3));
         var edgeTerm = edges ? Z(LeaveOneOutDistances(smoothed.Select(image => EdgeHistogram(image, shape)).ToArray(), 3)) : new double[scores.Length];
         // The reconstruction term reads the unsmoothed rows' errors.
-        var reconstruction = ReconstructionTerm(trained.Predict(training).FeatureErrors, options.NeighborReconstructionWeight);
+        var reconstruction = ExpectedReconstructionTerm(trained.Predict(training).FeatureErrors, options.NeighborReconstructionWeight);
         for (int i = 0; i < scores.Length; i++)
             Assert.AreEqual(input[i] + hidden[i] + edgeTerm[i] + reconstruction[i], scores[i], 3e-3, $"row {i}");
         if (edges)  // without the edge histograms, the same model scores differently

@@ -107,7 +107,7 @@ public static class AutoencoderOnnxExporter
 
     /// <summary>What the Score output means, in words (metadata <see cref="OnnxNames.ScoreKey"/>).</summary>
     private static string ScoreDescription(TrainedAutoencoder trained) => trained.Neighbors is NeighborScore neighbors
-        ? string.Create(CultureInfo.InvariantCulture, $"nearest_neighbors: z(mean distance to the {neighbors.Neighbors} nearest of {neighbors.Count} stored training rows, standardized input{Smoothed(neighbors)}) + z(the same in {HiddenFeatures(trained)}{(neighbors.Image is { Smooths: true } ? " of the smoothed image" : "")}){EdgeHistograms(neighbors)}{ReconstructionTerm(neighbors)}; z = (value - training mean) / training standard deviation; higher is more anomalous")
+        ? string.Create(CultureInfo.InvariantCulture, $"nearest_neighbors: z(mean distance to the {neighbors.Neighbors} nearest of {neighbors.Count} stored training rows, standardized input{Smoothed(neighbors)}) + z(the same in {HiddenFeatures(trained)}{(neighbors.Image is { Smooths: true } ? " of the smoothed image" : "")}){EdgeHistograms(neighbors)}{ReconstructionDescription(neighbors)}; z = (value - training mean) / training standard deviation; higher is more anomalous")
         : trained.Variational && trained.VariationalScore == VariationalScore.NegativeElbo
             ? "negative_elbo: mean squared reconstruction error per feature (standardized) + (2 beta / features) KL(q(z|x) || N(0, I)) at the mean code"
             : "reconstruction_error: mean squared reconstruction error per feature, in standardized units; higher is more anomalous";
@@ -119,8 +119,8 @@ public static class AutoencoderOnnxExporter
         ? string.Create(CultureInfo.InvariantCulture, $" + z(the same between edge-orientation histograms{(image.Smooths ? " of the smoothed image" : "")}: gradient along {ImageComparison.Orientations} directions, positive part, mean per {image.CellHeight}x{image.CellWidth}-pixel cell, square root, unit length)")
         : "";
 
-    private static string ReconstructionTerm(NeighborScore neighbors) => neighbors.Reconstruction is { } term
-        ? string.Create(CultureInfo.InvariantCulture, $" + {term.Weight:R} z(mean over features of the squared reconstruction error (standardized units) divided by that feature's mean over the stored rows)")
+    private static string ReconstructionDescription(NeighborScore neighbors) => neighbors.Reconstruction is { } term
+        ? string.Create(CultureInfo.InvariantCulture, $" + {term.Weight:R} z(mean over features of the squared reconstruction error (standardized units) divided by that feature's mean over the stored rows, at least 1% of the features' average)")
         : "";
 
     private static string Smoothed(NeighborScore neighbors)

@@ -49,9 +49,7 @@ internal static class NeighborOnnx
         string scaled = g.Node("Mul", [featureErrors, g.Initializer("reconstruction_scales", term.Scales, 1, term.Scales.Length)]);
         string normalized = g.Node("ReduceSum", [scaled, g.Initializer("reconstruction_axes", [1L], 1)], "normalized_reconstruction_error",
             Attribute("keepdims", 0L));
-        string standardized = g.Node("Div", [g.Node("Sub", [normalized, LayerOnnx.Constant(g, "reconstruction_mean", term.Statistics.Mean)]),
-            LayerOnnx.Constant(g, "reconstruction_deviation", term.Statistics.Deviation)]);
-        return g.Node("Mul", [standardized, LayerOnnx.Constant(g, "reconstruction_weight", term.Weight)]);
+        return g.Node("Mul", [Standardize(g, normalized, "reconstruction", term.Statistics), LayerOnnx.Constant(g, "reconstruction_weight", term.Weight)]);
     }
 
     /// <summary>Rows [N, features] of images laid out as <paramref name="shape"/>, blurred as <see cref="Corruptions.GaussianBlur.Blur"/> does.</summary>
@@ -123,8 +121,11 @@ internal static class NeighborOnnx
     private static string RowShape(OnnxGraphBuilder g, ImageShape shape) => g.Initializer("compared_row_shape", [-1L, shape.Size], 2);
 
     private static string Standardize(OnnxGraphBuilder g, string distance, NeighborSpace space) =>
-        g.Node("Div", [g.Node("Sub", [distance, LayerOnnx.Constant(g, space.Name + "_distance_mean", space.Statistics.Mean)]),
-            LayerOnnx.Constant(g, space.Name + "_distance_deviation", space.Statistics.Deviation)]);
+        Standardize(g, distance, space.Name + "_distance", space.Statistics);
+
+    /// <summary>(<paramref name="values"/> − mean) / deviation, the constants named <paramref name="stem"/>_mean and _deviation.</summary>
+    private static string Standardize(OnnxGraphBuilder g, string values, string stem, (float Mean, float Deviation) statistics) =>
+        g.Node("Div", [g.Node("Sub", [values, LayerOnnx.Constant(g, stem + "_mean", statistics.Mean)]), LayerOnnx.Constant(g, stem + "_deviation", statistics.Deviation)]);
 
     /// <summary>Mean distance to the nearest stored rows, by <see cref="NeighborScore"/>'s rule; the same operations in the same order.</summary>
     private static string MeanNeighborDistance(OnnxGraphBuilder g, NeighborScore score, NeighborSpace space, string uncentered, ImageComparison? shifts)

@@ -129,6 +129,7 @@ internal sealed class NeighborScore
         return difference * difference;
     }
 
+    /// <summary>Mean and standard deviation of <paramref name="values"/> (a deviation of 0 becomes 1, so standardizing never divides by 0).</summary>
     internal static (float Mean, float Deviation) Statistics(IReadOnlyCollection<float> values)
     {
         double mean = values.Average(v => (double)v);
@@ -149,14 +150,25 @@ internal sealed class NeighborScore
     }
 
     /// <summary><paramref name="f"/> of rows <paramref name="x"/>, <see cref="QueryChunkRows"/> at a time, the results concatenated (contiguous).</summary>
+    /// <remarks>Each chunk's intermediate tensors (a convolutional model's feature maps) are disposed before the next chunk runs; only its result is kept.</remarks>
     private static Tensor InChunks(Tensor x, Func<Tensor, Tensor> f)
     {
         if (x.shape[0] <= QueryChunkRows)
-            return f(x).contiguous();
+            return Kept(() => f(x).contiguous());
         var chunks = new List<Tensor>();
         for (long start = 0; start < x.shape[0]; start += QueryChunkRows)
-            chunks.Add(f(x.narrow(0, start, Math.Min(QueryChunkRows, x.shape[0] - start))));
+        {
+            long begin = start;
+            chunks.Add(Kept(() => f(x.narrow(0, begin, Math.Min(QueryChunkRows, x.shape[0] - begin)))));
+        }
         return torch.cat(chunks, 0);
+    }
+
+    /// <summary>The result of <paramref name="f"/>, moved to the caller's dispose scope; every other tensor it made is disposed.</summary>
+    private static Tensor Kept(Func<Tensor> f)
+    {
+        using var scope = torch.NewDisposeScope();
+        return f().MoveToOuterDisposeScope();
     }
 
     private Tensor ScoreChunk(Tensor x, AutoencoderNetwork model)
@@ -189,10 +201,12 @@ internal sealed class NeighborScore
 
     // Constants enter as tensors, not as TorchSharp Scalars: an implicitly created Scalar can be finalized by the garbage
     // collector while libtorch still reads it (seen as "Unknown scalar type" under memory pressure with TorchSharp 0.107).
+    /// <summary><paramref name="value"/> as a 0-d tensor of <paramref name="like"/>'s type and device.</summary>
     internal static Tensor Constant(float value, Tensor like) => torch.tensor(value, dtype: like.dtype, device: like.device);
 
-    private static Tensor Standardize(Tensor distance, (float Mean, float Deviation) statistics) =>
-        (distance - Constant(statistics.Mean, distance)) / Constant(statistics.Deviation, distance);
+    /// <summary>(<paramref name="values"/> − mean) / deviation, the stored rows' <paramref name="statistics"/>.</summary>
+    internal static Tensor Standardize(Tensor values, (float Mean, float Deviation) statistics) =>
+        (values - Constant(statistics.Mean, values)) / Constant(statistics.Deviation, values);
 
     /// <summary>Mean distance of <paramref name="uncentered"/> to the nearest of the <paramref name="count"/> rows of <paramref name="space"/>, by the rule in the remarks (the exported graph computes the same).</summary>
     /// <remarks>With <paramref name="shifts"/>, each query is compared at each of its shifted positions and the smallest squared distance to each stored row kept.</remarks>

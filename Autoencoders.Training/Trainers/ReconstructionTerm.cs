@@ -1,7 +1,6 @@
 using Autoencoders.Training.Native;
 using TorchSharp;
 using static TorchSharp.torch;
-using static Autoencoders.Training.Trainers.NeighborScore;
 
 namespace Autoencoders.Training.Trainers;
 
@@ -12,6 +11,12 @@ namespace Autoencoders.Training.Trainers;
 /// counts as much as one it rebuilds loosely — then standardized by the stored rows' own values and multiplied by
 /// <see cref="Weight"/>.
 /// </summary>
+/// <remarks>
+/// The stored rows' errors are those of rows the network was trained on (the distances, by contrast, are leave-one-out),
+/// so a new normal row's term is on average somewhat above 0; the anomaly threshold, set on scores of training rows the
+/// network did not fit (the validation split) where there is one, absorbs that. When every stored error is 0 (a network
+/// that rebuilds its training rows exactly) the term is 0 for every row.
+/// </remarks>
 /// <param name="Scales">Per feature, 1 / (features × the feature's mean squared error over the stored rows, at least <see cref="MinimumErrorShare"/> of the features' average).</param>
 /// <param name="Statistics">Mean and standard deviation of the stored rows' normalized errors.</param>
 /// <param name="Weight">The factor the standardized term enters the score with.</param>
@@ -29,8 +34,8 @@ internal sealed record ReconstructionTerm(float[] Scales, (float Mean, float Dev
         using var scope = torch.NewDisposeScope();
         var means = TensorMemory.ToArray(errors.to_type(ScalarType.Float64).mean([0L]).to_type(ScalarType.Float32));
         double average = means.Average(v => (double)v);
-        double floor = Math.Max(MinimumErrorShare * average, 1e-12);
-        var scales = means.Select(m => (float)(1.0 / (means.Length * Math.Max(m, floor)))).ToArray();
+        double floor = MinimumErrorShare * average;
+        var scales = means.Select(m => average > 0 ? (float)(1.0 / (means.Length * Math.Max(m, floor))) : 0f).ToArray();
         var values = TensorMemory.ToArray(Normalized(errors, scales));
         return new ReconstructionTerm(scales, NeighborScore.Statistics(values), weight);
     }
@@ -42,8 +47,7 @@ internal sealed record ReconstructionTerm(float[] Scales, (float Mean, float Dev
     /// <summary>The weighted, standardized term of rows whose squared reconstruction errors are <paramref name="errors"/>.</summary>
     internal Tensor Score(Tensor errors)
     {
-        var normalized = Normalized(errors, Scales);
-        var standardized = (normalized - Constant(Statistics.Mean, normalized)) / Constant(Statistics.Deviation, normalized);
-        return standardized * Constant(Weight, standardized);
+        var standardized = NeighborScore.Standardize(Normalized(errors, Scales), Statistics);
+        return standardized * NeighborScore.Constant(Weight, standardized);
     }
 }

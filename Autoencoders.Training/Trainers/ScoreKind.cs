@@ -20,9 +20,9 @@ public enum ScoreKind
     /// input, at the best of the image's one-pixel shifts (<see cref="TrainerOptions.NeighborShift"/>), so that an object
     /// drawn a pixel off counts for little; a third distance compares their edge-orientation histograms
     /// (<see cref="TrainerOptions.NeighborEdgeHistograms"/>), which see outlines whatever the brightness or contrast. The
-    /// autoencoder's own reconstruction error joins them, weighted (<see cref="TrainerOptions.NeighborReconstructionWeight"/>):
-    /// each feature's squared error relative to that feature's typical one on the training rows, averaged and standardized
-    /// the same way, so a row the network cannot rebuild counts even when it has near neighbours.
+    /// autoencoder's own reconstruction error can join them (<see cref="TrainerOptions.NeighborReconstructionWeight"/>, off
+    /// by default): each feature's squared error relative to that feature's typical one on the training rows, averaged and
+    /// standardized the same way, so a row the network cannot rebuild counts even when it has near neighbours.
     /// </summary>
     NearestNeighbors,
 }

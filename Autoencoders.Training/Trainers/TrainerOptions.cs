@@ -94,8 +94,9 @@ public sealed class TrainerOptions
 
     /// <summary>
     /// The weight with which <see cref="ScoreKind.NearestNeighbors"/> adds the autoencoder's own reconstruction error to
-    /// the distances: each feature's squared error divided by that feature's mean over the stored training rows, averaged
-    /// over the features, and standardized by the stored rows' own values as the distances are. It sees rows the network
+    /// the distances: each feature's squared error divided by that feature's mean over the stored training rows (at least 1%
+    /// of the features' average), averaged over the features, and standardized by the stored rows' own values as the
+    /// distances are. It sees rows the network
     /// cannot rebuild — extreme along the normal rows' main directions, or breaking their correlations — which a distance
     /// to the nearest rows, on few rows in many dimensions, sees late. 0 leaves it out. Default 0 (see README: it helps such
     /// data, 0.1 to 0.5 is the range studied, and costs data whose anomalies are new kinds of rows among the normal ones).

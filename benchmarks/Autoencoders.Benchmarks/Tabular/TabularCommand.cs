@@ -41,7 +41,8 @@ internal static class TabularCommand
         double reconstructionWeight = arguments.Double("neighbor-reconstruction", AutoencoderDefaults.NeighborReconstructionWeight);
         var detectors = new List<Detector>
         {
-            new("default", "Ours (default)", seed => new AutoencoderAnomalyDetectionTrainer.Options { Seed = seed, NeighborReconstructionWeight = reconstructionWeight }),
+            new("default", reconstructionWeight == AutoencoderDefaults.NeighborReconstructionWeight ? "Ours (default)"
+                : string.Create(CultureInfo.InvariantCulture, $"Ours (reconstruction weight {reconstructionWeight})"), seed => new AutoencoderAnomalyDetectionTrainer.Options { Seed = seed, NeighborReconstructionWeight = reconstructionWeight }),
             new("reconstruction", "Ours (recon. error)", seed => new AutoencoderAnomalyDetectionTrainer.Options { Seed = seed, ScoreKind = ScoreKind.ReconstructionError }),
         }.Where(d => arguments.String("detectors", "default,reconstruction").Split(',').Contains(d.Name)).ToList();
         void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
