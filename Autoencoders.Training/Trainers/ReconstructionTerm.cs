@@ -13,9 +13,9 @@ namespace Autoencoders.Training.Trainers;
 /// </summary>
 /// <remarks>
 /// The stored rows' errors are those of rows the network was trained on (the distances, by contrast, are leave-one-out),
-/// so a new normal row's term is on average somewhat above 0; the anomaly threshold, set on scores of training rows the
-/// network did not fit (the validation split) where there is one, absorbs that. When every stored error is 0 (a network
-/// that rebuilds its training rows exactly) the term is 0 for every row.
+/// so a new normal row's term is on average somewhat above 0 (weight × the gap between held-out and training error, in
+/// the stored rows' deviations). When every stored error is 0 (a network that rebuilds its training rows exactly) the
+/// term is 0 for every row.
 /// </remarks>
 /// <param name="Scales">Per feature, 1 / (features × the feature's mean squared error over the stored rows, at least <see cref="MinimumErrorShare"/> of the features' average).</param>
 /// <param name="Statistics">Mean and standard deviation of the stored rows' normalized errors.</param>
