@@ -1,5 +1,6 @@
 using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Models;
+using Autoencoders.Training.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -116,7 +117,7 @@ internal sealed record ImageComparison(ImageShape Shape, double Sigma, int Shift
         if (bottom > 0 || right > 0)
             directional = nn.functional.pad(directional, [left, right, top, bottom], PaddingModes.Replicate);
         var cells = nn.functional.avg_pool2d(directional, [CellHeight, CellWidth], [CellHeight, CellWidth]).sqrt().reshape(n, EdgeWidth);
-        var lengths = ((cells * cells).sum([1L], keepdim: true) + torch.tensor(EdgeNormEpsilon * EdgeWidth, dtype: x.dtype, device: x.device)).sqrt();
+        var lengths = (cells * cells).sum([1L], keepdim: true).Plus(torch.tensor(EdgeNormEpsilon * EdgeWidth, dtype: x.dtype, device: x.device)).sqrt();
         return cells / lengths;
     }
 
