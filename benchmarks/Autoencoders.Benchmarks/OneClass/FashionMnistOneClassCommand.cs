@@ -67,20 +67,29 @@ internal static class FashionMnistOneClassCommand
         var (trainImages, trainLabels) = FashionMnist.Load(training: true);
         var (testImages, testLabels) = validation ? (trainImages, trainLabels) : FashionMnist.Load(training: false);
         var architecture = new ConvolutionalArchitecture { Channels = channels, LatentSize = latent, KernelSize = kernel };
+        // The settings both autoencoders share (training, standardization, Score); each adds its network.
+        AutoencoderAnomalyDetectionTrainer.Options Shared() => new()
+        {
+            ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side),
+            NumberOfEpochs = epochs, BatchSize = batch, Seed = 1, Standardization = standardization, ScoreKind = scoreKind,
+            NeighborSmoothing = smoothing, NeighborShift = shift, NeighborEdgeHistograms = edges, NeighborReconstructionWeight = reconstructionWeight,
+        };
         var detectors = new List<Detector>();
         if (models.Contains("conv"))
-            detectors.Add(new("Convolutional AE", c => c.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
+            detectors.Add(new("Convolutional AE", c =>
             {
-                Convolutional = architecture, ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side),
-                NumberOfEpochs = epochs, BatchSize = batch, Seed = 1, Standardization = standardization, ScoreKind = scoreKind,
-                NeighborSmoothing = smoothing, NeighborShift = shift, NeighborEdgeHistograms = edges, NeighborReconstructionWeight = reconstructionWeight,
-            })));
+                var options = Shared();
+                options.Convolutional = architecture;
+                return c.AnomalyDetection.Trainers.Autoencoder(options);
+            }));
         if (models.Contains("dense"))
-            detectors.Add(new("Dense AE", c => c.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options
+            detectors.Add(new("Dense AE", c =>
             {
-                HiddenLayerSizes = [256], LatentSize = denseLatent, NumberOfEpochs = epochs, BatchSize = batch, Seed = 1, ScoreKind = scoreKind,
-                ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side), NeighborSmoothing = smoothing, NeighborShift = shift, NeighborEdgeHistograms = edges, NeighborReconstructionWeight = reconstructionWeight, Standardization = standardization,
-            })));
+                var options = Shared();
+                options.HiddenLayerSizes = [256];
+                options.LatentSize = denseLatent;
+                return c.AnomalyDetection.Trainers.Autoencoder(options);
+            }));
         if (models.Contains("pca"))
             detectors.Add(new("RandomizedPca", c => c.AnomalyDetection.Trainers.RandomizedPca("Features", rank: denseLatent, seed: 1)));
 
