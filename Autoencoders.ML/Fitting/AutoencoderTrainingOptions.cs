@@ -3,6 +3,7 @@ using Autoencoders.ML.Scoring;
 using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
+using Autoencoders.Training.Scores;
 using Autoencoders.Training.Trainers;
 
 namespace Autoencoders.ML.Fitting;
@@ -41,43 +42,13 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     /// </summary>
     public ScoreKind ScoreKind { get; set; } = AutoencoderDefaults.ScoreKind;
 
-    /// <summary>Neighbours averaged by <see cref="ScoreKind.NearestNeighbors"/>. Default 5.</summary>
-    public int NeighborCount { get; set; } = AutoencoderDefaults.NeighborCount;
-
     /// <summary>
-    /// For image rows (<see cref="ImageShape"/> set): σ, in pixels, of the Gaussian by which <see cref="ScoreKind.NearestNeighbors"/>
-    /// smooths the standardized images before comparing them (in the input, and through the hidden features of the smoothed
-    /// image), so that a stroke one pixel off counts as nearly the same; 0 compares pixel by pixel. Default 1.
+    /// The settings of <see cref="ScoreKind.NearestNeighbors"/> (see <see cref="NeighborScoreOptions"/>): neighbours, what the
+    /// model stores — prototypes, each the mean of at least three training rows (default), or the training rows themselves —,
+    /// how many, and how image rows are compared. Set them in place, e.g. <c>Neighbors = { Count = 10 }</c>. Ignored by the
+    /// other score kinds.
     /// </summary>
-    public double NeighborSmoothing { get; set; } = AutoencoderDefaults.NeighborSmoothing;
-
-    /// <summary>
-    /// For image rows (<see cref="ImageShape"/> set): the largest shift, in pixels each way, at which
-    /// <see cref="ScoreKind.NearestNeighbors"/> compares an image with each stored training image (the smallest distance
-    /// over the shifts counts), so an object drawn a pixel off counts as nearly the same; 0 compares in place. Scoring's
-    /// input distance costs (2 × shift + 1)² times as much. Default 1.
-    /// </summary>
-    public int NeighborShift { get; set; } = AutoencoderDefaults.NeighborShift;
-
-    /// <summary>
-    /// For image rows (<see cref="ImageShape"/> set): whether <see cref="ScoreKind.NearestNeighbors"/> also compares the
-    /// images' edge-orientation histograms (HOG-like: the smoothed image's gradient along 8 directions, per cell of a
-    /// grid of about 7 × 7, square-rooted, scaled to unit length), so outlines count whatever the brightness or contrast.
-    /// Default <see langword="true"/>.
-    /// </summary>
-    public bool NeighborEdgeHistograms { get; set; } = AutoencoderDefaults.NeighborEdgeHistograms;
-
-    /// <summary>
-    /// The weight with which <see cref="ScoreKind.NearestNeighbors"/> adds the autoencoder's own reconstruction error (each
-    /// feature's squared error over that feature's mean training error — at least 1% of the features' average —, averaged,
-    /// standardized like the distances) to the
-    /// distances, so rows the network cannot rebuild — extreme along the normal rows' main directions — count too; 0 leaves
-    /// it out. Default 0; 0.1 to 0.5 helps when anomalies are extremes of the normal rows (see README).
-    /// </summary>
-    public double NeighborReconstructionWeight { get; set; } = AutoencoderDefaults.NeighborReconstructionWeight;
-
-    /// <summary>Training rows <see cref="ScoreKind.NearestNeighbors"/> stores in the graph (drawn at random when there are more), or 0 (default) for automatic: all up to 2²¹ stored values, at least 4,096 rows.</summary>
-    public int MaxReferenceRows { get; set; } = AutoencoderDefaults.MaxReferenceRows;
+    public NeighborScoreOptions Neighbors { get; set; } = new();
 
     /// <summary>What a variational autoencoder's Score measures. Default <see cref="VariationalScore.ReconstructionError"/>.</summary>
     public VariationalScore VariationalScore { get; set; } = AutoencoderDefaults.VariationalScore;
@@ -215,6 +186,7 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
         DecoderHiddenLayerSizes = DecoderHiddenLayerSizes?.ToArray();
         Corruptions = Corruptions?.ToArray()!;
         Convolutional = Convolutional?.Clone();
+        Neighbors = Neighbors is null ? null! : Neighbors with { };
     }
 
     /// <summary>Fills in what a stage decides from the other settings (e.g. the denoiser's image architecture); called on the stage's own copy, before <see cref="Validate"/>.</summary>
@@ -248,12 +220,7 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
         KLWeight = KLWeight,
         VariationalScore = VariationalScore,
         ScoreKind = ScoreKind,
-        NeighborCount = NeighborCount,
-        NeighborSmoothing = NeighborSmoothing,
-        NeighborShift = NeighborShift,
-        NeighborEdgeHistograms = NeighborEdgeHistograms,
-        NeighborReconstructionWeight = NeighborReconstructionWeight,
-        MaxReferenceRows = MaxReferenceRows,
+        Neighbors = Neighbors is null ? null! : Neighbors with { },
         Convolutional = Convolutional,
         ImageShape = ImageShape,
         Residual = Residual,

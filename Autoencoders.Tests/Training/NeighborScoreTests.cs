@@ -2,6 +2,7 @@ using Autoencoders.Tests.Support;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Onnx;
+using Autoencoders.Training.Scores;
 using Autoencoders.Training.Trainers;
 
 namespace Autoencoders.Tests.Training;
@@ -13,7 +14,7 @@ public sealed class NeighborScoreTests
     private static TrainerOptions Options(int maxReference = 4096, int neighbors = 3) => new()
     {
         NumberOfEpochs = 5, Seed = 4, HiddenLayerSizes = [12], LatentSize = 3, ScoreKind = ScoreKind.NearestNeighbors,
-        NeighborCount = neighbors, MaxReferenceRows = maxReference,
+        Neighbors = { Count = neighbors, Reference = NeighborReference.TrainingRows, ReferenceSize = maxReference },
     };
 
     [TestMethod]
@@ -25,7 +26,7 @@ public sealed class NeighborScoreTests
     public void OnnxRuntime_AgreesWithTorchSharp(bool capped, bool noHiddenLayer, double reconstructionWeight, bool residual)
     {
         var options = Options(maxReference: capped ? 40 : 4096);
-        options.NeighborReconstructionWeight = reconstructionWeight;
+        options.Neighbors.ReconstructionWeight = reconstructionWeight;
         options.Residual = residual;
         if (noHiddenLayer)
             options.HiddenLayerSizes = [];
@@ -59,7 +60,7 @@ public sealed class NeighborScoreTests
     {
         var options = Options(neighbors: 4);
         options.HiddenLayerSizes = [];   // the hidden features are then the code, which Predict gives
-        options.NeighborReconstructionWeight = reconstructionWeight;
+        options.Neighbors.ReconstructionWeight = reconstructionWeight;
         var training = SyntheticData.Normal(60, 6, seed: 7);
         using var trained = new AutoencoderTrainer(options).Fit(training);
         var scores = trained.Score(training);
@@ -157,10 +158,10 @@ public sealed class NeighborScoreTests
         var options = Options(neighbors: 3);
         options.HiddenLayerSizes = [];
         options.ImageShape = shape;
-        options.NeighborSmoothing = sigma;
-        options.NeighborShift = shift;
-        options.NeighborEdgeHistograms = edges;
-        options.NeighborReconstructionWeight = edges ? 0.5 : 0;   // with and without the reconstruction term
+        options.Neighbors.Smoothing = sigma;
+        options.Neighbors.Shift = shift;
+        options.Neighbors.EdgeHistograms = edges;
+        options.Neighbors.ReconstructionWeight = edges ? 0.5 : 0;   // with and without the reconstruction term
         var training = SyntheticData.Normal(50, shape.Size, seed: 11);
         using var trained = new AutoencoderTrainer(options).Fit(training);
         var scores = trained.Score(training);
@@ -214,7 +215,7 @@ public sealed class NeighborScoreTests
         var hidden = Z(LeaveOneOutDistances(latent, 3));
         var edgeTerm = edges ? Z(LeaveOneOutDistances(smoothed.Select(image => EdgeHistogram(image, shape)).ToArray(), 3)) : new double[scores.Length];
         // The reconstruction term reads the unsmoothed rows' errors.
-        var reconstruction = ExpectedReconstructionTerm(trained.Predict(training).FeatureErrors, options.NeighborReconstructionWeight);
+        var reconstruction = ExpectedReconstructionTerm(trained.Predict(training).FeatureErrors, options.Neighbors.ReconstructionWeight);
         for (int i = 0; i < scores.Length; i++)
             Assert.AreEqual(input[i] + hidden[i] + edgeTerm[i] + reconstruction[i], scores[i], 3e-3, $"row {i}");
         if (edges)  // without the edge histograms, the same model scores differently
@@ -340,10 +341,10 @@ public sealed class NeighborScoreTests
             : kind.EndsWith("1x22x9 images", StringComparison.Ordinal) ? new ImageShape(1, 22, 9) : new ImageShape(2, 8, 8);
         var options = Options();
         options.ImageShape = shape;
-        options.NeighborSmoothing = smoothing;
-        options.NeighborShift = shift;
-        options.NeighborEdgeHistograms = edges;
-        options.NeighborReconstructionWeight = edges ? 0.4 : 0;   // with and without the reconstruction term, dense and convolutional
+        options.Neighbors.Smoothing = smoothing;
+        options.Neighbors.Shift = shift;
+        options.Neighbors.EdgeHistograms = edges;
+        options.Neighbors.ReconstructionWeight = edges ? 0.4 : 0;   // with and without the reconstruction term, dense and convolutional
         // Per feature: the synthetic features' means differ far more than rows do, so per channel (a convolutional model's
         // default) the rows would all but coincide, their codes too, and each distance — divided by the training distances'
         // deviation — would be float rounding.
@@ -425,19 +426,19 @@ public sealed class NeighborScoreTests
     [TestMethod]
     public void BadSettings_AreNamed()
     {
-        Assert.AreEqual(nameof(TrainerOptions.NeighborCount),
-            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { NeighborCount = 0 })).ParamName);
+        Assert.AreEqual("Neighbors.Count",
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { Neighbors = { Count = 0 } })).ParamName);
         foreach (double smoothing in new[] { -1, double.NaN, double.PositiveInfinity, 100.5 })
-            Assert.AreEqual(nameof(TrainerOptions.NeighborSmoothing),
-                Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { NeighborSmoothing = smoothing })).ParamName);
+            Assert.AreEqual("Neighbors.Smoothing",
+                Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { Neighbors = { Smoothing = smoothing } })).ParamName);
         foreach (double weight in new[] { -0.1, double.NaN, double.PositiveInfinity, 1001 })
-            Assert.AreEqual(nameof(TrainerOptions.NeighborReconstructionWeight),
-                Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { NeighborReconstructionWeight = weight })).ParamName);
+            Assert.AreEqual("Neighbors.ReconstructionWeight",
+                Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { Neighbors = { ReconstructionWeight = weight } })).ParamName);
         foreach (int shift in new[] { -1, 4 })
-            Assert.AreEqual(nameof(TrainerOptions.NeighborShift),
-                Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { NeighborShift = shift })).ParamName);
-        Assert.AreEqual(nameof(TrainerOptions.MaxReferenceRows),
-            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { MaxReferenceRows = 1 })).ParamName);
+            Assert.AreEqual("Neighbors.Shift",
+                Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { Neighbors = { Shift = shift } })).ParamName);
+        Assert.AreEqual("Neighbors.ReferenceSize",
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new TrainerOptions { Neighbors = { ReferenceSize = 1 } })).ParamName);
         Assert.AreEqual(nameof(TrainerOptions.ScoreKind), Assert.ThrowsExactly<ArgumentException>(() => new AutoencoderTrainer(new TrainerOptions
         {
             Variational = true, VariationalScore = VariationalScore.NegativeElbo, ScoreKind = ScoreKind.NearestNeighbors,

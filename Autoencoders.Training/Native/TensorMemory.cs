@@ -23,4 +23,11 @@ internal static class TensorMemory
         using var scope = NewDisposeScope();
         return Floats(tensor.detach().cpu().contiguous()).ToArray();
     }
+
+    /// <summary>A managed copy of an integer tensor's values (indices, groups) as int32.</summary>
+    public static int[] ToIntArray(Tensor tensor)
+    {
+        using var scope = NewDisposeScope();
+        return MemoryMarshal.Cast<byte, int>(tensor.detach().cpu().to_type(ScalarType.Int32).contiguous().bytes).ToArray();
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Onnx.Proto;
+using Autoencoders.Training.Scores;
 using Autoencoders.Training.Trainers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -67,7 +68,7 @@ public static class AutoencoderOnnxExporter
         if (divergence is not null)
             rowError = g.Node("Add", [rowError, divergence], "negative_elbo");
         if (trained.Neighbors is NeighborScore neighbors)
-            rowError = NeighborOnnx.Append(g, neighbors, standardized, hidden, OnnxNames.FeatureErrors, rows => module switch
+            rowError = NeighborGraph.Append(g, neighbors, standardized, hidden, OnnxNames.FeatureErrors, rows => module switch
             {
                 ConvolutionalAutoencoder convolutional => ConvolutionalOnnx.AppendEncoder(g, convolutional, rows, "smoothed_", "smoothed_hidden"),
                 DenseAutoencoder dense => DenseOnnx.AppendHidden(g, dense, rows, "smoothed_"),
@@ -97,6 +98,7 @@ public static class AutoencoderOnnxExporter
         AddMetadata(model, OnnxNames.LatentSizeKey, trained.LatentSize.ToString(CultureInfo.InvariantCulture));
         AddMetadata(model, OnnxNames.ThresholdKey, threshold.ToString("R", CultureInfo.InvariantCulture));
         AddMetadata(model, OnnxNames.ScoreKey, ScoreDescription(trained));
+        AddMetadata(model, OnnxNames.ContentsKey, Contents(trained));
         AddMetadata(model, OnnxNames.TrainingKey, trained.Settings.ToString());
         if (trained.GaussianNoiseSigma is double noiseSigma)
             AddMetadata(model, OnnxNames.ScoreFunctionSigmaKey, noiseSigma.ToString("R", CultureInfo.InvariantCulture));
@@ -107,29 +109,16 @@ public static class AutoencoderOnnxExporter
 
     /// <summary>What the Score output means, in words (metadata <see cref="OnnxNames.ScoreKey"/>).</summary>
     private static string ScoreDescription(TrainedAutoencoder trained) => trained.Neighbors is NeighborScore neighbors
-        ? string.Create(CultureInfo.InvariantCulture, $"nearest_neighbors: z(mean distance to the {neighbors.Neighbors} nearest of {neighbors.Count} stored training rows, standardized input{Smoothed(neighbors)}) + z(the same in {HiddenFeatures(trained)}{(neighbors.Image is { Smooths: true } ? " of the smoothed image" : "")}){EdgeHistograms(neighbors)}{ReconstructionDescription(neighbors)}; z = (value - training mean) / training standard deviation; higher is more anomalous")
+        ? neighbors.Describe(trained.Model is DenseAutoencoder { FirstHiddenBlockLayers: > 0 } ? "the encoder's first hidden layer" : "the code")
         : trained.Variational && trained.VariationalScore == VariationalScore.NegativeElbo
             ? "negative_elbo: mean squared reconstruction error per feature (standardized) + (2 beta / features) KL(q(z|x) || N(0, I)) at the mean code"
             : "reconstruction_error: mean squared reconstruction error per feature, in standardized units; higher is more anomalous";
 
-    private static string HiddenFeatures(TrainedAutoencoder trained) =>
-        trained.Model is DenseAutoencoder { FirstHiddenBlockLayers: > 0 } ? "the encoder's first hidden layer" : "the code";
-
-    private static string EdgeHistograms(NeighborScore neighbors) => neighbors.Image is { Edges: true } image
-        ? string.Create(CultureInfo.InvariantCulture, $" + z(the same between edge-orientation histograms{(image.Smooths ? " of the smoothed image" : "")}: gradient along {ImageComparison.Orientations} directions, positive part, mean per {image.CellHeight}x{image.CellWidth}-pixel cell, square root, unit length)")
-        : "";
-
-    private static string ReconstructionDescription(NeighborScore neighbors) => neighbors.Reconstruction is { } term
-        ? string.Create(CultureInfo.InvariantCulture, $" + {term.Weight:R} z(mean over features of the squared reconstruction error (standardized units) divided by that feature's mean over the stored rows, at least 1% of the features' average)")
-        : "";
-
-    private static string Smoothed(NeighborScore neighbors)
-    {
-        var c = CultureInfo.InvariantCulture;
-        string smoothed = neighbors.Image is { Smooths: true } blurred ? string.Create(c, $" smoothed by a Gaussian of sigma {blurred.Sigma:R} pixels") : "";
-        string shifted = neighbors.Image is { Shift: > 0 } moved ? string.Create(c, $", the query image at the best of its shifts by up to {moved.Shift} pixels each way") : "";
-        return smoothed + shifted;
-    }
+    /// <summary>What the file holds of the training data, in words (metadata <see cref="OnnxNames.ContentsKey"/>).</summary>
+    private static string Contents(TrainedAutoencoder trained) =>
+        "the network's weights; the training rows' per-feature mean and scale (standardization); " +
+        (trained.Neighbors is NeighborScore neighbors ? neighbors.Contents() : "no training row") +
+        "; once fitted by an ML.NET stage, up to 10,001 quantiles of the training rows' scores (the Probability output)";
 
     /// <summary>An empty model: IR 8, opset 17, this library as producer.</summary>
     private static ModelProto NewModel(string graphName)

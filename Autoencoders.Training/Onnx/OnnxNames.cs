@@ -53,6 +53,9 @@ public static class OnnxNames
     public const string ThresholdKey = MetadataPrefix + "threshold";
     /// <summary>What the Score output measures, in words.</summary>
     public const string ScoreKey = MetadataPrefix + "score";
+
+    /// <summary>Metadata key: what the file holds of the training data, in plain words (network weights, standardization, stored vectors).</summary>
+    public const string ContentsKey = MetadataPrefix + "contents";
     /// <summary>How the threshold was chosen, e.g. <c>contamination=0.1</c>.</summary>
     public const string ThresholdRuleKey = MetadataPrefix + "threshold_rule";
     /// <summary>Training settings.</summary>

@@ -4,7 +4,8 @@ namespace Autoencoders.Training.Trainers;
 
 /// <summary>
 /// The default of every autoencoder setting, defined once: <see cref="TrainerOptions"/>, the ML.NET stages' options and
-/// the catalog methods' parameters all take their defaults from here.
+/// the catalog methods' parameters all take their defaults from here. The nearest-neighbour score's own settings keep
+/// theirs with them, in <see cref="Scores.NeighborScoreOptions.Defaults"/>.
 /// </summary>
 public static class AutoencoderDefaults
 {
@@ -82,49 +83,6 @@ public static class AutoencoderDefaults
     /// error, k-NN and IsolationForest on the development suite's validation splits (see README, "Tabular benchmark").
     /// </summary>
     public const ScoreKind DetectorScoreKind = Trainers.ScoreKind.NearestNeighbors;
-
-    /// <summary>Neighbours averaged by <see cref="ScoreKind.NearestNeighbors"/>: 5.</summary>
-    public const int NeighborCount = 5;
-
-    /// <summary>
-    /// σ, in pixels, of the Gaussian by which <see cref="ScoreKind.NearestNeighbors"/> smooths image rows (an image shape
-    /// declared) before comparing them: 1. Chosen on the Fashion-MNIST one-class benchmark's validation protocol (see README).
-    /// </summary>
-    public const double NeighborSmoothing = 1.0;
-
-    /// <summary>
-    /// The largest shift, in pixels each way, at which <see cref="ScoreKind.NearestNeighbors"/> compares a query image
-    /// (an image shape declared) with each stored image: 1 (9 positions). Chosen on the Fashion-MNIST one-class benchmark's
-    /// validation protocol (see README).
-    /// </summary>
-    public const int NeighborShift = 1;
-
-    /// <summary>
-    /// Whether <see cref="ScoreKind.NearestNeighbors"/> also compares image rows (an image shape declared) by their
-    /// edge-orientation histograms: <see langword="true"/>. Chosen on the Fashion-MNIST one-class benchmark's validation
-    /// protocol (see README).
-    /// </summary>
-    public const bool NeighborEdgeHistograms = true;
-
-    /// <summary>
-    /// The weight of the autoencoder's per-feature-normalized reconstruction error in <see cref="ScoreKind.NearestNeighbors"/>:
-    /// 0, left out. On the tabular suite's validation protocol every weight tried (0.1 to 0.5) lowered the mean AUC, while
-    /// helping data whose anomalies are extreme along the normal rows' main directions (see README).
-    /// </summary>
-    public const double NeighborReconstructionWeight = 0;
-
-    /// <summary>
-    /// Training rows stored in the graph for <see cref="ScoreKind.NearestNeighbors"/>: 0, automatic — every training row
-    /// up to <see cref="ReferenceValueBudget"/> stored values (rows × (features + hidden units)), but at least 4,096 rows
-    /// (drawn at random when there are more).
-    /// </summary>
-    public const int MaxReferenceRows = 0;
-
-    /// <summary>Values the automatic <see cref="MaxReferenceRows"/> stores at most (unless 4,096 rows need more): 2²¹, 8 MB.</summary>
-    public const int ReferenceValueBudget = 1 << 21;
-
-    /// <summary>The automatic number of stored rows for rows of <paramref name="width"/> values (features + hidden units).</summary>
-    public static int AutomaticReferenceRows(int width) => Math.Max(4096, ReferenceValueBudget / Math.Max(width, 1));
 
     /// <summary>Expected fraction of anomalies in the training data, which sets the anomaly threshold: 0.1.</summary>
     public const double Contamination = 0.1;

@@ -1,6 +1,7 @@
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Native;
+using Autoencoders.Training.Scores;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -101,12 +102,15 @@ public sealed class AutoencoderTrainer
     }
 
     /// <summary>
-    /// Up to <see cref="TrainerOptions.MaxReferenceRows"/> standardized rows of a streamed source, a uniform sample drawn in
-    /// one pass (reservoir sampling, seeded), for the nearest-neighbour score.
+    /// Up to as many standardized rows of a streamed source as the nearest-neighbour score uses (the rows it stores, or
+    /// <see cref="NeighborScore.PrototypeSampleRows"/> to make prototypes of), a uniform sample drawn in one pass (reservoir
+    /// sampling, seeded).
     /// </summary>
     private FeatureMatrix ReferenceSample(IRowSource source, Standardizer standardizer)
     {
-        int d = source.Columns, capacity = _options.MaxReferenceRows > 0 ? _options.MaxReferenceRows : AutoencoderDefaults.AutomaticReferenceRows(d);
+        var neighbors = _options.Neighbors;
+        int d = source.Columns, capacity = neighbors.Reference == NeighborReference.Prototypes ? NeighborScore.PrototypeSampleRows
+            : neighbors.ReferenceSize > 0 ? neighbors.ReferenceSize : NeighborScoreOptions.Defaults.AutomaticReferenceSize(neighbors.Reference, d);
         var random = new Random(_options.Seed ^ 0x2EF5);
         var sample = new List<float[]>();
         var row = new float[d];
@@ -159,9 +163,7 @@ public sealed class AutoencoderTrainer
                 model.to(torch.CPU);
                 model.eval();
                 var neighbors = _options.ScoreKind == ScoreKind.NearestNeighbors
-                    ? NeighborScore.Build(model, referenceRows(), _options.NeighborCount, _options.MaxReferenceRows, _options.Seed,
-                        _options.ImageShape, _options.NeighborSmoothing, _options.NeighborShift, _options.NeighborEdgeHistograms,
-                        _options.NeighborReconstructionWeight)
+                    ? NeighborScore.Build(model, referenceRows(), _options.Neighbors, _options.Seed, _options.ImageShape)
                     : null;
                 return new TrainedAutoencoder(model, standardizer, run.History, run.BestEpoch, run.StoppedEarly, source.TrainingRows, _options, noise2Noise,
                     pretraining, neighbors, Epochs(source.TrainingRows + source.ValidationRows), source.IsValidationRow);

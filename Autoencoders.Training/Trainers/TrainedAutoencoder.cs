@@ -2,6 +2,7 @@ using Autoencoders.Training.Native;
 using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
+using Autoencoders.Training.Scores;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,7 @@
 using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
+using Autoencoders.Training.Scores;
 
 namespace Autoencoders.Training.Trainers;
 
@@ -60,61 +61,12 @@ public sealed class TrainerOptions
     /// </summary>
     public ScoreKind ScoreKind { get; set; } = AutoencoderDefaults.ScoreKind;
 
-    /// <summary>Neighbours averaged by <see cref="ScoreKind.NearestNeighbors"/> (fewer when fewer rows are stored). Default 5.</summary>
-    public int NeighborCount { get; set; } = AutoencoderDefaults.NeighborCount;
-
     /// <summary>
-    /// For image rows (<see cref="ImageShape"/> set): σ, in pixels, of the Gaussian by which <see cref="ScoreKind.NearestNeighbors"/>
-    /// smooths the standardized images before comparing them (in the input, and through the hidden features of the smoothed
-    /// image), so that a stroke one pixel away from where a training image has it counts as nearly the same, not as two
-    /// differences; 0 compares pixel by pixel. Ignored for rows without an image shape. Default 1.
+    /// The settings of <see cref="ScoreKind.NearestNeighbors"/> (see <see cref="NeighborScoreOptions"/>): neighbours, what is
+    /// stored (prototypes by default, or the training rows), how many, and how image rows are compared. Ignored by the other
+    /// score kinds. Default: every setting's own default.
     /// </summary>
-    public double NeighborSmoothing { get; set; } = AutoencoderDefaults.NeighborSmoothing;
-
-    /// <summary>The largest <see cref="NeighborSmoothing"/> accepted, in pixels.</summary>
-    internal const double MaxNeighborSmoothing = 100;
-
-    /// <summary>
-    /// For image rows (<see cref="ImageShape"/> set): the largest shift, in pixels each way, at which
-    /// <see cref="ScoreKind.NearestNeighbors"/> compares a query image with each stored image — the input distance to a
-    /// stored image is the smallest over the query moved by up to this many pixels (edges replicated), so an object drawn a
-    /// pixel off from where every training image has it is not far from all of them; 0 compares in place. The input
-    /// distance costs (2 × shift + 1)² times as much to score. Ignored for rows without an image shape. Default 1.
-    /// </summary>
-    public int NeighborShift { get; set; } = AutoencoderDefaults.NeighborShift;
-
-    /// <summary>
-    /// For image rows (<see cref="ImageShape"/> set): whether <see cref="ScoreKind.NearestNeighbors"/> adds a third
-    /// distance, between the images' edge-orientation histograms (as in HOG descriptors: the smoothed image's gradient
-    /// along 8 directions, averaged over a grid of about 7 × 7 cells, square-rooted, scaled to unit length), which compares
-    /// outlines whatever the brightness or contrast. Stores channels × 392 more values per stored row. Ignored for rows
-    /// without an image shape. Default <see langword="true"/>.
-    /// </summary>
-    public bool NeighborEdgeHistograms { get; set; } = AutoencoderDefaults.NeighborEdgeHistograms;
-
-    /// <summary>
-    /// The weight with which <see cref="ScoreKind.NearestNeighbors"/> adds the autoencoder's own reconstruction error to
-    /// the distances: each feature's squared error divided by that feature's mean over the stored training rows (at least 1%
-    /// of the features' average), averaged over the features, and standardized by the stored rows' own values as the
-    /// distances are. It sees rows the network
-    /// cannot rebuild — extreme along the normal rows' main directions, or breaking their correlations — which a distance
-    /// to the nearest rows, on few rows in many dimensions, sees late. 0 leaves it out. Default 0 (see README: it helps such
-    /// data, 0.1 to 0.5 is the range studied, and costs data whose anomalies are new kinds of rows among the normal ones).
-    /// </summary>
-    public double NeighborReconstructionWeight { get; set; } = AutoencoderDefaults.NeighborReconstructionWeight;
-
-    /// <summary>The largest <see cref="NeighborReconstructionWeight"/> accepted.</summary>
-    internal const double MaxNeighborReconstructionWeight = 1000;
-
-    /// <summary>The largest <see cref="NeighborShift"/> accepted, in pixels (49 positions).</summary>
-    internal const int MaxNeighborShift = 3;
-
-    /// <summary>
-    /// Training rows <see cref="ScoreKind.NearestNeighbors"/> stores in the graph, drawn at random when there are more, or
-    /// 0 (default) for automatic: all of them up to 2²¹ stored values (8 MB), at least 4,096 rows. Scoring costs about
-    /// this many × (features + hidden units) multiply-adds per row.
-    /// </summary>
-    public int MaxReferenceRows { get; set; } = AutoencoderDefaults.MaxReferenceRows;
+    public NeighborScoreOptions Neighbors { get; set; } = new();
 
     /// <summary>What a variational autoencoder's exported Score is. Default <see cref="VariationalScore.ReconstructionError"/>.</summary>
     public VariationalScore VariationalScore { get; set; } = AutoencoderDefaults.VariationalScore;
@@ -237,10 +189,11 @@ public sealed class TrainerOptions
     /// <summary>Receives warnings (device fallback, overcomplete latent); <see langword="null"/> drops them.</summary>
     public Action<string>? Log { get; set; }
 
-    /// <summary>A copy whose arrays, list and architecture are the copy's own, so later changes to this object do not reach it.</summary>
+    /// <summary>A copy whose arrays, list, architecture and neighbour settings are the copy's own, so later changes to this object do not reach it.</summary>
     public TrainerOptions Clone()
     {
         var copy = (TrainerOptions)MemberwiseClone();
+        copy.Neighbors = Neighbors is null ? null! : Neighbors with { };
         copy.HiddenLayerSizes = HiddenLayerSizes?.ToArray();
         copy.DecoderHiddenLayerSizes = DecoderHiddenLayerSizes?.ToArray();
         copy.Corruptions = Corruptions?.ToArray()!;
@@ -289,19 +242,9 @@ public sealed class TrainerOptions
             throw new ArgumentException("VariationalScore.NegativeElbo is a reconstruction score: set ScoreKind = ReconstructionError with it.", nameof(ScoreKind));
         if (Residual && Variational)
             throw new ArgumentException("A variational autoencoder cannot be residual: its reconstruction decodes the code alone.", nameof(Residual));
-        if (NeighborCount < 1)
-            throw new ArgumentOutOfRangeException(nameof(NeighborCount), NeighborCount, "NeighborCount must be at least 1.");
-        if (!(NeighborSmoothing is >= 0 and <= MaxNeighborSmoothing))
-            throw new ArgumentOutOfRangeException(nameof(NeighborSmoothing), NeighborSmoothing,
-                $"NeighborSmoothing must be 0 (off) or a number of pixels up to {MaxNeighborSmoothing} (a wider blur leaves an image of any usual size flat).");
-        if (NeighborShift is < 0 or > MaxNeighborShift)
-            throw new ArgumentOutOfRangeException(nameof(NeighborShift), NeighborShift,
-                $"NeighborShift must be 0 (off) or a number of pixels up to {MaxNeighborShift} (each step costs more positions: (2 × shift + 1)²).");
-        if (!(NeighborReconstructionWeight is >= 0 and <= MaxNeighborReconstructionWeight))
-            throw new ArgumentOutOfRangeException(nameof(NeighborReconstructionWeight), NeighborReconstructionWeight,
-                $"NeighborReconstructionWeight must be 0 (off) or a positive number up to {MaxNeighborReconstructionWeight}.");
-        if (MaxReferenceRows is < 0 or 1)
-            throw new ArgumentOutOfRangeException(nameof(MaxReferenceRows), MaxReferenceRows, "MaxReferenceRows must be at least 2, or 0 for automatic.");
+        if (Neighbors is null)
+            throw new ArgumentNullException(nameof(Neighbors), "Neighbors cannot be null: leave it at its default, new NeighborScoreOptions().");
+        Neighbors.Validate();
         if (PretrainingEpochs < 0)
             throw new ArgumentOutOfRangeException(nameof(PretrainingEpochs), PretrainingEpochs, "PretrainingEpochs cannot be negative.");
         if (PretrainingEpochs > 0)

@@ -1,17 +1,19 @@
 using Autoencoders.Training.Models;
-using Autoencoders.Training.Trainers;
+using Autoencoders.Training.Onnx;
 using static Autoencoders.Training.Onnx.OnnxGraphBuilder;
 
-namespace Autoencoders.Training.Onnx;
+namespace Autoencoders.Training.Scores;
 
 /// <summary>
-/// The ONNX translation of <see cref="NeighborScore"/>: each space's stored vectors as initializers (centred,
-/// transposed, with their squared norms), image rows blurred by two depthwise Convs after an edge Pad, shifted query images
-/// by an edge Pad and a Slice per position, edge-orientation histograms by a grouped Conv, Relu, AveragePool and Sqrt,
-/// distances by MatMul (the smallest over positions by ReduceMin), TopK of the nearest, the self-match rule, the
-/// standardized sum, and the weighted reconstruction term (Mul, ReduceSum of the squared errors).
+/// The ONNX translation of <see cref="NeighborScore"/>: each space's stored vectors as initializers (centred, transposed
+/// for the fast formula, with their squared norms plus spreads; row-major for the exact re-ranking; spreads and member
+/// counts), image rows blurred by two depthwise Convs after an edge Pad, shifted query images by an edge Pad and a Slice
+/// per position, edge-orientation histograms by a grouped Conv, Relu, AveragePool and Sqrt, candidates by MatMul (the
+/// smallest over positions by ReduceMin) and TopK, their exact squared distances by Gather, Sub, Mul and ReduceSum, the
+/// members counted by TopK, GatherElements and CumSum, the standardized sum, and the weighted reconstruction term (Mul,
+/// ReduceSum of the squared errors).
 /// </summary>
-internal static class NeighborOnnx
+internal static class NeighborGraph
 {
     /// <summary>
     /// Appends the score of the rows <paramref name="standardized"/> whose hidden features are <paramref name="hidden"/>;
@@ -28,13 +30,17 @@ internal static class NeighborOnnx
             rows = Smooth(g, standardized, smoothing.Shape, smoothing.Kernel);
             hidden = appendHidden(rows);
         }
-        var terms = new List<string>
+        var terms = new List<string>();
+        foreach (var space in score.Spaces)
         {
-            Standardize(g, MeanNeighborDistance(g, score, score.Input, rows, score.Image is { Shift: > 0 } shifts ? shifts : null), score.Input),
-            Standardize(g, MeanNeighborDistance(g, score, score.Hidden, hidden, null), score.Hidden),
-        };
-        if (score.Edges is NeighborSpace edges)
-            terms.Add(Standardize(g, MeanNeighborDistance(g, score, edges, EdgeHistograms(g, rows, score.Image!), null), edges));
+            string vectors = space.Name switch
+            {
+                "input" => rows,
+                "hidden" => hidden,
+                _ => EdgeHistograms(g, rows, score.Image!),
+            };
+            terms.Add(Standardize(g, MeanNeighborDistance(g, score, space, vectors), space));
+        }
         if (score.Reconstruction is ReconstructionTerm reconstruction)
             terms.Add(Reconstruction(g, reconstruction, featureErrors));
         string total = terms[0];
@@ -127,17 +133,16 @@ internal static class NeighborOnnx
     private static string Standardize(OnnxGraphBuilder g, string values, string stem, (float Mean, float Deviation) statistics) =>
         g.Node("Div", [g.Node("Sub", [values, LayerOnnx.Constant(g, stem + "_mean", statistics.Mean)]), LayerOnnx.Constant(g, stem + "_deviation", statistics.Deviation)]);
 
-    /// <summary>Mean distance to the nearest stored rows, by <see cref="NeighborScore"/>'s rule; the same operations in the same order.</summary>
-    private static string MeanNeighborDistance(OnnxGraphBuilder g, NeighborScore score, NeighborSpace space, string uncentered, ImageComparison? shifts)
+    /// <summary>Mean distance to the nearest training rows as stored in <paramref name="space"/>, by <see cref="NeighborScore"/>'s rule; the same operations in the same order.</summary>
+    private static string MeanNeighborDistance(OnnxGraphBuilder g, NeighborScore score, NeighborSpace space, string uncentered)
     {
         string stem = space.Name;
         var reference = space.Reference;
-        var center = space.Center;
-        int width = space.Width;
+        int width = space.Width, count = space.Count, candidates = score.Candidates;
+        var shifts = score.ShiftsIn(space);
         if (shifts is not null)
             uncentered = Shifted(g, uncentered, shifts);
-        string query = g.Node("Sub", [uncentered, g.Initializer($"{stem}_reference_center", center, 1, width)]);
-        int count = score.Count, k = score.Neighbors;
+        string query = g.Node("Sub", [uncentered, g.Initializer($"{stem}_reference_center", space.Center, 1, width)]);
         var transposed = new float[reference.Length];
         var norms = new float[count];
         for (int i = 0; i < count; i++)
@@ -149,33 +154,63 @@ internal static class NeighborOnnx
                 transposed[j * count + i] = v;
                 norm += v * v;
             }
-            norms[i] = norm;
+            norms[i] = norm + space.Spreads[i];
         }
-        string rows = g.Initializer($"{stem}_reference_rows_t", transposed, width, count);
-        string rowNorms = g.Initializer($"{stem}_reference_norms", norms, 1, count);
-        string queryNorms = g.Node("ReduceSum", [g.Node("Mul", [query, query]), g.Initializer(g.UniqueName(stem + "_axes"), [1L], 1)], null, Attribute("keepdims", 1L));
-        string products = g.Node("MatMul", [query, rows]);
-        string squares = g.Node("Add", [g.Node("Sub", [queryNorms, g.Node("Mul", [products, LayerOnnx.Constant(g, stem + "_two", 2f)])]), rowNorms]);
+        // Candidates: the fast formula ‖q‖² − 2 q·c + (‖c‖² + spread), the smallest over the query's positions.
+        string queryNorms = g.Node("ReduceSum", [g.Node("Mul", [query, query]), Axis(g, stem, 1)], null, Attribute("keepdims", 1L));
+        string products = g.Node("MatMul", [query, g.Initializer($"{stem}_reference_t", transposed, width, count)]);
+        string fast = g.Node("Add", [g.Node("Sub", [queryNorms, g.Node("Mul", [products, LayerOnnx.Constant(g, stem + "_two", 2f)])]),
+            g.Initializer($"{stem}_reference_norms_and_spreads", norms, 1, count)]);
         if (shifts is not null)
-            squares = g.Node("ReduceMin", [g.Node("Reshape", [squares, g.Initializer(stem + "_positions_shape", [-1L, shifts.Positions, count], 3)])], null,
+            fast = g.Node("ReduceMin", [g.Node("Reshape", [fast, g.Initializer(stem + "_positions_shape", [-1L, shifts.Positions, count], 3)])], null,
                 Attribute("axes", [1L]), Attribute("keepdims", 0L));
-        string clamped = g.Node("Max", [squares, LayerOnnx.Constant(g, stem + "_zero", 0f)]);
-        string nearest = g.UniqueName(stem + "_nearest"), indices = g.UniqueName(stem + "_nearest_indices");
-        g.MultiOutputNode("TopK", [clamped, g.Initializer(g.UniqueName(stem + "_k"), [(long)k + 1], 1)], [nearest, indices],
-            Attribute("axis", 1L), Attribute("largest", 0L), Attribute("sorted", 1L));
-        string distances = g.Node("Sqrt", [nearest]);
-        string axes = g.Initializer(g.UniqueName(stem + "_slice_axes"), [1L], 1);
-        string firstSquare = Column(g, nearest, 0, axes, stem), first = Column(g, distances, 0, axes, stem), last = Column(g, distances, k, axes, stem);
-        string self = g.Node("LessOrEqual", [firstSquare, LayerOnnx.Constant(g, stem + "_self_tolerance", NeighborScore.SelfTolerance(width))]);
-        string dropped = g.Node("Where", [self, first, last]);
-        string sum = g.Node("ReduceSum", [distances, g.Initializer(g.UniqueName(stem + "_sum_axes"), [1L], 1)], null, Attribute("keepdims", 0L));
-        return g.Node("Div", [g.Node("Sub", [sum, dropped]), LayerOnnx.Constant(g, stem + "_neighbors", k)], stem + "_neighbor_distance");
+        string nearest = TopK(g, fast, candidates, stem).Indices;
+        // Exact squared distances to the candidates: Σ (q − c)², the smallest over the query's positions, plus the spread.
+        string gathered = g.Node("Gather", [g.Initializer($"{stem}_reference", reference, count, width), nearest], null, Attribute("axis", 0L));
+        string squares;
+        if (shifts is not null)
+        {
+            string positioned = g.Node("Reshape", [query, g.Initializer(stem + "_query_positions_shape", [-1L, shifts.Positions, 1, width], 4)]);
+            string differences = g.Node("Sub", [positioned, g.Node("Unsqueeze", [gathered, Axis(g, stem, 1)])]);
+            squares = g.Node("ReduceMin", [g.Node("ReduceSum", [g.Node("Mul", [differences, differences]), Axis(g, stem, 3)], null, Attribute("keepdims", 0L))],
+                null, Attribute("axes", [1L]), Attribute("keepdims", 0L));
+        }
+        else
+        {
+            string differences = g.Node("Sub", [g.Node("Unsqueeze", [query, Axis(g, stem, 1)]), gathered]);
+            squares = g.Node("ReduceSum", [g.Node("Mul", [differences, differences]), Axis(g, stem, 2)], null, Attribute("keepdims", 0L));
+        }
+        string withSpreads = g.Node("Add", [squares, g.Node("Gather", [g.Initializer($"{stem}_reference_spreads", space.Spreads, count), nearest], null, Attribute("axis", 0L))]);
+        var (values, order) = TopK(g, withSpreads, candidates, stem);
+        string members = g.Node("GatherElements", [g.Node("Gather", [g.Initializer($"{stem}_reference_counts", space.Counts, count), nearest], null, Attribute("axis", 0L)), order],
+            null, Attribute("axis", 1L));
+        if (score.DropsSelf)
+        {
+            // The nearest stored training row within the tolerance is the row itself (or an exact duplicate): not counted.
+            string axes = Axis(g, stem, 1);
+            string first = g.Node("Slice", [values, g.Initializer(g.UniqueName(stem + "_start"), [0L], 1), g.Initializer(g.UniqueName(stem + "_end"), [1L], 1), axes]);
+            string self = g.Node("LessOrEqual", [first, LayerOnnx.Constant(g, stem + "_self_tolerance", NeighborScore.SelfTolerance(width))]);
+            string firstMembers = g.Node("Slice", [members, g.Initializer(g.UniqueName(stem + "_start"), [0L], 1), g.Initializer(g.UniqueName(stem + "_end"), [1L], 1), axes]);
+            string rest = g.Node("Slice", [members, g.Initializer(g.UniqueName(stem + "_start"), [1L], 1), g.Initializer(g.UniqueName(stem + "_end"), [(long)candidates], 1), axes]);
+            members = g.Node("Concat", [g.Node("Where", [self, LayerOnnx.Constant(g, stem + "_zero", 0f), firstMembers]), rest], null, Attribute("axis", 1L));
+        }
+        // Each stored vector counted up to its members until k are counted: Σ taken · √square / Σ taken.
+        string before = g.Node("Sub", [g.Node("CumSum", [members, g.Initializer(g.UniqueName(stem + "_cumsum_axis"), [1L])]), members]);
+        string taken = g.Node("Min", [g.Node("Relu", [g.Node("Sub", [LayerOnnx.Constant(g, stem + "_neighbors", score.Neighbors), before])]), members]);
+        string sum = g.Node("ReduceSum", [g.Node("Mul", [taken, g.Node("Sqrt", [values])]), Axis(g, stem, 1)], null, Attribute("keepdims", 0L));
+        string total = g.Node("ReduceSum", [taken, Axis(g, stem, 1)], null, Attribute("keepdims", 0L));
+        return g.Node("Div", [sum, total], stem + "_neighbor_distance");
     }
 
-    /// <summary>Column <paramref name="index"/> of a [rows, k] tensor, as a [rows] tensor.</summary>
-    private static string Column(OnnxGraphBuilder g, string tensor, long index, string axes, string stem)
+    /// <summary>The <paramref name="k"/> smallest values along axis 1 of <paramref name="input"/>, ascending, and their indices.</summary>
+    private static (string Values, string Indices) TopK(OnnxGraphBuilder g, string input, int k, string stem)
     {
-        string slice = g.Node("Slice", [tensor, g.Initializer(g.UniqueName(stem + "_start"), [index], 1), g.Initializer(g.UniqueName(stem + "_end"), [index + 1], 1), axes]);
-        return g.Node("Squeeze", [slice, axes]);
+        string values = g.UniqueName(stem + "_nearest"), indices = g.UniqueName(stem + "_nearest_indices");
+        g.MultiOutputNode("TopK", [input, g.Initializer(g.UniqueName(stem + "_k"), [(long)k], 1)], [values, indices],
+            Attribute("axis", 1L), Attribute("largest", 0L), Attribute("sorted", 1L));
+        return (values, indices);
     }
+
+    /// <summary>An axes initializer [<paramref name="axis"/>] (ReduceSum's, Unsqueeze's, Slice's input).</summary>
+    private static string Axis(OnnxGraphBuilder g, string stem, long axis) => g.Initializer(g.UniqueName(stem + "_axis"), [axis], 1);
 }

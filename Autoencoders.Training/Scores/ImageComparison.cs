@@ -4,7 +4,7 @@ using Autoencoders.Training.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Autoencoders.Training.Trainers;
+namespace Autoencoders.Training.Scores;
 
 /// <summary>
 /// How <see cref="NeighborScore"/> compares image rows: their layout, the σ in pixels of the Gaussian blur applied before

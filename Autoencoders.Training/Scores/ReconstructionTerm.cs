@@ -2,7 +2,7 @@ using Autoencoders.Training.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Autoencoders.Training.Trainers;
+namespace Autoencoders.Training.Scores;
 
 /// <summary>
 /// The autoencoder's reconstruction error as a term of <see cref="NeighborScore"/>: Σⱼ eⱼ · <see cref="Scales"/>ⱼ, where eⱼ is

@@ -1,0 +1,158 @@
+namespace Autoencoders.Training.Scores;
+
+/// <summary>
+/// The settings of the nearest-neighbour score (<see cref="Trainers.ScoreKind.NearestNeighbors"/>), in one record that
+/// <see cref="Trainers.TrainerOptions.Neighbors"/> and the ML.NET stages' options both hold: set them with
+/// <c>options.Neighbors.Count = 10</c> or <c>Neighbors = { Reference = NeighborReference.TrainingRows }</c>. Every default is
+/// in <see cref="Defaults"/>. Ignored by the other score kinds.
+/// </summary>
+public sealed record NeighborScoreOptions
+{
+    /// <summary>The default of every setting, defined once.</summary>
+    public static class Defaults
+    {
+        /// <summary>Neighbours averaged: 5.</summary>
+        public const int Count = 5;
+
+        /// <summary>What is stored to compare rows with: <see cref="NeighborReference.Prototypes"/> (no training row in the model).</summary>
+        public const NeighborReference Reference = NeighborReference.Prototypes;
+
+        /// <summary>Stored vectors: 0, automatic (see <see cref="NeighborScoreOptions.ReferenceSize"/>).</summary>
+        public const int ReferenceSize = 0;
+
+        /// <summary>
+        /// Prototypes stored at most by the automatic <see cref="NeighborScoreOptions.ReferenceSize"/>: 512. Chosen on the
+        /// tabular suite's and Fashion-MNIST's validation protocols (see README, "What a saved model contains").
+        /// </summary>
+        public const int AutomaticPrototypes = 512;
+
+        /// <summary>Values (vectors × values per vector) the automatic number of stored training rows holds at most (unless 4,096 rows need more): 2²¹, 8 MB.</summary>
+        public const int TrainingRowValueBudget = 1 << 21;
+
+        /// <summary>Fewest training rows whose mean makes a prototype: 3.</summary>
+        public const int PrototypeMembers = 3;
+
+        /// <summary>
+        /// σ, in pixels, of the Gaussian by which image rows are smoothed before they are compared: 1. Chosen on the
+        /// Fashion-MNIST one-class benchmark's validation protocol (see README).
+        /// </summary>
+        public const double Smoothing = 1.0;
+
+        /// <summary>
+        /// The largest shift, in pixels each way, at which a query image is compared with each stored image: 1 (9 positions).
+        /// Chosen on the Fashion-MNIST one-class benchmark's validation protocol (see README).
+        /// </summary>
+        public const int Shift = 1;
+
+        /// <summary>
+        /// Whether image rows are also compared by their edge-orientation histograms: <see langword="true"/>. Chosen on the
+        /// Fashion-MNIST one-class benchmark's validation protocol (see README).
+        /// </summary>
+        public const bool EdgeHistograms = true;
+
+        /// <summary>
+        /// The weight of the autoencoder's per-feature-normalized reconstruction error: 0, left out. On the tabular suite's
+        /// validation protocol every weight tried (0.1 to 0.5) lowered the mean AUC, while helping data whose anomalies are
+        /// extreme along the normal rows' main directions (see README).
+        /// </summary>
+        public const double ReconstructionWeight = 0;
+
+        /// <summary>The automatic number of stored vectors (see <see cref="NeighborScoreOptions.ReferenceSize"/>) for vectors of <paramref name="width"/> values in all spaces.</summary>
+        public static int AutomaticReferenceSize(NeighborReference reference, int width) => reference == NeighborReference.Prototypes
+            ? AutomaticPrototypes
+            : Math.Max(4096, TrainingRowValueBudget / Math.Max(width, 1));
+    }
+
+    /// <summary>Neighbours averaged (fewer when fewer training rows are stored). Default 5.</summary>
+    public int Count { get; set; } = Defaults.Count;
+
+    /// <summary>
+    /// What the model stores to compare rows with (see <see cref="NeighborReference"/>): prototypes, each the mean of at least
+    /// <see cref="PrototypeMembers"/> training rows (default), or the training rows themselves.
+    /// </summary>
+    public NeighborReference Reference { get; set; } = Defaults.Reference;
+
+    /// <summary>
+    /// How many vectors are stored, or 0 (default) for automatic: with <see cref="NeighborReference.Prototypes"/>, at most
+    /// 512 prototypes (fewer when there are fewer than 512 × <see cref="PrototypeMembers"/> rows), whatever the number of
+    /// training rows; with <see cref="NeighborReference.TrainingRows"/>, every training row up to 2²¹ stored values
+    /// (rows × (features + hidden units …)), at least 4,096 rows, drawn at random when there are more. Scoring costs about
+    /// this many × (features + hidden units) multiply-adds per row.
+    /// </summary>
+    public int ReferenceSize { get; set; } = Defaults.ReferenceSize;
+
+    /// <summary>
+    /// With <see cref="NeighborReference.Prototypes"/>: the fewest training rows averaged into one prototype (a group with
+    /// fewer after k-means is dissolved into its members' nearest other groups). More members hide each row better and
+    /// blur the score more. Default 3.
+    /// </summary>
+    public int PrototypeMembers { get; set; } = Defaults.PrototypeMembers;
+
+    /// <summary>
+    /// For image rows (an image shape declared): σ, in pixels, of the Gaussian by which the standardized images are smoothed
+    /// before they are compared (in the input, and through the hidden features of the smoothed image), so that a stroke one
+    /// pixel away from where a training image has it counts as nearly the same, not as two differences; 0 compares pixel by
+    /// pixel. Default 1.
+    /// </summary>
+    public double Smoothing { get; set; } = Defaults.Smoothing;
+
+    /// <summary>
+    /// For image rows (an image shape declared): the largest shift, in pixels each way, at which a query image is compared
+    /// with each stored image — the input distance is the smallest over the query moved by up to this many pixels (edges
+    /// replicated), so an object drawn a pixel off is not far from every stored image; 0 compares in place. The input
+    /// distance costs (2 × shift + 1)² times as much to score. Default 1.
+    /// </summary>
+    public int Shift { get; set; } = Defaults.Shift;
+
+    /// <summary>
+    /// For image rows (an image shape declared): whether a third distance compares the images' edge-orientation histograms
+    /// (as in HOG descriptors: the smoothed image's gradient along 8 directions, averaged over a grid of about 7 × 7 cells,
+    /// square-rooted, scaled to unit length), which see outlines whatever the brightness or contrast. Stores channels × 392
+    /// more values per stored vector. Default <see langword="true"/>.
+    /// </summary>
+    public bool EdgeHistograms { get; set; } = Defaults.EdgeHistograms;
+
+    /// <summary>
+    /// The weight with which the autoencoder's own reconstruction error joins the distances: each feature's squared error
+    /// divided by that feature's mean over the training rows summarized (at least 1% of the features' average), averaged over
+    /// the features, standardized like the distances. It sees rows the network cannot rebuild — extreme along the normal
+    /// rows' main directions, or breaking their correlations — which a distance to the nearest rows sees late. 0 leaves it
+    /// out. Default 0 (see README: 0.1 to 0.5 helps such data and costs data whose anomalies are new kinds of rows).
+    /// </summary>
+    public double ReconstructionWeight { get; set; } = Defaults.ReconstructionWeight;
+
+    /// <summary>The largest <see cref="Smoothing"/> accepted, in pixels.</summary>
+    internal const double MaxSmoothing = 100;
+
+    /// <summary>The largest <see cref="Shift"/> accepted, in pixels (49 positions).</summary>
+    internal const int MaxShift = 3;
+
+    /// <summary>The largest <see cref="ReconstructionWeight"/> accepted.</summary>
+    internal const double MaxReconstructionWeight = 1000;
+
+    /// <summary>The name under which the options that hold this record expose it (in error messages: <c>Neighbors.Count</c>).</summary>
+    public const string PropertyName = "Neighbors";
+
+    /// <summary>Checks every setting; an error names it as <c>Neighbors.Setting</c>.</summary>
+    internal void Validate()
+    {
+        static string Name(string setting) => PropertyName + "." + setting;
+        if (Count < 1)
+            throw new ArgumentOutOfRangeException(Name(nameof(Count)), Count, $"{Name(nameof(Count))} must be at least 1.");
+        if (!Enum.IsDefined(Reference))
+            throw new ArgumentOutOfRangeException(Name(nameof(Reference)), Reference, "Unknown value.");
+        if (ReferenceSize is < 0 or 1)
+            throw new ArgumentOutOfRangeException(Name(nameof(ReferenceSize)), ReferenceSize, $"{Name(nameof(ReferenceSize))} must be at least 2, or 0 for automatic.");
+        if (PrototypeMembers < 1)
+            throw new ArgumentOutOfRangeException(Name(nameof(PrototypeMembers)), PrototypeMembers, $"{Name(nameof(PrototypeMembers))} must be at least 1.");
+        if (!(Smoothing is >= 0 and <= MaxSmoothing))
+            throw new ArgumentOutOfRangeException(Name(nameof(Smoothing)), Smoothing,
+                $"{Name(nameof(Smoothing))} must be 0 (off) or a number of pixels up to {MaxSmoothing} (a wider blur leaves an image of any usual size flat).");
+        if (Shift is < 0 or > MaxShift)
+            throw new ArgumentOutOfRangeException(Name(nameof(Shift)), Shift,
+                $"{Name(nameof(Shift))} must be 0 (off) or a number of pixels up to {MaxShift} (each step costs more positions: (2 × shift + 1)²).");
+        if (!(ReconstructionWeight is >= 0 and <= MaxReconstructionWeight))
+            throw new ArgumentOutOfRangeException(Name(nameof(ReconstructionWeight)), ReconstructionWeight,
+                $"{Name(nameof(ReconstructionWeight))} must be 0 (off) or a positive number up to {MaxReconstructionWeight}.");
+    }
+}
