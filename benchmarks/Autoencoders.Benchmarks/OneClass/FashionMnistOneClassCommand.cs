@@ -21,7 +21,9 @@ namespace Autoencoders.Benchmarks.OneClass;
 /// on the validation protocol with the nearest-neighbour Score), <c>--dense-latent N</c> (the dense model's code size
 /// and RandomizedPca's rank, default 8), <c>--batch N</c>, <c>--standardization perfeature</c> (both
 /// autoencoders; default PerChannel, chosen on the validation protocol with the nearest-neighbour Score),
-/// <c>--neighbor-smoothing S</c> (σ in pixels), <c>--neighbor-shift N</c> (pixels, 0 for none), <c>--neighbor-edges on|off</c> (edge-orientation histograms), <c>--neighbor-reconstruction W</c> (the reconstruction term's weight; all four default the library's), <c>--score-kind ReconstructionError</c>,
+/// the nearest-neighbour score's settings (<see cref="NeighborArguments"/>: <c>--reference prototypes|rows</c>, <c>--reference-size N</c>,
+/// <c>--prototype-members N</c>, <c>--neighbor-smoothing S</c>, <c>--neighbor-shift N</c>, <c>--neighbor-edges on|off</c>,
+/// <c>--neighbor-reconstruction W</c>; each defaults to the library's), <c>--score-kind ReconstructionError</c>,
 /// <c>--models conv,dense,pca</c>, and <c>--protocol validation</c>, which never reads the test set: it trains on the
 /// first 5,000 training images of the class and evaluates on its other training images against as many training
 /// images of the other classes (for choosing settings without looking at the test set).
@@ -51,10 +53,7 @@ internal static class FashionMnistOneClassCommand
         int[] channels = arguments.String("channels", string.Join(",", defaults.Channels)).Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
         string[] models = arguments.String("models", "conv,dense,pca").Split(',');
         var standardization = Enum.Parse<Standardization>(arguments.String("standardization", "PerChannel"), ignoreCase: true);
-        double smoothing = arguments.Double("neighbor-smoothing", AutoencoderDefaults.NeighborSmoothing);
-        int shift = arguments.Int("neighbor-shift", AutoencoderDefaults.NeighborShift, minimum: 0);
-        bool edges = arguments.OnOff("neighbor-edges", AutoencoderDefaults.NeighborEdgeHistograms);
-        double reconstructionWeight = arguments.Double("neighbor-reconstruction", AutoencoderDefaults.NeighborReconstructionWeight);
+        var neighbors = NeighborArguments.Parse(arguments);
         var scoreKind = Enum.Parse<ScoreKind>(arguments.String("score-kind", AutoencoderDefaults.DetectorScoreKind.ToString()), ignoreCase: true);
         bool validation = arguments.String("protocol", "test") switch
         {
@@ -72,7 +71,7 @@ internal static class FashionMnistOneClassCommand
         {
             ImageShape = new ImageShape(1, FashionMnist.Side, FashionMnist.Side),
             NumberOfEpochs = epochs, BatchSize = batch, Seed = 1, Standardization = standardization, ScoreKind = scoreKind,
-            NeighborSmoothing = smoothing, NeighborShift = shift, NeighborEdgeHistograms = edges, NeighborReconstructionWeight = reconstructionWeight,
+            Neighbors = neighbors with { },
         };
         var detectors = new List<Detector>();
         if (models.Contains("conv"))
@@ -118,7 +117,7 @@ internal static class FashionMnistOneClassCommand
         Console.WriteLine(validation
             ? "Fashion-MNIST one-class, VALIDATION protocol: train on 5,000 training images of the class; evaluate on its other training images vs as many of other classes."
             : $"Fashion-MNIST one-class: train on the class's {trainLabels.Count(l => l == classes[0])} training images, score the {testLabels.Length} test images; AUC-ROC with the class as normal.");
-        Console.WriteLine(string.Create(c, $"Convolutional AE: {architecture.Describe(new ImageShape(1, FashionMnist.Side, FashionMnist.Side))}, dense AE: 784-256-{denseLatent}-256-784 Tanh; both standardized {standardization}, {epochs} epochs, batch {batch}, Adam 1e-3, seed 1, score {scoreKind}{(scoreKind == ScoreKind.NearestNeighbors ? string.Create(c, $" (images smoothed by sigma {smoothing} px, shifted by up to {shift} px, edge-orientation histograms {(edges ? "on" : "off")}, reconstruction weight {reconstructionWeight})") : "")}. RandomizedPca rank {denseLatent}."));
+        Console.WriteLine(string.Create(c, $"Convolutional AE: {architecture.Describe(new ImageShape(1, FashionMnist.Side, FashionMnist.Side))}, dense AE: 784-256-{denseLatent}-256-784 Tanh; both standardized {standardization}, {epochs} epochs, batch {batch}, Adam 1e-3, seed 1, score {scoreKind}{(scoreKind == ScoreKind.NearestNeighbors ? $" ({(NeighborArguments.Differences(neighbors, images: true) is { Length: > 0 } d ? d : "the library's settings")})" : "")}. RandomizedPca rank {denseLatent}."));
         Console.WriteLine(Machine.Describe());
         Console.WriteLine();
         Console.WriteLine("| Class | Name        | " + string.Join(" | ", detectors.Select(d => $"{d.Name} AUC")) + " | " + string.Join(" | ", detectors.Select(d => $"{d.Name} train (s)")) + " |");

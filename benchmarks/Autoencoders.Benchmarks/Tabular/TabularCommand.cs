@@ -17,9 +17,11 @@ namespace Autoencoders.Benchmarks.Tabular;
 /// reconstruction-error variant, side by side with k-NN, IsolationForest and PCA (scikit-learn, on the same standardized
 /// splits, from baselines.json). Options: <c>--protocol validation</c> (the splits defaults are chosen on: fit rows and
 /// held-out training normals, never a test row), <c>--sets a,b</c>, <c>--seeds N</c> (0..N-1, default 5),
-/// <c>--detectors default,reconstruction</c>, <c>--neighbor-reconstruction W</c> (the default detector's
-/// <c>NeighborReconstructionWeight</c>, default the library's), <c>--data FOLDER</c> (default /tmp/autoencoders-tabular; made by
-/// benchmarks/tabular/prepare.py and baselines.py, which this command runs when the folder is missing).
+/// <c>--detectors default,reconstruction</c>, the default detector's nearest-neighbour settings (<see cref="NeighborArguments"/>,
+/// e.g. <c>--reference rows</c>, <c>--reference-size 256</c>; each defaults to the library's), <c>--data FOLDER</c> (default
+/// /tmp/autoencoders-tabular; made by benchmarks/tabular/prepare.py and baselines.py, which this command runs when the folder
+/// is missing). Besides AUCs it prints each detector's ONNX model size and batched scoring rate (the test rows cycled to
+/// at least <see cref="ScoringRows"/> rows, so consecutive rows differ), means over seeds.
 /// </summary>
 internal static class TabularCommand
 {
@@ -38,11 +40,11 @@ internal static class TabularCommand
         if (protocol is not ("test" or "validation"))
             throw new ArgumentOutOfRangeException("--protocol", protocol, "Expected test or validation.");
         int seeds = arguments.Int("seeds", 5);
-        double reconstructionWeight = arguments.Double("neighbor-reconstruction", AutoencoderDefaults.NeighborReconstructionWeight);
+        var neighbors = NeighborArguments.Parse(arguments);
+        string changed = NeighborArguments.Differences(neighbors, images: false);
         var detectors = new List<Detector>
         {
-            new("default", reconstructionWeight == AutoencoderDefaults.NeighborReconstructionWeight ? "Ours (default)"
-                : string.Create(CultureInfo.InvariantCulture, $"Ours (reconstruction weight {reconstructionWeight})"), seed => new AutoencoderAnomalyDetectionTrainer.Options { Seed = seed, NeighborReconstructionWeight = reconstructionWeight }),
+            new("default", changed.Length == 0 ? "Ours (default)" : $"Ours ({changed})", seed => new AutoencoderAnomalyDetectionTrainer.Options { Seed = seed, Neighbors = neighbors with { } }),
             new("reconstruction", "Ours (recon. error)", seed => new AutoencoderAnomalyDetectionTrainer.Options { Seed = seed, ScoreKind = ScoreKind.ReconstructionError }),
         }.Where(d => arguments.String("detectors", "default,reconstruction").Split(',').Contains(d.Name)).ToList();
         void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
@@ -55,12 +57,14 @@ internal static class TabularCommand
         string[] baselineNames = ["knn", "iforest", "pca"];
 
         var c = CultureInfo.InvariantCulture;
-        var results = new List<(string Set, double[] Auc, double[] Auprc, double[] BaselineAuc, double[] BaselineAuprc, double Seconds)>();
+        var results = new List<(string Set, double[] Auc, double[] Auprc, double[] BaselineAuc, double[] BaselineAuprc, double Seconds, double[] Kilobytes, double[] RowsPerSecond)>();
         foreach (var set in sets)
         {
             string name = set.GetProperty("name").GetString()!;
             var auc = new double[detectors.Count];
             var auprc = new double[detectors.Count];
+            var kilobytes = new double[detectors.Count];
+            var rate = new double[detectors.Count];
             var clock = Stopwatch.StartNew();
             for (int seed = 0; seed < seeds; seed++)
             {
@@ -74,6 +78,8 @@ internal static class TabularCommand
                     var scores = model.Transform(Load(context, test)).GetColumn<float>("Score").ToArray();
                     auc[i] += RankMetrics.Auc(scores, labels) / seeds;
                     auprc[i] += RankMetrics.AveragePrecision(scores, labels) / seeds;
+                    kilobytes[i] += model.Model.ToBytes().Length / 1024.0 / seeds;
+                    rate[i] += ScoringRate(context, model, test) / seeds;
                 }
                 Log($"{name} seed {seed}: {string.Join(", ", detectors.Select((d, i) => $"{d.Name} running AUC {auc[i] * seeds / (seed + 1):F4}"))}");
             }
@@ -81,7 +87,7 @@ internal static class TabularCommand
             results.Add((name, auc, auprc,
                 baselineNames.Select(b => summary.GetProperty(b).GetProperty("auc_mean").GetDouble()).ToArray(),
                 baselineNames.Select(b => summary.GetProperty(b).GetProperty("auprc_mean").GetDouble()).ToArray(),
-                clock.Elapsed.TotalSeconds / seeds));
+                clock.Elapsed.TotalSeconds / seeds, kilobytes, rate));
         }
 
         Console.WriteLine(Machine.Describe());
@@ -89,7 +95,8 @@ internal static class TabularCommand
                           $"test on {(protocol == "test" ? "the other normal rows and all anomalies" : "the held-out training normals and half the anomalies")}; standardized with the training rows. AUC-ROC, mean over seeds.");
         Console.WriteLine();
         string header = "| Set | Rows | Features | " + string.Join(" | ", detectors.Select(d => d.Column)) + " | k-NN | IsolationForest | PCA | " +
-                        string.Join(" | ", detectors.Select(d => d.Column + " AUPRC")) + " | k-NN AUPRC | Fit (s) |";
+                        string.Join(" | ", detectors.Select(d => d.Column + " AUPRC")) + " | k-NN AUPRC | Fit (s) | " +
+                        string.Join(" | ", detectors.Select(d => d.Column + " model (KB)")) + " | " + string.Join(" | ", detectors.Select(d => d.Column + " scoring (rows/s)")) + " |";
         Console.WriteLine(header);
         Console.WriteLine("|" + string.Concat(header.Count(ch => ch == '|') - 1 is int n ? Enumerable.Repeat("---|", n) : []));
         foreach (var r in results)
@@ -97,16 +104,31 @@ internal static class TabularCommand
             var set = sets.First(s => s.GetProperty("name").GetString() == r.Set);
             Console.WriteLine(string.Create(c, $"| {r.Set} | {set.GetProperty("rows").GetInt32()} | {set.GetProperty("features").GetInt32()} | ") +
                 string.Join(" | ", r.Auc.Select(a => a.ToString("F4", c))) + " | " + string.Join(" | ", r.BaselineAuc.Select(a => a.ToString("F4", c))) + " | " +
-                string.Join(" | ", r.Auprc.Select(a => a.ToString("F4", c))) + " | " + r.BaselineAuprc[0].ToString("F4", c) + " | " + r.Seconds.ToString("F1", c) + " |");
+                string.Join(" | ", r.Auprc.Select(a => a.ToString("F4", c))) + " | " + r.BaselineAuprc[0].ToString("F4", c) + " | " + r.Seconds.ToString("F1", c) + " | " +
+                string.Join(" | ", r.Kilobytes.Select(k => k.ToString("N0", c))) + " | " + string.Join(" | ", r.RowsPerSecond.Select(v => v.ToString("N0", c))) + " |");
         }
-        double Mean(Func<(string Set, double[] Auc, double[] Auprc, double[] BaselineAuc, double[] BaselineAuprc, double Seconds), double> value) => results.Average(value);
+        double Mean(Func<(string Set, double[] Auc, double[] Auprc, double[] BaselineAuc, double[] BaselineAuprc, double Seconds, double[] Kilobytes, double[] RowsPerSecond), double> value) => results.Average(value);
         Console.WriteLine("| **mean** | | | " + string.Join(" | ", detectors.Select((_, i) => $"**{Mean(r => r.Auc[i]).ToString("F4", c)}**")) + " | " +
             string.Join(" | ", baselineNames.Select((_, i) => Mean(r => r.BaselineAuc[i]).ToString("F4", c))) + " | " +
             string.Join(" | ", detectors.Select((_, i) => Mean(r => r.Auprc[i]).ToString("F4", c))) + " | " + Mean(r => r.BaselineAuprc[0]).ToString("F4", c) + " | " +
-            Mean(r => r.Seconds).ToString("F1", c) + " |");
+            Mean(r => r.Seconds).ToString("F1", c) + " | " +
+            string.Join(" | ", detectors.Select((_, i) => Mean(r => r.Kilobytes[i]).ToString("N0", c))) + " | " + string.Join(" | ", detectors.Select((_, i) => Mean(r => r.RowsPerSecond[i]).ToString("N0", c))) + " |");
         Console.WriteLine();
         Console.WriteLine(string.Create(c, $"mean AUC: ours {Mean(r => r.Auc[0]):F4}; k-NN {Mean(r => r.BaselineAuc[0]):F4}; IsolationForest {Mean(r => r.BaselineAuc[1]):F4}; PCA {Mean(r => r.BaselineAuc[2]):F4}"));
         return 0;
+    }
+
+    /// <summary>Rows scored per scoring-rate measurement: the test rows cycled up to at least this many.</summary>
+    private const int ScoringRows = 20_000;
+
+    /// <summary>Batched scoring rate of <paramref name="model"/>: rows per second over the test rows cycled to <see cref="ScoringRows"/> rows, after one untimed pass.</summary>
+    private static double ScoringRate(MLContext context, ITransformer model, List<Row> test)
+    {
+        var cycled = Load(context, Enumerable.Range(0, (ScoringRows + test.Count - 1) / test.Count).SelectMany(_ => test).ToList());
+        model.Transform(cycled).GetColumn<float>("Score").Count();
+        var clock = Stopwatch.StartNew();
+        int rows = model.Transform(cycled).GetColumn<float>("Score").Count();
+        return rows / clock.Elapsed.TotalSeconds;
     }
 
     /// <summary>Makes the suite's splits and the scikit-learn baselines when the folder lacks them (Debian packages, ~1 min).</summary>

@@ -9,7 +9,9 @@ namespace Autoencoders.Benchmarks.Throughput;
 /// default 10000), <c>--batch N</c> (scoring batch, default 256), <c>--predictions N</c> (prediction-engine calls,
 /// default 1000000), <c>--train-rows N</c> (default 20000), <c>--epochs N</c> (training epochs including one warm-up,
 /// default 4), <c>--threads N</c> (training threads, default all cores), <c>--rounds N</c> (alternating training runs of
-/// ours and PyTorch, summarized by their medians, default 3).
+/// ours and PyTorch, summarized by their medians, default 3), <c>--detector-sizes 2000x20,20000x20,50000x50</c> (training
+/// rows × features of the detector table: the default Score beside the reconstruction error, see <see cref="DetectorThroughput"/>;
+/// <c>none</c> skips it), <c>--detector-predictions N</c> (single-row predictions per detector, default 20000).
 /// </summary>
 internal static class ThroughputCommand
 {
@@ -23,12 +25,19 @@ internal static class ThroughputCommand
         int epochs = arguments.Int("epochs", 4);
         int threads = arguments.Int("threads", Environment.ProcessorCount);
         int rounds = arguments.Int("rounds", 3);
+        string sizesText = arguments.String("detector-sizes", "2000x20,20000x20,50000x50");
+        var detectorSizes = sizesText == "none" ? [] : sizesText.Split(',').Select(size => size.Split('x') is [var r, var f]
+            && int.TryParse(r, NumberStyles.Integer, CultureInfo.InvariantCulture, out int rowCount) && int.TryParse(f, NumberStyles.Integer, CultureInfo.InvariantCulture, out int featureCount)
+            && rowCount >= 2 && featureCount >= 1 ? (rowCount, featureCount)
+            : throw new ArgumentOutOfRangeException("--detector-sizes", size, "Expected ROWSxFEATURES, e.g. 50000x50.")).ToArray();
+        int detectorPredictions = arguments.Int("detector-predictions", 20_000);
         if (epochs < 2)
             throw new ArgumentOutOfRangeException("--epochs", epochs, "At least 2 epochs: the first is a warm-up.");
         void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 
         var training = new TrainingThroughput(trainRows, epochs, threads, rounds).Run(Log);
         var scoring = new ScoringThroughput(rows, perRowRows, batch, predictions).Run(Log);
+        var detectors = new DetectorThroughput(detectorSizes, detectorPredictions).Run(Log);
 
         double vsDirect = scoring.Ours / scoring.DirectOnnxRuntime;
         double vsPerRow = scoring.Ours / scoring.PerRowApplyOnnxModel;
@@ -54,6 +63,23 @@ internal static class ThroughputCommand
         Console.WriteLine();
         Console.WriteLine(string.Create(c, $"Prediction engine, one row: median {scoring.MedianLatencyMicroseconds:F1} µs, p99 {scoring.P99LatencyMicroseconds:F1} µs; working set change over the last 90% of {scoring.Predictions} predictions: {scoring.PredictionGrowthMiB:+0.0;-0.0} MiB."));
         Console.WriteLine(string.Create(c, $"Peak working set: {training.PeakWorkingSetMiB:F0} MiB after training, {scoring.PeakWorkingSetMiB:F0} MiB after scoring; working set change from the first to the last training epoch: {training.WorkingSetGrowthMiB:+0.0;-0.0} MiB."));
+        if (detectors.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"The anomaly detector with its defaults (Score: nearest neighbours) beside ScoreKind.ReconstructionError, same data and network, one process; synthetic low-rank rows; scoring {DetectorThroughput.ScoringRows:N0} other rows, batch 256; {detectorPredictions:N0} single-row predictions.");
+            Console.WriteLine();
+            Console.WriteLine("| Training rows × features | Score | Fit (s) | after training (s) | Batched (rows/s) | ÷ reconstruction | One row p50 (µs) | p99 (µs) | ONNX (MB) |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var d in detectors)
+            {
+                var reconstruction = detectors.First(r => r.Rows == d.Rows && r.Features == d.Features && r.Detector == "ReconstructionError");
+                Console.WriteLine(string.Create(c, $"| {d.Rows:N0} × {d.Features} | {d.Detector} | {d.FitSeconds:F1} | {d.AfterTrainingSeconds:F2} | {d.RowsPerSecond:N0} | {d.RowsPerSecond / reconstruction.RowsPerSecond:F2} | {d.MedianMicroseconds:F1} | {d.P99Microseconds:F1} | {d.ModelBytes / 1048576.0:F2} |"));
+            }
+            var largest = detectors.Where(d => d.Detector == "default").MaxBy(d => (long)d.Rows * d.Features)!;
+            var largestReconstruction = detectors.First(r => r.Rows == largest.Rows && r.Features == largest.Features && r.Detector == "ReconstructionError");
+            Console.WriteLine();
+            Console.WriteLine(string.Create(c, $"default detector at {largest.Rows:N0} × {largest.Features}: {largest.RowsPerSecond / largestReconstruction.RowsPerSecond:F2} of the reconstruction path's rows/s, one-row p99 {largest.P99Microseconds:F0} µs, ONNX {largest.ModelBytes / 1048576.0:F2} MB"));
+        }
         Console.WriteLine(string.Create(c, $"scoring vs direct ONNX Runtime: {vsDirect:F2}; vs per-row ApplyOnnxModel: {vsPerRow:F2}; training vs PyTorch: {(vsPyTorch is double v ? v.ToString("F2", c) : "n/a")}"));
         return 0;
 
