@@ -4,6 +4,7 @@ using Autoencoders.ML.Fitting;
 using Autoencoders.ML.Scoring;
 using Autoencoders.Training.Corruptions;
 using Autoencoders.Training.Models;
+using Autoencoders.Training.Scores;
 using Autoencoders.Training.Trainers;
 
 namespace Autoencoders.Tests.Architecture;
@@ -113,6 +114,7 @@ public sealed class OptionsMappingTests
         var estimator = Autoencoders.ML.AutoencoderCatalog.Autoencoder(context.AnomalyDetection.Trainers, options);
         options.NumberOfEpochs = -1;         // invalid now, but the estimator checked and copied the valid value
         options.HiddenLayerSizes![0] = 99;    // arrays are copied too
+        options.Neighbors.Count = 0;          // and the neighbour settings
         var model = estimator.Fit(train);
         Assert.HasCount(2, model.Training!.History);
         StringAssert.Contains(model.Training.Architecture, "12-8-3-8-12");
@@ -135,6 +137,7 @@ public sealed class OptionsMappingTests
         if (type == typeof(IReadOnlyList<Corruption>)) return new[] { Corruption.Masking(0.2) };
         if (type == typeof(ConvolutionalArchitecture)) return new ConvolutionalArchitecture { Channels = [16] };
         if (type == typeof(ImageShape)) return new ImageShape(1, 2, 3);
+        if (type == typeof(NeighborScoreOptions)) return new NeighborScoreOptions { Count = 7, Reference = NeighborReference.TrainingRows, Smoothing = 0.5 };
         if (type == typeof(Action<EpochMetrics>)) return (Action<EpochMetrics>)(_ => { });
         throw new NotSupportedException($"No distinct value for {type}: extend Distinct.");
     }
