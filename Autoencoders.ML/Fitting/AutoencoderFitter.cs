@@ -13,7 +13,8 @@ namespace Autoencoders.ML.Fitting;
 /// <summary>
 /// What every autoencoder estimator's Fit does: read the feature column, train (progress and warnings on the MLContext's
 /// channel, cancellation from the caller and the MLContext), export, choose the threshold from ONNX Runtime's own scores
-/// of the training rows, wrap.
+/// of the training rows (leave-one-out scores where the graph cannot give them, see
+/// <see cref="TrainedAutoencoder.LeaveOneOutScores"/>), wrap.
 /// </summary>
 internal static class AutoencoderFitter
 {
@@ -58,6 +59,7 @@ internal static class AutoencoderFitter
         AutoencoderOnnxModel model;
         TrainingSummary summary;
         Func<long, bool> isValidationRow = trained.IsValidationRow;
+        var leaveOneOut = trained.LeaveOneOutScores;
         using (trained)
         {
             // A provisional threshold: the real one comes from the graph's own scores below.
@@ -68,6 +70,12 @@ internal static class AutoencoderFitter
         float[] scores;
         using (var scorer = AutoencoderTransformer.CreateScorer(environment, model, scoring))
             scores = TrainingScores(scorer, data, scoring.ScoringBatchSize);
+        // Rows the graph scores against a prototype that includes them (a little low) count with their leave-one-out score,
+        // what a new row like them scores, so the threshold and the Probability output describe new rows. The larger of the
+        // two (they differ by float rounding where a row's own prototype does not matter): a contamination threshold then
+        // still flags at most that share of the training rows as the graph scores them.
+        foreach (var (row, score) in leaveOneOut)
+            scores[row] = Math.Max(scores[row], score);
         var validation = scores.Where((_, row) => isValidationRow(row)).ToArray();
         var (chosen, rule) = threshold(scores, validation);
         channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,

@@ -27,7 +27,13 @@ public sealed class ThresholdAndProbabilityTests
         var context = new MLContext(seed: 1);
         var (train, test) = AnomalyDetectionTests.Split(context);
         using var model = context.AnomalyDetection.Trainers.Autoencoder(Options()).Fit(train);
-        var trainingScores = model.Transform(train).GetColumn<float>("Score").ToArray();
+        // The stored distribution: every training row's score as if it were new (the graph scores a row against a prototype
+        // that includes it, a little low, so the training rows' leave-one-out scores are stored instead; on average higher).
+        var trainingScores = model.Model.TrainingScoreQuantiles!.ToArray();
+        Assert.HasCount(400, trainingScores);
+        var graphScores = model.Transform(train).GetColumn<float>("Score").ToArray();
+        Assert.IsGreaterThan(graphScores.Average(), trainingScores.Average());
+        Assert.IsTrue(graphScores.Order().Zip(trainingScores).All(p => p.First <= p.Second), "each stored score is at least the graph's own");
         var rows = context.Data.CreateEnumerable<Output>(model.Transform(test), false).ToList();
         foreach (var row in rows)
             Assert.AreEqual(trainingScores.Count(s => s <= row.Score) / (double)trainingScores.Length, row.Probability, 1e-6);
@@ -43,6 +49,21 @@ public sealed class ThresholdAndProbabilityTests
         zip.Position = 0;
         var batched = new MLContext().Model.LoadWithAutoencoders(zip, out _);
         CollectionAssert.AreEqual(rows.Select(r => r.Probability).ToList(), batched.Transform(test).GetColumn<float>("Probability").ToList());
+    }
+
+    /// <summary>With stored training rows the graph itself scores the training rows leave-one-out: the stored distribution is its scores.</summary>
+    [TestMethod]
+    public void Probability_WithStoredTrainingRows_IsTheShareOfTheGraphsTrainingScores()
+    {
+        var context = new MLContext(seed: 1);
+        var (train, test) = AnomalyDetectionTests.Split(context);
+        var options = Options();
+        options.Neighbors.Reference = Autoencoders.Training.Scores.NeighborReference.TrainingRows;
+        using var model = context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train);
+        var trainingScores = model.Transform(train).GetColumn<float>("Score").ToArray();
+        CollectionAssert.AreEqual(trainingScores.Order().ToArray(), model.Model.TrainingScoreQuantiles!.ToArray());
+        foreach (var row in context.Data.CreateEnumerable<Output>(model.Transform(test), false))
+            Assert.AreEqual(trainingScores.Count(s => s <= row.Score) / (double)trainingScores.Length, row.Probability, 1e-6);
     }
 
     [TestMethod]
@@ -69,7 +90,10 @@ public sealed class ThresholdAndProbabilityTests
         var (train, test) = AnomalyDetectionTests.Split(context);
         using var model = context.AnomalyDetection.Trainers.Autoencoder(Options()).Fit(train);
         using var strict = model.WithContamination(0.02);
-        Assert.AreEqual(8, strict.Transform(train).GetColumn<bool>("PredictedLabel").Count(f => f), "at most 2% of 400 training rows");
+        // Exactly 2% of the 400 stored training scores (each row's score as if it were new) lie above the threshold, and
+        // at most that many training rows as the graph scores them.
+        Assert.AreEqual(8, strict.Model.TrainingScoreQuantiles!.Count(s => s > strict.Threshold));
+        Assert.IsLessThanOrEqualTo(8, strict.Transform(train).GetColumn<bool>("PredictedLabel").Count(f => f), "at most 2% of 400 training rows");
         using var percentile = model.WithValidationPercentile(95);
         Assert.AreEqual("validation_percentile=95", percentile.Model.Metadata[OnnxNames.ThresholdRuleKey]);
         using var fixedThreshold = model.WithThreshold(2.5f);

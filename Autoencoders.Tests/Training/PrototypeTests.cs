@@ -88,6 +88,10 @@ public sealed class PrototypeTests
         // The statistics are the stored rows' leave-one-out distances: their scores average 0 in each part.
         Assert.AreEqual(inputSpace.LeaveOneOutMean, stored.Statistics.Mean, 1e-4);
         Assert.AreEqual(inputSpace.LeaveOneOutDeviation, stored.Statistics.Deviation, 1e-4);
+        // Each training row's score as if it were new, for the threshold: its leave-one-out distances, standardized.
+        Assert.HasCount(90, trained.LeaveOneOutScores);
+        for (int i = 0; i < 90; i++)
+            Assert.AreEqual(inputSpace.Z(inputSpace.LeaveOneOut[i]) + codeSpace.Z(codeSpace.LeaveOneOut[i]), trained.LeaveOneOutScores[i], 2e-3, $"training row {i}");
 
         var model = trained.ExportOnnx(1f);
         var onnx = Ort.Run(model.ToBytes(), queries, out _)[OnnxNames.Score];
@@ -194,6 +198,7 @@ public sealed class PrototypeTests
         public required double[][] Means { get; init; }
         public required double[] Spreads { get; init; }
         public required int[] Counts { get; init; }
+        public double[] LeaveOneOut { get; private set; } = [];
         public double LeaveOneOutMean { get; private set; }
         public double LeaveOneOutDeviation { get; private set; }
 
@@ -226,6 +231,7 @@ public sealed class PrototypeTests
                     : (Square(vectors[i], means[g]) + spreads[g], counts[g]));
                 return MeanOfNearest(entries, 4);
             }).ToArray();
+            space.LeaveOneOut = loo;
             space.LeaveOneOutMean = loo.Average();
             space.LeaveOneOutDeviation = Math.Sqrt(loo.Average(v => (v - space.LeaveOneOutMean) * (v - space.LeaveOneOutMean)));
             return space;

@@ -46,8 +46,9 @@ internal sealed class NeighborScore
     public const int PrototypeSampleRows = 65_536;
 
     private NeighborScore(NeighborReference reference, int summarizedRows, int neighbors, NeighborSpace[] spaces, ImageComparison? image,
-        ReconstructionTerm? reconstruction)
+        ReconstructionTerm? reconstruction, IReadOnlyDictionary<long, float> leaveOneOutScores)
     {
+        LeaveOneOutScores = leaveOneOutScores;
         Reference = reference;
         SummarizedRows = summarizedRows;
         Neighbors = neighbors;
@@ -89,6 +90,14 @@ internal sealed class NeighborScore
     /// <summary>The weighted reconstruction-error term; <see langword="null"/> when its weight is 0.</summary>
     public ReconstructionTerm? Reconstruction { get; }
 
+    /// <summary>
+    /// With prototypes: the score of each summarized training row (keyed by its index in the training data) computed as if
+    /// it were new — left out of its own prototype, whose mean, spread and count are updated exactly — which the graph cannot
+    /// do, as it does not know a row's group (it scores a member against a prototype that includes it, a little low). Empty
+    /// with stored training rows, which the graph itself scores leave-one-out.
+    /// </summary>
+    public IReadOnlyDictionary<long, float> LeaveOneOutScores { get; }
+
     /// <summary>The tolerance of the self-match rule for vectors of <paramref name="width"/> values (squared, standardized units).</summary>
     public static float SelfTolerance(int width) => SelfTolerancePerFeature * width;
 
@@ -96,13 +105,15 @@ internal sealed class NeighborScore
     public ImageComparison? ShiftsIn(NeighborSpace space) => ReferenceEquals(space, Input) && Image is { Shift: > 0 } ? Image : null;
 
     /// <summary>
-    /// Builds the score from <paramref name="standardized"/> training rows, as <paramref name="options"/> say, the hidden
-    /// features <paramref name="model"/>'s. Rows laid out as <paramref name="image"/> are compared smoothed, shifted and by
-    /// their edge histograms as the options say. Seeded by <paramref name="seed"/> (which rows are kept when there are
-    /// more than the score uses, and the k-means of the prototypes).
+    /// Builds the score from standardized training rows (<paramref name="reference"/>: the rows, and their indices in the
+    /// training data, or <see langword="null"/> when they are all of it, in order), as <paramref name="options"/> say, the
+    /// hidden features <paramref name="model"/>'s. Rows laid out as <paramref name="image"/> are compared smoothed, shifted
+    /// and by their edge histograms as the options say. Seeded by <paramref name="seed"/> (which rows are kept when there
+    /// are more than the score uses, and the k-means of the prototypes).
     /// </summary>
-    internal static NeighborScore Build(AutoencoderNetwork model, FeatureMatrix standardized, NeighborScoreOptions options, int seed, ImageShape? image = null)
+    internal static NeighborScore Build(AutoencoderNetwork model, (FeatureMatrix Rows, long[]? Indices) reference, NeighborScoreOptions options, int seed, ImageShape? image = null)
     {
+        var standardized = reference.Rows;
         var comparison = image is not null && (options.Smoothing > 0 || options.Shift > 0 || options.EdgeHistograms)
             ? new ImageComparison(image, options.Smoothing, options.Shift, options.EdgeHistograms) : null;
         int d = standardized.Columns;
@@ -125,22 +136,33 @@ internal sealed class NeighborScore
         using var noGrad = torch.no_grad();
         model.eval();
         var x = torch.tensor(rows, [count, d]);
-        var reconstruction = options.ReconstructionWeight > 0
-            ? ReconstructionTerm.Build(InChunks(x, chunk => SquaredErrors(chunk, model)), (float)options.ReconstructionWeight)
-            : null;
+        var errors = options.ReconstructionWeight > 0 ? InChunks(x, chunk => SquaredErrors(chunk, model)) : null;
+        var reconstruction = errors is null ? null : ReconstructionTerm.Build(errors, (float)options.ReconstructionWeight);
         if (comparison is { Smooths: true })
             x = comparison.Smooth(x).contiguous();
         var views = Views(x, model, comparison);
         var groups = prototypes ? PrototypeGroups.Assign(views[0].Vectors, size, options.PrototypeMembers, seed) : Enumerable.Range(0, count).ToArray();
         int stored = groups.Max() + 1;
         var spaces = new NeighborSpace[views.Count];
+        var scores = new double[count];
         for (int v = 0; v < views.Count; v++)
         {
             var space = NeighborSpace.Summarized(views[v].Name, TensorMemory.ToArray(views[v].Vectors), groups, stored);
             var shifts = v == 0 && comparison is { Shift: > 0 } ? comparison : null;
-            spaces[v] = space with { Statistics = Statistics(LeaveOneOutDistances(views[v].Vectors, space, groups, k, shifts)) };
+            var distances = LeaveOneOutDistances(views[v].Vectors, space, groups, k, shifts);
+            var statistics = Statistics(distances);
+            spaces[v] = space with { Statistics = statistics };
+            for (int i = 0; i < count; i++)
+                scores[i] += (distances[i] - statistics.Mean) / statistics.Deviation;
         }
-        return new NeighborScore(options.Reference, count, k, spaces, comparison, reconstruction);
+        var leaveOneOut = new Dictionary<long, float>();
+        if (prototypes)
+        {
+            var term = reconstruction is null ? null : TensorMemory.ToArray(reconstruction.Score(errors!));
+            for (int i = 0; i < count; i++)
+                leaveOneOut[reference.Indices?[chosen[i]] ?? chosen[i]] = (float)(scores[i] + (term?[i] ?? 0));
+        }
+        return new NeighborScore(options.Reference, count, k, spaces, comparison, reconstruction, leaveOneOut);
     }
 
     /// <summary>The squared reconstruction error of each value of standardized rows <paramref name="x"/> (what the graph's FeatureErrors holds).</summary>

@@ -51,7 +51,7 @@ public sealed class AutoencoderTrainer
         var standardized = standardizer.Transform(data);
         var standardizedTargets = targets is null ? null : standardizer.Transform(targets);
         return Train(data.Columns, data.Rows, standardizer, (random, device) => new InMemoryBatches(standardized, standardizedTargets,
-            _options.ValidationFraction, _options.BatchSize, _options.Shuffle, random, device), () => standardized, cancellationToken, noise2Noise: targets is not null);
+            _options.ValidationFraction, _options.BatchSize, _options.Shuffle, random, device), () => (standardized, null), cancellationToken, noise2Noise: targets is not null);
     }
 
     /// <summary>
@@ -104,15 +104,16 @@ public sealed class AutoencoderTrainer
     /// <summary>
     /// Up to as many standardized rows of a streamed source as the nearest-neighbour score uses (the rows it stores, or
     /// <see cref="NeighborScore.PrototypeSampleRows"/> to make prototypes of), a uniform sample drawn in one pass (reservoir
-    /// sampling, seeded).
+    /// sampling, seeded), with each row's index in the source.
     /// </summary>
-    private FeatureMatrix ReferenceSample(IRowSource source, Standardizer standardizer)
+    private (FeatureMatrix Rows, long[] Indices) ReferenceSample(IRowSource source, Standardizer standardizer)
     {
         var neighbors = _options.Neighbors;
         int d = source.Columns, capacity = neighbors.Reference == NeighborReference.Prototypes ? NeighborScore.PrototypeSampleRows
             : neighbors.ReferenceSize > 0 ? neighbors.ReferenceSize : NeighborScoreOptions.Defaults.AutomaticReferenceSize(neighbors.Reference, d);
         var random = new Random(_options.Seed ^ 0x2EF5);
         var sample = new List<float[]>();
+        var indices = new List<long>();
         var row = new float[d];
         long seen = 0;
         using var reader = source.OpenReader();
@@ -125,15 +126,21 @@ public sealed class AutoencoderTrainer
             var standardized = new float[d];
             standardizer.Transform(row, standardized);
             if (slot == sample.Count)
+            {
                 sample.Add(standardized);
+                indices.Add(seen - 1);
+            }
             else
+            {
                 sample[(int)slot] = standardized;
+                indices[(int)slot] = seen - 1;
+            }
         }
-        return FeatureMatrix.FromRows(sample);
+        return (FeatureMatrix.FromRows(sample), indices.ToArray());
     }
 
     private TrainedAutoencoder Train(int columns, long rows, Standardizer standardizer, Func<Random, Device, TrainingBatches> batches,
-        Func<FeatureMatrix> referenceRows, CancellationToken cancellationToken, bool noise2Noise)
+        Func<(FeatureMatrix Rows, long[]? Indices)> referenceRows, CancellationToken cancellationToken, bool noise2Noise)
     {
         if ((_options.Convolutional?.UseBatchNormalization ?? _options.UseBatchNormalization) && rows < 2)
             throw new ArgumentException("Batch normalization needs at least two training rows.", "data");

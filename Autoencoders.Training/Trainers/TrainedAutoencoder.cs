@@ -50,8 +50,20 @@ public sealed class TrainedAutoencoder : IDisposable
     /// <summary>What <see cref="Score(FeatureMatrix)"/> and the exported Score measure.</summary>
     public ScoreKind ScoreKind => Neighbors is null ? ScoreKind.ReconstructionError : ScoreKind.NearestNeighbors;
 
-    /// <summary>The stored training rows and statistics of the nearest-neighbour score; <see langword="null"/> for the reconstruction error.</summary>
+    /// <summary>The stored vectors and statistics of the nearest-neighbour score; <see langword="null"/> for the reconstruction error.</summary>
     internal NeighborScore? Neighbors { get; }
+
+    /// <summary>
+    /// Scores of training rows computed as if each row were new, where the exported graph cannot compute them so: with the
+    /// nearest-neighbour score over prototypes (<see cref="Scores.NeighborReference.Prototypes"/>), each summarized row left
+    /// out of its own prototype. Keyed by the row's index in the training data (0-based, in the order the rows were given).
+    /// Empty otherwise: the graph's own scores of the training rows are then already what a new row would get (the
+    /// reconstruction error; stored training rows are scored leave-one-out by the graph). A threshold or score distribution
+    /// taken from the training rows' scores should use these where they exist.
+    /// </summary>
+    public IReadOnlyDictionary<long, float> LeaveOneOutScores => Neighbors?.LeaveOneOutScores ?? NoScores;
+
+    private static readonly IReadOnlyDictionary<long, float> NoScores = new Dictionary<long, float>();
 
     /// <summary>The per-feature standardization fitted on the training data.</summary>
     public Standardizer Standardizer { get; }
