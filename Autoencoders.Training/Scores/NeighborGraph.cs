@@ -5,10 +5,10 @@ using static Autoencoders.Training.Onnx.OnnxGraphBuilder;
 namespace Autoencoders.Training.Scores;
 
 /// <summary>
-/// The ONNX translation of <see cref="NeighborScore"/>: each space's stored vectors as initializers (centred, transposed
-/// for the fast formula, with their squared norms plus spreads; row-major for the exact re-ranking; spreads and member
-/// counts), image rows blurred by two depthwise Convs after an edge Pad, shifted query images by an edge Pad and a Slice
-/// per position, edge-orientation histograms by a grouped Conv, Relu, AveragePool and Sqrt, candidates by MatMul (the
+/// The ONNX translation of <see cref="NeighborScore"/>: each space's stored vectors as one initializer (centred,
+/// row-major: read transposed by Gemm for the fast formula, gathered for the exact one), their squared norms plus weighted
+/// spreads, the weighted spreads and the member counts, image rows blurred by two depthwise Convs after an edge Pad, shifted query images by an edge Pad and a Slice
+/// per position, edge-orientation histograms by a grouped Conv, Relu, AveragePool and Sqrt, candidates by Gemm (the
 /// smallest over positions by ReduceMin) and TopK, their exact squared distances by Gather, Sub, Mul and ReduceSum, the
 /// members counted by TopK, GatherElements and CumSum, the standardized sum, and the weighted reconstruction term (Mul,
 /// ReduceSum of the squared errors).
@@ -143,7 +143,7 @@ internal static class NeighborGraph
         if (shifts is not null)
             uncentered = Shifted(g, uncentered, shifts);
         string query = g.Node("Sub", [uncentered, g.Initializer($"{stem}_reference_center", space.Center, 1, width)]);
-        var transposed = new float[reference.Length];
+        var spreads = space.WeightedSpreads;
         var norms = new float[count];
         for (int i = 0; i < count; i++)
         {
@@ -151,14 +151,15 @@ internal static class NeighborGraph
             for (int j = 0; j < width; j++)
             {
                 float v = reference[i * width + j];
-                transposed[j * count + i] = v;
                 norm += v * v;
             }
-            norms[i] = norm + space.Spreads[i];
+            norms[i] = norm + spreads[i];
         }
         // Candidates: the fast formula ‖q‖² − 2 q·c + (‖c‖² + spread), the smallest over the query's positions.
         string queryNorms = g.Node("ReduceSum", [g.Node("Mul", [query, query]), Axis(g, stem, 1)], null, Attribute("keepdims", 1L));
-        string products = g.Node("MatMul", [query, g.Initializer($"{stem}_reference_t", transposed, width, count)]);
+        // One copy of the stored vectors, row-major: Gemm reads it transposed for the fast formula, Gather for the exact one.
+        string stored = g.Initializer($"{stem}_reference", reference, count, width);
+        string products = g.Node("Gemm", [query, stored], null, Attribute("transB", 1L));
         string fast = g.Node("Add", [g.Node("Sub", [queryNorms, g.Node("Mul", [products, LayerOnnx.Constant(g, stem + "_two", 2f)])]),
             g.Initializer($"{stem}_reference_norms_and_spreads", norms, 1, count)]);
         if (shifts is not null)
@@ -166,7 +167,7 @@ internal static class NeighborGraph
                 Attribute("axes", [1L]), Attribute("keepdims", 0L));
         string nearest = TopK(g, fast, candidates, stem).Indices;
         // Exact squared distances to the candidates: Σ (q − c)², the smallest over the query's positions, plus the spread.
-        string gathered = g.Node("Gather", [g.Initializer($"{stem}_reference", reference, count, width), nearest], null, Attribute("axis", 0L));
+        string gathered = g.Node("Gather", [stored, nearest], null, Attribute("axis", 0L));
         string squares;
         if (shifts is not null)
         {
@@ -180,7 +181,7 @@ internal static class NeighborGraph
             string differences = g.Node("Sub", [g.Node("Unsqueeze", [query, Axis(g, stem, 1)]), gathered]);
             squares = g.Node("ReduceSum", [g.Node("Mul", [differences, differences]), Axis(g, stem, 2)], null, Attribute("keepdims", 0L));
         }
-        string withSpreads = g.Node("Add", [squares, g.Node("Gather", [g.Initializer($"{stem}_reference_spreads", space.Spreads, count), nearest], null, Attribute("axis", 0L))]);
+        string withSpreads = g.Node("Add", [squares, g.Node("Gather", [g.Initializer($"{stem}_reference_spreads", spreads, count), nearest], null, Attribute("axis", 0L))]);
         var (values, order) = TopK(g, withSpreads, candidates, stem);
         string members = g.Node("GatherElements", [g.Node("Gather", [g.Initializer($"{stem}_reference_counts", space.Counts, count), nearest], null, Attribute("axis", 0L)), order],
             null, Attribute("axis", 1L));

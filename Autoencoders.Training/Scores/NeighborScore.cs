@@ -39,6 +39,13 @@ internal sealed class NeighborScore
     /// <summary>Squared distance, per feature, below which the nearest stored training row counts as the row itself.</summary>
     public const float SelfTolerancePerFeature = 1e-5f;
 
+    /// <summary>
+    /// The weight of a prototype's spread in a query's squared distance to it: ½. With 1 the distance would be the root mean
+    /// squared distance to the prototype's members, which overstates the distance to its nearest members; ½ was chosen on the
+    /// tabular suite's validation protocol (benchmarks/tabular/research, round 8). Stored training rows have no spread.
+    /// </summary>
+    public const float SpreadWeight = 0.5f;
+
     /// <summary>Candidates re-ranked by exact distances beyond the neighbours (and the row itself): 6.</summary>
     public const int CandidateMargin = 6;
 
@@ -141,15 +148,26 @@ internal sealed class NeighborScore
         if (comparison is { Smooths: true })
             x = comparison.Smooth(x).contiguous();
         var views = Views(x, model, comparison);
-        var groups = prototypes ? PrototypeGroups.Assign(views[0].Vectors, size, options.PrototypeMembers, seed) : Enumerable.Range(0, count).ToArray();
+        // A prototype is a point of the (smoothed) input space, the mean of its group; every space sees it as it sees a
+        // query — the hidden features and edge histograms of that mean — so it tells no more about its members than the mean.
+        var groups = prototypes ? PrototypeGroups.Assign(x, size, options.PrototypeMembers) : Enumerable.Range(0, count).ToArray();
         int stored = groups.Max() + 1;
+        var means = prototypes ? torch.tensor(NeighborSpace.Means(TensorMemory.ToArray(x), groups, stored), [stored, x.shape[1]]) : x;
+        var storedViews = prototypes ? Views(means, model, comparison) : views;
+        // Each row's own prototype without it, in the input space, for the leave-one-out statistics (a lone row's: itself, unused).
+        var groupIndex = torch.tensor(groups.Select(g => (long)g).ToArray());
+        var sizes = torch.tensor(groups.GroupBy(g => g).OrderBy(g => g.Key).Select(g => (float)g.Count()).ToArray()).index_select(0, groupIndex).unsqueeze(1);
+        var others = torch.maximum(sizes - Constant(1, sizes), Constant(1, sizes));
+        var withoutRow = prototypes ? (means.index_select(0, groupIndex) * sizes - x) / others : x;
+        var withoutViews = prototypes ? Views(withoutRow, model, comparison) : views;
         var spaces = new NeighborSpace[views.Count];
         var scores = new double[count];
         for (int v = 0; v < views.Count; v++)
         {
-            var space = NeighborSpace.Summarized(views[v].Name, TensorMemory.ToArray(views[v].Vectors), groups, stored);
+            var members = TensorMemory.ToArray(views[v].Vectors);
+            var space = NeighborSpace.Of(views[v].Name, TensorMemory.ToArray(storedViews[v].Vectors), members, groups);
             var shifts = v == 0 && comparison is { Shift: > 0 } ? comparison : null;
-            var distances = LeaveOneOutDistances(views[v].Vectors, space, groups, k, shifts);
+            var distances = LeaveOneOutDistances(views[v].Vectors, space, groups, k, shifts, withoutViews[v].Vectors);
             var statistics = Statistics(distances);
             spaces[v] = space with { Statistics = statistics };
             for (int i = 0; i < count; i++)
@@ -272,7 +290,7 @@ internal sealed class NeighborScore
             uncentered = shifts.Shifted(uncentered);
         var query = uncentered - torch.tensor(space.Center, [1, width], dtype: uncentered.dtype, device: uncentered.device);
         var reference = torch.tensor(space.Reference, [count, width]);
-        var spreads = torch.tensor(space.Spreads);
+        var spreads = torch.tensor(space.WeightedSpreads);
         var products = query.matmul(reference.t());
         var fast = ((query * query).sum([1L], keepdim: true) - products - products).Plus(((reference * reference).sum([1L]).Plus(spreads)).unsqueeze(0));
         if (shifts is not null)
@@ -314,10 +332,12 @@ internal sealed class NeighborScore
 
     /// <summary>
     /// The leave-one-out distance of each summarized row (<paramref name="vectors"/>, uncentered, in <paramref name="groups"/>):
-    /// its distances to every stored vector of <paramref name="space"/>, its own prototype's mean, spread and count updated
-    /// as if it were not a member (a stored training row, its own group of one, drops out), by <see cref="MeanOfNearest"/>.
+    /// its distances to every stored vector of <paramref name="space"/>, its own prototype replaced by the one its group
+    /// makes without it (<paramref name="withoutRow"/>, this space's view of the other members' mean; its spread is the
+    /// other members' mean squared distance to it, its count one less; a stored training row, its own group of one, drops
+    /// out), by <see cref="MeanOfNearest"/>.
     /// </summary>
-    private static float[] LeaveOneOutDistances(Tensor vectors, NeighborSpace space, int[] groups, int neighbors, ImageComparison? shifts)
+    private static float[] LeaveOneOutDistances(Tensor vectors, NeighborSpace space, int[] groups, int neighbors, ImageComparison? shifts, Tensor withoutRow)
     {
         int n = groups.Length, width = space.Width, count = space.Count;
         var reference = torch.tensor(space.Reference, [count, width]);
@@ -325,6 +345,12 @@ internal sealed class NeighborScore
         var spreads = torch.tensor(space.Spreads);
         var counts = torch.tensor(space.Counts);
         var center = torch.tensor(space.Center, [1, width]);
+        var weight = Constant(SpreadWeight, spreads);
+        // Each group's sum of its members' vectors and of their squared norms, for the spread without one member.
+        var groupIndex = torch.tensor(groups.Select(g => (long)g).ToArray());
+        var centred = vectors - center;
+        var memberSums = torch.zeros([count, width]).index_add_(0, groupIndex, centred, TorchScalars.One);
+        var memberSquares = torch.zeros([count]).index_add_(0, groupIndex, (centred * centred).sum([1L]), TorchScalars.One);
         int positions = shifts?.Positions ?? 1;
         int chunkRows = Math.Clamp((1 << 24) / Math.Max(1, positions * Math.Max(count, width)), 1, MaxChunkRows);
         var distances = new float[n];
@@ -332,24 +358,25 @@ internal sealed class NeighborScore
         {
             using var chunkScope = torch.NewDisposeScope();
             int rows = Math.Min(chunkRows, n - start);
-            var own = torch.tensor(groups.AsSpan(start, rows).ToArray().Select(g => (long)g).ToArray());
+            var own = groupIndex.narrow(0, start, rows);
+            var query = centred.narrow(0, start, rows);
             var rowsVectors = vectors.narrow(0, start, rows);
-            var query = rowsVectors - center;
             var placed = (shifts is null ? rowsVectors : shifts.Shifted(rowsVectors)) - center;
             var products = placed.matmul(reference.t());
             var squares = torch.nn.functional.relu(((placed * placed).sum([1L], keepdim: true) - products - products).Plus(norms.unsqueeze(0)));
             if (shifts is not null)
                 squares = squares.reshape(rows, positions, count).amin([1L]);
-            squares = squares.Plus(spreads.unsqueeze(0));
-            // The row's own group without it: mean (n c − x) / (n − 1), spread (n s − ‖x − c‖² n / (n − 1)) / (n − 1), n − 1 members.
+            squares = squares.Plus((spreads * weight).unsqueeze(0));
+            // The own group without the row: n − 1 members, their prototype withoutRow, their mean squared distance to it.
             var size = counts.index_select(0, own);
-            var remaining = torch.maximum(size - Constant(1, size), Constant(1, size)).unsqueeze(1);
-            var mean = reference.index_select(0, own);
-            var without = (mean * size.unsqueeze(1) - query) / remaining;
-            var gap = ((query - mean) * (query - mean)).sum([1L]);
-            var spread = torch.nn.functional.relu((size * spreads.index_select(0, own) - gap * size / remaining.squeeze(1)) / remaining.squeeze(1));
-            var ownDifferences = placed.reshape(rows, positions, width) - without.unsqueeze(1);
-            var ownSquares = (ownDifferences * ownDifferences).sum([2L]).amin([1L]).Plus(spread);
+            var remaining = torch.maximum(size - Constant(1, size), Constant(1, size));
+            var prototype = withoutRow.narrow(0, start, rows) - center;
+            var otherSums = memberSums.index_select(0, own) - query;
+            var otherSquares = memberSquares.index_select(0, own) - (query * query).sum([1L]);
+            var spread = torch.nn.functional.relu((otherSquares - (prototype * otherSums).sum([1L]) * Constant(2, size)
+                + (prototype * prototype).sum([1L]) * remaining) / remaining);
+            var ownDifferences = placed.reshape(rows, positions, width) - prototype.unsqueeze(1);
+            var ownSquares = (ownDifferences * ownDifferences).sum([2L]).amin([1L]).Plus(spread * weight);
             var alone = size.le(Constant(1, size));
             var index = own.unsqueeze(1);
             squares = squares.scatter(1, index, torch.where(alone, torch.zeros_like(ownSquares), ownSquares).unsqueeze(1));

@@ -34,6 +34,7 @@ from aelib import load, member, train
 SETS = ["shuttle", "satellite", "letter", "digits", "vehicle", "breastw", "pima", "wdbc", "ionosphere", "glass",
         "wine", "sonar"]
 K = 5
+ALPHA = 1.0  # weight of the spread in a prototype's squared distance (1: the members' mean squared distance)
 
 
 def hidden(name, s, cache, Xtr, Xte):
@@ -96,8 +97,38 @@ def enforce(X, a, m):
     return np.unique(a, return_inverse=True)[1]
 
 
-def groups(X, budget, m, seed):
+def mdav(X, m):
+    """Microaggregation (MDAV, Domingo-Ferrer & Mateo-Sanz 2002): groups of exactly m rows (the last of m..2m-1)."""
     n = len(X)
+    left = np.arange(n)
+    a = np.full(n, -1)
+    g = 0
+
+    def take(center_row):
+        nonlocal left, g
+        d = ((X[left] - center_row) ** 2).sum(1)
+        chosen = left[np.argsort(d, kind="stable")[:m]]
+        a[chosen] = g
+        g += 1
+        left = np.setdiff1d(left, chosen, assume_unique=True)
+
+    while len(left) >= 3 * m:
+        c = X[left].mean(0)
+        r = X[left[((X[left] - c) ** 2).sum(1).argmax()]]
+        take(r)
+        s_ = X[left[((X[left] - r) ** 2).sum(1).argmax()]]
+        take(s_)
+    if len(left) >= 2 * m:
+        c = X[left].mean(0)
+        take(X[left[((X[left] - c) ** 2).sum(1).argmax()]])
+    a[left] = g
+    return a
+
+
+def groups(X, budget, m, seed, method="kmeans"):
+    n = len(X)
+    if method == "mdav":  # groups of max(m, ceil(n / budget)) rows: at most the budget's groups
+        return mdav(X, max(m, -(-n // budget)))
     g = max(1, min(budget, n // m))
     return enforce(X, kmeans(X, g, seed), m)
 
@@ -118,7 +149,7 @@ def rule_score(d, s2, counts, rule):
     k = min(K, d.shape[1])
     if rule == "knn":
         return np.sqrt(np.sort(d, 1)[:, :k]).mean(1)
-    e = d + s2
+    e = d + ALPHA * s2
     if rule == "spread":
         return np.sqrt(np.sort(e, 1)[:, :k]).mean(1)
     order = np.argsort(e, 1)[:, :K]
@@ -147,6 +178,33 @@ def loo_scores(V, a, C, s2, counts, rule):
     return rule_score(d, S2, Cn, rule)
 
 
+def loo_of_mean(Xin, H, a, C, s2, counts, W0, b0, rule):
+    """Leave-one-out for hidden prototypes that are the hidden features of the input mean: the own group's input mean
+    without the row, its hidden features, and the other members' mean squared distance to them."""
+    d = sqdist(H, C)
+    G = len(C)
+    n = counts[a]
+    rows = np.arange(len(H))
+    Cin = np.zeros((G, Xin.shape[1]))
+    np.add.at(Cin, a, Xin)
+    Cin /= counts[:, None]
+    hsum = np.zeros((G, H.shape[1]))
+    np.add.at(hsum, a, H)
+    hsq = np.zeros(G)
+    np.add.at(hsq, a, (H * H).sum(1))
+    without = (n[:, None] * Cin[a] - Xin) / np.maximum(n - 1, 1)[:, None]
+    hw = np.tanh(without @ W0 + b0)
+    other_sum = hsum[a] - H
+    other_sq = hsq[a] - (H * H).sum(1)
+    spread = np.maximum((other_sq - 2 * (hw * other_sum).sum(1) + (n - 1) * (hw * hw).sum(1)) / np.maximum(n - 1, 1), 0)
+    S2 = np.broadcast_to(s2, d.shape).copy()
+    Cn = np.broadcast_to(counts, d.shape).copy()
+    d[rows, a] = ((H - hw) ** 2).sum(1)
+    S2[rows, a] = spread
+    Cn[rows, a] = n - 1
+    return rule_score(d, S2, Cn, rule)
+
+
 def z(tr, te):
     m, s = tr.mean(), tr.std()
     s = s if s > 1e-12 else 1
@@ -159,6 +217,7 @@ def fpr(threshold_from, normal_scores, c=0.1):
 
 
 def main():
+    global ALPHA, K
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", default="0,1,2,3,4")
     ap.add_argument("--sets", default=",".join(SETS))
@@ -166,6 +225,11 @@ def main():
     ap.add_argument("--min-members", default="2,3,5")
     ap.add_argument("--rules", default="knn,spread,members")
     ap.add_argument("--cache", default="/tmp/proto-cache")
+    ap.add_argument("--value-budget", type=int, default=0, help="budget in stored values: groups = clamp(V / (features + hidden units), 64, 4096); overrides --budgets")
+    ap.add_argument("--alphas", default="1", help="weights of the spread (1: root mean squared distance to the members)")
+    ap.add_argument("--ks", default="5", help="neighbours averaged")
+    ap.add_argument("--methods", default="kmeans", help="grouping: kmeans (k-means, small groups dissolved) and/or mdav (exact sizes when n/m fits the budget)")
+    ap.add_argument("--hidden", default="mean", help="hidden prototypes: mean (of the members' hidden features) and/or of-mean (the hidden features of the input mean)")
     a = ap.parse_args()
     os.makedirs(a.cache, exist_ok=True)
     seeds = [int(x) for x in a.seeds.split(",")]
@@ -179,6 +243,7 @@ def main():
             Xtr, Xte, y = load(name, s)
             Htr, Hte = hidden(name, s, a.cache, Xtr, Xte)
             normal = y == 0
+            K = 5
             tr_i, te_i = knn_rows(Xtr, Xtr, True), knn_rows(Xtr, Xte, False)
             tr_h, te_h = knn_rows(Htr, Htr, True), knn_rows(Htr, Hte, False)
             a_tr, a_te = z(tr_i, te_i)
@@ -186,17 +251,28 @@ def main():
             sc_tr, sc_te = a_tr + b_tr, a_te + b_te
             results.setdefault("rows", {}).setdefault(name, []).append(
                 (roc_auc_score(y, sc_te), fpr(sc_tr, sc_te[normal]), fpr(sc_tr, sc_te[normal])))
-            for m in mins:
-                for B in budgets:
-                    if B * m > 2 * len(Xtr) and B != budgets[0]:
-                        # same grouping as a smaller budget: reuse would be identical; still computed for the table
-                        pass
-                    assign = groups(Xtr, B, m, seed=s)
+            z_ = np.load(f"{a.cache}/{name}_s{s}.npz")
+            for alpha, kk in [(float(x), int(y)) for x in a.alphas.split(",") for y in a.ks.split(",")]:
+             ALPHA, K = alpha, kk
+             for method in a.methods.split(","):
+              for hid in a.hidden.split(","):
+               for m in mins:
+                for B in ([min(max(a.value_budget // (Xtr.shape[1] + Htr.shape[1]), 64), 4096)] if a.value_budget else budgets):
+                    assign = groups(Xtr, B, m, seed=s, method=method)
                     for rule in rules:
                         parts_tr_in, parts_tr_loo, parts_te = [], [], []
-                        for Vtr, Vte in ((Xtr, Xte), (Htr, Hte)):
+                        for space, (Vtr, Vte) in enumerate(((Xtr, Xte), (Htr, Hte))):
                             C, s2, counts = summarize(Vtr.astype(np.float64), assign)
-                            loo = loo_scores(Vtr.astype(np.float64), assign, C, s2, counts, rule)
+                            if space == 1 and hid == "of-mean":
+                                Cin, _, _ = summarize(Xtr.astype(np.float64), assign)
+                                C = np.tanh(Cin @ z_["W0"] + z_["b0"])
+                                s2 = np.zeros(len(C))
+                                np.add.at(s2, assign, ((Vtr - C[assign]) ** 2).sum(1))
+                                s2 /= counts
+                            if space == 1 and hid == "of-mean":
+                                loo = loo_of_mean(Xtr.astype(np.float64), Vtr.astype(np.float64), assign, C, s2, counts, z_["W0"], z_["b0"], rule)
+                            else:
+                                loo = loo_scores(Vtr.astype(np.float64), assign, C, s2, counts, rule)
                             ingroup = proto_score(Vtr, C, s2, counts, rule)
                             te = proto_score(Vte, C, s2, counts, rule)
                             m_, sd = loo.mean(), loo.std() if loo.std() > 1e-12 else 1
@@ -204,7 +280,7 @@ def main():
                             parts_tr_in.append((ingroup - m_) / sd)
                             parts_te.append((te - m_) / sd)
                         te = sum(parts_te)
-                        key = f"{rule} B={B} m={m}"
+                        key = f"{rule} {method} hidden={hid} B={'V' + str(a.value_budget) if a.value_budget else B} m={m} alpha={alpha} k={kk}"
                         results.setdefault(key, {}).setdefault(name, []).append(
                             (roc_auc_score(y, te), fpr(sum(parts_tr_in), te[normal]), fpr(sum(parts_tr_loo), te[normal])))
             print(f"[{time.time() - t0:.0f}s] {name} seed {s} ({len(Xtr)} rows): rows {results['rows'][name][-1][0]:.4f}", flush=True)
