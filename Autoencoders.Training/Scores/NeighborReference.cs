@@ -7,11 +7,11 @@ namespace Autoencoders.Training.Scores;
 public enum NeighborReference
 {
     /// <summary>
-    /// Prototypes: the training rows are grouped (k-means, seeded) into at most <see cref="NeighborScoreOptions.ReferenceSize"/>
-    /// groups of at least <see cref="NeighborScoreOptions.PrototypeMembers"/> rows, and each group is stored as the mean of its
-    /// members (in every space the score compares), with its member count and spread. No stored vector is a training row
-    /// (unless that many identical rows make up a group), the model's size and scoring cost do not grow with the training
-    /// rows, and a row's distance to a group is the root mean squared distance to its members. The default.
+    /// Prototypes: the training rows are grouped by microaggregation (MDAV) into at most
+    /// <see cref="NeighborScoreOptions.ReferenceSize"/> groups of at least <see cref="NeighborScoreOptions.PrototypeMembers"/>
+    /// nearby rows, and each group is stored as the mean of its members (and, in the hidden layer and the edge histograms,
+    /// that mean's features), with its member count and spread. No stored vector is a training row (unless that many
+    /// identical rows make up a group), and the model's size and scoring cost do not grow with the training rows. The default.
     /// </summary>
     Prototypes,
 

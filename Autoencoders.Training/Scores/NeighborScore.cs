@@ -17,18 +17,21 @@ namespace Autoencoders.Training.Scores;
 /// subgraph in <see cref="NeighborGraph"/>, its settings in <see cref="NeighborScoreOptions"/>.
 /// </summary>
 /// <remarks>
-/// <para>A row's distance in a space is the mean over its <see cref="Neighbors"/> nearest training rows, where a stored vector
-/// stands for <see cref="NeighborSpace.Counts"/> rows at a squared distance of ‖x − c‖² + spread (exactly the mean squared
-/// distance to a prototype's members; a stored training row has count 1 and spread 0): the stored vectors are taken in
-/// order of that distance, each as many times as it has members, until there are k. Candidates are found fast, by
-/// ‖x‖² + ‖c‖² + spread − 2 x·c over every stored vector (both centred on the stored vectors' mean, so the norms are the
-/// rows' spread rather than their offset from 0), and the <see cref="Candidates"/> nearest are then re-ranked by
+/// <para>A prototype is a point of the (smoothed, standardized) input space, the mean of a group of training rows
+/// (<see cref="PrototypeGroups"/>); every space sees it as it sees a query — the hidden features and edge histograms of
+/// that mean — so the model tells no more about a group than its mean, its size and its spread (its members' mean squared
+/// distance to it, in each space). A row's distance in a space is the mean over its <see cref="Neighbors"/> nearest
+/// training rows, where a stored vector stands for <see cref="NeighborSpace.Counts"/> rows at a squared distance of
+/// ‖x − c‖² + <see cref="SpreadWeight"/> × spread (a stored training row has count 1 and spread 0): the stored vectors are
+/// taken in order of that distance, each as many times as it has members, until there are k. Candidates are found fast,
+/// by ‖x‖² + ‖c‖² + ½ spread − 2 x·c over every stored vector (both centred on the stored vectors' mean, so the norms are
+/// the rows' spread rather than their offset from 0), and the <see cref="Candidates"/> nearest are then re-ranked by
 /// Σ (x − c)² computed directly: that formula does not cancel for near neighbours, so a row scores the same, to float
 /// rounding, alone or in a batch and in TorchSharp or ONNX Runtime, also on data with duplicate rows.</para>
 /// <para>With stored training rows, the nearest is not counted when it is within <see cref="SelfTolerance"/> (the row
 /// itself, or an exact duplicate), so a stored row is scored leave-one-out. The statistics that standardize each distance
-/// are the summarized rows' leave-one-out distances: each row scored with itself taken out of its own prototype (whose
-/// mean, spread and count are updated exactly), or out of the stored rows, so they describe new rows too.</para>
+/// are the summarized rows' leave-one-out distances: each row scored with itself taken out of its own group (whose
+/// prototype, spread and count are made again without it), or out of the stored rows, so they describe new rows too.</para>
 /// <para>Image rows are compared as <see cref="Image"/> says: after a Gaussian blur of each channel (edges replicated, as
 /// <see cref="GaussianBlur"/> does), in every space — the hidden features and the edge histograms are those of the smoothed
 /// image — and, in the input, at the best of a few shifts: the distance of a query to a stored image is the smallest over
@@ -99,7 +102,7 @@ internal sealed class NeighborScore
 
     /// <summary>
     /// With prototypes: the score of each summarized training row (keyed by its index in the training data) computed as if
-    /// it were new — left out of its own prototype, whose mean, spread and count are updated exactly — which the graph cannot
+    /// it were new — left out of its own group, whose prototype, spread and count are made again without it — which the graph cannot
     /// do, as it does not know a row's group (it scores a member against a prototype that includes it, a little low). Empty
     /// with stored training rows, which the graph itself scores leave-one-out.
     /// </summary>
@@ -392,7 +395,7 @@ internal sealed class NeighborScore
     {
         var c = CultureInfo.InvariantCulture;
         string stored = Reference == NeighborReference.Prototypes
-            ? string.Create(c, $"{Count} prototypes (means of at least {Members} of {SummarizedRows} training rows; distance to a prototype: root mean squared distance to its members)")
+            ? string.Create(c, $"{Count} prototypes (means of at least {Members} of {SummarizedRows} training rows; distance to a prototype: sqrt(squared distance to its mean + {SpreadWeight:R} x its members' mean squared distance to it))")
             : string.Create(c, $"{Count} stored training rows");
         string smoothed = Image is { Smooths: true } blurred ? string.Create(c, $" smoothed by a Gaussian of sigma {blurred.Sigma:R} pixels") : "";
         string shifted = Image is { Shift: > 0 } moved ? string.Create(c, $", the query image at the best of its shifts by up to {moved.Shift} pixels each way") : "";

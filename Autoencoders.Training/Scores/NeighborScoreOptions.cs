@@ -21,10 +21,18 @@ public sealed record NeighborScoreOptions
         public const int ReferenceSize = 0;
 
         /// <summary>
-        /// Prototypes stored at most by the automatic <see cref="NeighborScoreOptions.ReferenceSize"/>: 512. Chosen on the
-        /// tabular suite's and Fashion-MNIST's validation protocols (see README, "What a saved model contains").
+        /// Values (prototypes × values per prototype, in every space) the automatic <see cref="NeighborScoreOptions.ReferenceSize"/>
+        /// of prototypes stores at most, 2¹⁷ (512 KB), within <see cref="MinAutomaticPrototypes"/> to <see cref="MaxAutomaticPrototypes"/>:
+        /// it bounds the file's size and each row's scoring cost whatever the number of training rows. Chosen on the tabular
+        /// suite's and Fashion-MNIST's validation protocols (see README, "What a saved model contains").
         /// </summary>
-        public const int AutomaticPrototypes = 512;
+        public const int PrototypeValueBudget = 1 << 17;
+
+        /// <summary>Fewest prototypes the automatic size stores (when there are rows enough): 256, for wide rows such as images.</summary>
+        public const int MinAutomaticPrototypes = 256;
+
+        /// <summary>Most prototypes the automatic size stores: 4,096, for narrow rows.</summary>
+        public const int MaxAutomaticPrototypes = 4096;
 
         /// <summary>Values (vectors × values per vector) the automatic number of stored training rows holds at most (unless 4,096 rows need more): 2²¹, 8 MB.</summary>
         public const int TrainingRowValueBudget = 1 << 21;
@@ -59,7 +67,7 @@ public sealed record NeighborScoreOptions
 
         /// <summary>The automatic number of stored vectors (see <see cref="NeighborScoreOptions.ReferenceSize"/>) for vectors of <paramref name="width"/> values in all spaces.</summary>
         public static int AutomaticReferenceSize(NeighborReference reference, int width) => reference == NeighborReference.Prototypes
-            ? AutomaticPrototypes
+            ? Math.Clamp(PrototypeValueBudget / Math.Max(width, 1), MinAutomaticPrototypes, MaxAutomaticPrototypes)
             : Math.Max(4096, TrainingRowValueBudget / Math.Max(width, 1));
     }
 
@@ -74,17 +82,17 @@ public sealed record NeighborScoreOptions
 
     /// <summary>
     /// How many vectors are stored, or 0 (default) for automatic: with <see cref="NeighborReference.Prototypes"/>, at most
-    /// 512 prototypes (fewer when there are fewer than 512 × <see cref="PrototypeMembers"/> rows), whatever the number of
-    /// training rows; with <see cref="NeighborReference.TrainingRows"/>, every training row up to 2²¹ stored values
+    /// 2¹⁷ values in all (prototypes × (features + hidden units …)), 256 to 4,096 prototypes, whatever the number of training
+    /// rows (fewer when there are fewer than that many × <see cref="PrototypeMembers"/> rows); with <see cref="NeighborReference.TrainingRows"/>, every training row up to 2²¹ stored values
     /// (rows × (features + hidden units …)), at least 4,096 rows, drawn at random when there are more. Scoring costs about
     /// this many × (features + hidden units) multiply-adds per row.
     /// </summary>
     public int ReferenceSize { get; set; } = Defaults.ReferenceSize;
 
     /// <summary>
-    /// With <see cref="NeighborReference.Prototypes"/>: the fewest training rows averaged into one prototype (a group with
-    /// fewer after k-means is dissolved into its members' nearest other groups). More members hide each row better and
-    /// blur the score more. Default 3.
+    /// With <see cref="NeighborReference.Prototypes"/>: the fewest training rows averaged into one prototype (groups have this
+    /// many nearby rows, or more when the rows exceed the prototypes × this; the last group up to twice as many). More
+    /// members hide each row better and blur the score more. Default 3.
     /// </summary>
     public int PrototypeMembers { get; set; } = Defaults.PrototypeMembers;
 
