@@ -1,23 +1,29 @@
 """Round 8: a bounded reference set of prototypes (means of several FIT rows) instead of the stored FIT rows.
 
 The default score is z(input 5-NN distance) + z(hidden-layer 5-NN distance) over the stored FIT rows (leave-one-out for
-the stored rows' statistics). Here the FIT rows are grouped (k-means, k-means++ init, seeded; groups smaller than
---min-members dissolved into their nearest remaining group) into at most B groups, and each group is stored as its
-mean in both spaces (input, hidden features of the members) with its member count and spread (mean squared distance of
-its members to the mean). Candidate scores of a query x against the prototypes c_j:
+the stored rows' statistics). Here the FIT rows are grouped and each group is stored as its mean, with its member count
+and spread (the members' mean squared distance to it):
+  * grouping (--methods): "kmeans" (k-means++ seeded, at most B groups, groups smaller than --min-members dissolved into
+    their members' nearest remaining group) or "mdav" (microaggregation, Domingo-Ferrer & Mateo-Sanz 2002: groups of
+    exactly max(m, ceil(n / B)) nearby rows, the last up to twice that);
+  * the hidden-layer prototype (--hidden): "mean" (of the members' hidden features) or "of-mean" (the hidden features of
+    the input mean: the file then tells nothing beyond the mean);
+  * the budget: --budgets B, or --value-budget V (B = clamp(V / (features + hidden units), 64, 4096)).
+Candidate scores of a query x against the prototypes c_j (--rules):
   * knn      mean of the k nearest ||x - c_j||
-  * spread   mean of the k nearest sqrt(||x - c_j||^2 + s_j^2): the root mean squared distance to group j's members
-             (exact: the mean over members of ||x - m||^2 is ||x - c_j||^2 + s_j^2)
+  * spread   mean of the k nearest sqrt(||x - c_j||^2 + alpha s_j^2)
   * members  the same, each group counted as many times as it has members, up to k "virtual members"
+with alpha (--alphas; 1: the root mean squared distance to the members) and k (--ks).
 The stored rows' statistics (mean, deviation per space) are leave-one-out: each FIT row is scored with itself taken out
-of its own group (mean and spread updated exactly). Reported: mean AUC over the suite (validation protocol, seeds), the
-false-positive rate of the contamination-0.1 threshold on the held-out normals, with the threshold taken from the FIT
-rows' in-group scores (what a graph that does not know its training rows gives them) and from their leave-one-out ones.
+of its own group (its prototype, spread and count made again without it). Reported: mean AUC over the suite (validation
+protocol, seeds), the false-positive rate of the contamination-0.1 threshold on the held-out normals, with the threshold
+taken from the FIT rows' in-group scores (what a graph that does not know its training rows gives them) and from their
+leave-one-out ones. Results: prototypes_round8.md.
 
 Validation protocol only (`test/` folders never read). Networks: the library's default (d -> clamp(2d,16,256) Tanh ->
 clamp(ceil(d/4),2,64) -> ... ), 100 epochs, trained by aelib and cached in --cache.
 
-usage: /usr/bin/python3 explore_prototypes.py [--seeds 0,1,2,3,4] [--budgets 32,64,...] [--min-members 2,3,5]
+usage: /usr/bin/python3 explore_prototypes.py [--seeds 0,1,2,3,4] [--value-budget 131072] [--methods mdav] ...
 """
 import argparse
 import math
