@@ -9,8 +9,7 @@ namespace Autoencoders.Training.Scores;
 /// row-major: read transposed by Gemm for the fast formula, gathered for the exact one), their squared norms plus weighted
 /// spreads, the weighted spreads and the member counts, image rows blurred by two depthwise Convs after an edge Pad, shifted query images by an edge Pad and a Slice
 /// per position, edge-orientation histograms by a grouped Conv, Relu, AveragePool and Sqrt, candidates by Gemm (the
-/// smallest over positions by ReduceMin), a ReduceMin per block and TopK of blocks, their vectors' exact squared distances
-/// by Gather, Sub, Mul and ReduceSum, the
+/// smallest over positions by ReduceMin) and TopK, their exact squared distances by Gather, Sub, Mul and ReduceSum, the
 /// members counted by TopK, GatherElements and CumSum, the standardized sum, and the weighted reconstruction term (Mul,
 /// ReduceSum of the squared errors).
 /// </summary>
@@ -138,29 +137,37 @@ internal static class NeighborGraph
     private static string MeanNeighborDistance(OnnxGraphBuilder g, NeighborScore score, NeighborSpace space, string uncentered)
     {
         string stem = space.Name;
-        int width = space.Width, block = score.BlockSize, blocks = score.Blocks, chosen = score.CandidateBlocks, candidates = chosen * block;
+        var reference = space.Reference;
+        int width = space.Width, count = space.Count, candidates = score.Candidates;
         var shifts = score.ShiftsIn(space);
         if (shifts is not null)
             uncentered = Shifted(g, uncentered, shifts);
         string query = g.Node("Sub", [uncentered, g.Initializer($"{stem}_reference_center", space.Center, 1, width)]);
-        var padded = space.Padded(block);
-        // Candidates: the fast formula ‖q‖² − 2 q·c + (‖c‖² + ½ spread), the smallest over the query's positions; one copy of
-        // the stored vectors, row-major, which Gemm reads transposed and Gather by blocks.
-        string stored = g.Initializer($"{stem}_reference", padded.Reference, blocks * block, width);
+        var spreads = space.WeightedSpreads;
+        var norms = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            float norm = 0;
+            for (int j = 0; j < width; j++)
+            {
+                float v = reference[i * width + j];
+                norm += v * v;
+            }
+            norms[i] = norm + spreads[i];
+        }
+        // Candidates: the fast formula ‖q‖² − 2 q·c + (‖c‖² + spread), the smallest over the query's positions.
         string queryNorms = g.Node("ReduceSum", [g.Node("Mul", [query, query]), Axis(g, stem, 1)], null, Attribute("keepdims", 1L));
+        // One copy of the stored vectors, row-major: Gemm reads it transposed for the fast formula, Gather for the exact one.
+        string stored = g.Initializer($"{stem}_reference", reference, count, width);
         string products = g.Node("Gemm", [query, stored], null, Attribute("transB", 1L));
         string fast = g.Node("Add", [g.Node("Sub", [queryNorms, g.Node("Mul", [products, LayerOnnx.Constant(g, stem + "_two", 2f)])]),
-            g.Initializer($"{stem}_reference_norms_and_spreads", padded.NormsAndSpreads, 1, blocks * block)]);
+            g.Initializer($"{stem}_reference_norms_and_spreads", norms, 1, count)]);
         if (shifts is not null)
-            fast = g.Node("ReduceMin", [g.Node("Reshape", [fast, g.Initializer(stem + "_positions_shape", [-1L, shifts.Positions, blocks * block], 3)])], null,
+            fast = g.Node("ReduceMin", [g.Node("Reshape", [fast, g.Initializer(stem + "_positions_shape", [-1L, shifts.Positions, count], 3)])], null,
                 Attribute("axes", [1L]), Attribute("keepdims", 0L));
-        // The blocks with the nearest vectors, then every vector of those blocks, by exact squared differences plus ½ spread.
-        string blockDistances = g.Node("ReduceMin", [g.Node("Reshape", [fast, g.Initializer(stem + "_blocks_shape", [-1L, blocks, block], 3)])], null,
-            Attribute("axes", [2L]), Attribute("keepdims", 0L));
-        string nearestBlocks = TopK(g, blockDistances, chosen, stem).Indices;
-        string storedBlocks = g.Node("Reshape", [stored, g.Initializer(stem + "_reference_blocks_shape", [(long)blocks, block, width], 3)]);
-        string gathered = g.Node("Reshape", [g.Node("Gather", [storedBlocks, nearestBlocks], null, Attribute("axis", 0L)),
-            g.Initializer(stem + "_candidates_shape", [-1L, candidates, width], 3)]);
+        string nearest = TopK(g, fast, candidates, stem).Indices;
+        // Exact squared distances to the candidates: Σ (q − c)², the smallest over the query's positions, plus the spread.
+        string gathered = g.Node("Gather", [stored, nearest], null, Attribute("axis", 0L));
         string squares;
         if (shifts is not null)
         {
@@ -174,11 +181,10 @@ internal static class NeighborGraph
             string differences = g.Node("Sub", [g.Node("Unsqueeze", [query, Axis(g, stem, 1)]), gathered]);
             squares = g.Node("ReduceSum", [g.Node("Mul", [differences, differences]), Axis(g, stem, 2)], null, Attribute("keepdims", 0L));
         }
-        string candidateShape = g.Initializer(stem + "_candidate_values_shape", [-1L, candidates], 2);
-        string PerCandidate(string name, float[] values) => g.Node("Reshape", [g.Node("Gather", [g.Initializer($"{stem}_reference_{name}", values, blocks, block), nearestBlocks],
-            null, Attribute("axis", 0L)), candidateShape]);
-        var (values, order) = TopK(g, g.Node("Add", [squares, PerCandidate("spreads", padded.Spreads)]), Math.Min(score.Candidates, candidates), stem);
-        string members = g.Node("GatherElements", [PerCandidate("counts", padded.Counts), order], null, Attribute("axis", 1L));
+        string withSpreads = g.Node("Add", [squares, g.Node("Gather", [g.Initializer($"{stem}_reference_spreads", spreads, count), nearest], null, Attribute("axis", 0L))]);
+        var (values, order) = TopK(g, withSpreads, candidates, stem);
+        string members = g.Node("GatherElements", [g.Node("Gather", [g.Initializer($"{stem}_reference_counts", space.Counts, count), nearest], null, Attribute("axis", 0L)), order],
+            null, Attribute("axis", 1L));
         if (score.DropsSelf)
         {
             // The nearest stored training row within the tolerance is the row itself (or an exact duplicate): not counted.
@@ -186,7 +192,7 @@ internal static class NeighborGraph
             string first = g.Node("Slice", [values, g.Initializer(g.UniqueName(stem + "_start"), [0L], 1), g.Initializer(g.UniqueName(stem + "_end"), [1L], 1), axes]);
             string self = g.Node("LessOrEqual", [first, LayerOnnx.Constant(g, stem + "_self_tolerance", NeighborScore.SelfTolerance(width))]);
             string firstMembers = g.Node("Slice", [members, g.Initializer(g.UniqueName(stem + "_start"), [0L], 1), g.Initializer(g.UniqueName(stem + "_end"), [1L], 1), axes]);
-            string rest = g.Node("Slice", [members, g.Initializer(g.UniqueName(stem + "_start"), [1L], 1), g.Initializer(g.UniqueName(stem + "_end"), [long.MaxValue], 1), axes]);
+            string rest = g.Node("Slice", [members, g.Initializer(g.UniqueName(stem + "_start"), [1L], 1), g.Initializer(g.UniqueName(stem + "_end"), [(long)candidates], 1), axes]);
             members = g.Node("Concat", [g.Node("Where", [self, LayerOnnx.Constant(g, stem + "_zero", 0f), firstMembers]), rest], null, Attribute("axis", 1L));
         }
         // Each stored vector counted up to its members until k are counted: Σ taken · √square / Σ taken.

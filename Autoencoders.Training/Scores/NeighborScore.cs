@@ -25,10 +25,8 @@ namespace Autoencoders.Training.Scores;
 /// ‖x − c‖² + <see cref="SpreadWeight"/> × spread (a stored training row has count 1 and spread 0): the stored vectors are
 /// taken in order of that distance, each as many times as it has members, until there are k. Candidates are found fast,
 /// by ‖x‖² + ‖c‖² + ½ spread − 2 x·c over every stored vector (both centred on the stored vectors' mean, so the norms are
-/// the rows' spread rather than their offset from 0); the stored vectors are in blocks of <see cref="BlockSize"/>, and
-/// every vector of the <see cref="CandidateBlocks"/> blocks with the nearest vectors — which hold the nearest
-/// <see cref="Candidates"/> — is then ranked by Σ (x − c)² computed directly (one selection among all vectors would cost
-/// most of a row's scoring time): that formula does not cancel for near neighbours, so a row scores the same, to float
+/// the rows' spread rather than their offset from 0), and the <see cref="Candidates"/> nearest are then re-ranked by
+/// Σ (x − c)² computed directly: that formula does not cancel for near neighbours, so a row scores the same, to float
 /// rounding, alone or in a batch and in TorchSharp or ONNX Runtime, also on data with duplicate rows.</para>
 /// <para>With stored training rows, the nearest is not counted when it is within <see cref="SelfTolerance"/> (the row
 /// itself, or an exact duplicate), so a stored row is scored leave-one-out. The statistics that standardize each distance
@@ -84,24 +82,8 @@ internal sealed class NeighborScore
     /// <summary>How many neighbours are averaged.</summary>
     public int Neighbors { get; }
 
-    /// <summary>Stored vectors whose exact distances are ranked per query: <see cref="Neighbors"/> + 1 + <see cref="CandidateMargin"/>, at most all.</summary>
+    /// <summary>Stored vectors re-ranked by exact distances per query: <see cref="Neighbors"/> + 1 + <see cref="CandidateMargin"/>, at most all.</summary>
     public int Candidates => Math.Min(Count, Neighbors + 1 + CandidateMargin);
-
-    /// <summary>
-    /// Stored vectors per block of the candidate search: about √(stored / <see cref="Candidates"/>), which balances the two
-    /// selections (of blocks among all, of vectors among the chosen blocks' members).
-    /// </summary>
-    public int BlockSize => Math.Max(1, (int)Math.Round(Math.Sqrt((double)Count / Candidates)));
-
-    /// <summary>Blocks of <see cref="BlockSize"/> consecutive stored vectors (the last one padded).</summary>
-    public int Blocks => (Count + BlockSize - 1) / BlockSize;
-
-    /// <summary>
-    /// Blocks whose vectors are candidates: the <see cref="Candidates"/> blocks with the nearest vectors (a block's distance
-    /// is its nearest vector's), at most all. They hold the <see cref="Candidates"/> nearest vectors, whichever block each
-    /// is in: a block holding one of them is nearer than any block holding none.
-    /// </summary>
-    public int CandidateBlocks => Math.Min(Blocks, Candidates);
 
     /// <summary>Whether the nearest stored vector is dropped when it is within <see cref="SelfTolerance"/>: with stored training rows.</summary>
     public bool DropsSelf => Reference == NeighborReference.TrainingRows;
@@ -305,20 +287,19 @@ internal sealed class NeighborScore
     private Tensor MeanNeighborDistance(Tensor uncentered, NeighborSpace space)
     {
         long queries = uncentered.shape[0];
-        int width = space.Width, block = BlockSize, blocks = Blocks, chosen = CandidateBlocks, candidates = chosen * block;
+        int width = space.Width, count = space.Count, candidates = Candidates;
         var shifts = ShiftsIn(space);
         if (shifts is not null)
             uncentered = shifts.Shifted(uncentered);
         var query = uncentered - torch.tensor(space.Center, [1, width], dtype: uncentered.dtype, device: uncentered.device);
-        var padded = space.Padded(block);
-        var reference = torch.tensor(padded.Reference, [blocks * block, width]);
+        var reference = torch.tensor(space.Reference, [count, width]);
+        var spreads = torch.tensor(space.WeightedSpreads);
         var products = query.matmul(reference.t());
-        var fast = ((query * query).sum([1L], keepdim: true) - products - products).Plus(torch.tensor(padded.NormsAndSpreads).unsqueeze(0));
+        var fast = ((query * query).sum([1L], keepdim: true) - products - products).Plus(((reference * reference).sum([1L]).Plus(spreads)).unsqueeze(0));
         if (shifts is not null)
-            fast = fast.reshape(queries, shifts.Positions, blocks * block).amin([1L]);
-        // The blocks with the nearest vectors, then every vector of those blocks, by exact squared differences.
-        var nearestBlocks = fast.reshape(queries, blocks, block).amin([2L]).topk(chosen, dim: 1, largest: false, sorted: true).indexes.flatten();
-        var gathered = reference.reshape(blocks, block, width).index_select(0, nearestBlocks).reshape(queries, candidates, width);
+            fast = fast.reshape(queries, shifts.Positions, count).amin([1L]);
+        var nearest = fast.topk(candidates, dim: 1, largest: false, sorted: true).indexes;
+        var gathered = reference.index_select(0, nearest.flatten()).reshape(queries, candidates, width);
         Tensor squares;
         if (shifts is not null)
         {
@@ -330,13 +311,12 @@ internal sealed class NeighborScore
             var differences = query.unsqueeze(1) - gathered;
             squares = (differences * differences).sum([2L]);
         }
-        var spreads = torch.tensor(padded.Spreads, [blocks, block]).index_select(0, nearestBlocks).reshape(queries, candidates);
-        var (values, order) = squares.Plus(spreads).topk(Math.Min(Candidates, candidates), dim: 1, largest: false, sorted: true);
-        var members = torch.tensor(padded.Counts, [blocks, block]).index_select(0, nearestBlocks).reshape(queries, candidates).gather(1, order);
+        var (values, order) = squares.Plus(spreads.index_select(0, nearest.flatten()).reshape(queries, candidates)).topk(candidates, dim: 1, largest: false, sorted: true);
+        var members = torch.tensor(space.Counts).index_select(0, nearest.flatten()).reshape(queries, candidates).gather(1, order);
         if (DropsSelf)
         {
             var self = values.narrow(1, 0, 1).le(Constant(SelfTolerance(width), values));
-            members = torch.cat([torch.where(self, torch.zeros_like(self, members.dtype), members.narrow(1, 0, 1)), members.narrow(1, 1, members.shape[1] - 1)], 1);
+            members = torch.cat([torch.where(self, torch.zeros_like(self, members.dtype), members.narrow(1, 0, 1)), members.narrow(1, 1, candidates - 1)], 1);
         }
         return MeanOfNearest(values, members, Neighbors);
     }

@@ -19,34 +19,6 @@ internal sealed record NeighborSpace(string Name, float[] Reference, float[] Cen
     /// <summary>What a query's squared distance to each stored vector adds: <see cref="NeighborScore.SpreadWeight"/> × its spread.</summary>
     public float[] WeightedSpreads => Spreads.Select(spread => NeighborScore.SpreadWeight * spread).ToArray();
 
-    /// <summary>A value that puts a padding entry beyond every real one: its squared norm and its spread.</summary>
-    public const float PaddingDistance = 1e30f;
-
-    /// <summary>
-    /// The stored vectors padded with zero vectors to a whole number of blocks of <paramref name="blockSize"/> (row-major,
-    /// blocks × block size × width), with each one's squared norm plus weighted spread (for the fast formula), weighted spread
-    /// and member count; a padding entry has <see cref="PaddingDistance"/> for both and no members, so it is never counted.
-    /// </summary>
-    public (float[] Reference, float[] NormsAndSpreads, float[] Spreads, float[] Counts) Padded(int blockSize)
-    {
-        int padded = (Count + blockSize - 1) / blockSize * blockSize;
-        var reference = new float[padded * Width];
-        Reference.CopyTo(reference, 0);
-        var spreads = Enumerable.Repeat(PaddingDistance, padded).ToArray();
-        WeightedSpreads.CopyTo(spreads, 0);
-        var norms = Enumerable.Repeat(PaddingDistance, padded).ToArray();
-        for (int i = 0; i < Count; i++)
-        {
-            float norm = 0;
-            for (int j = 0; j < Width; j++)
-                norm += Reference[i * Width + j] * Reference[i * Width + j];
-            norms[i] = norm + spreads[i];
-        }
-        var counts = new float[padded];
-        Counts.CopyTo(counts, 0);
-        return (reference, norms, spreads, counts);
-    }
-
     /// <summary>Stored vectors.</summary>
     public int Count => Counts.Length;
 
