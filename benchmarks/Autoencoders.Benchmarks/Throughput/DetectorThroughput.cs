@@ -14,7 +14,7 @@ namespace Autoencoders.Benchmarks.Throughput;
 /// export, the threshold's scoring of every training row), batched scoring rate over <see cref="ScoringRows"/> other rows,
 /// single-row latency through a prediction engine, and the ONNX file's size.
 /// </summary>
-internal sealed class DetectorThroughput((int Rows, int Features)[] sizes, int predictions)
+internal sealed class DetectorThroughput((int Rows, int Features)[] sizes, int predictions, Training.Scores.NeighborScoreOptions neighbors)
 {
     /// <summary>Rows scored per batched measurement (not the training rows).</summary>
     public const int ScoringRows = 50_000;
@@ -36,7 +36,7 @@ internal sealed class DetectorThroughput((int Rows, int Features)[] sizes, int p
             {
                 log($"detector {name}: fitting on {rows} × {features}");
                 var lastEpoch = new Stopwatch();
-                var options = new AutoencoderAnomalyDetectionTrainer.Options { Seed = 1, ScoreKind = kind, Progress = _ => lastEpoch.Restart() };
+                var options = new AutoencoderAnomalyDetectionTrainer.Options { Seed = 1, ScoreKind = kind, Neighbors = neighbors with { }, Progress = _ => lastEpoch.Restart() };
                 var clock = Stopwatch.StartNew();
                 using var model = context.AnomalyDetection.Trainers.Autoencoder(options).Fit(training);
                 double fit = clock.Elapsed.TotalSeconds, after = lastEpoch.Elapsed.TotalSeconds;

@@ -11,7 +11,8 @@ namespace Autoencoders.Benchmarks.Throughput;
 /// default 4), <c>--threads N</c> (training threads, default all cores), <c>--rounds N</c> (alternating training runs of
 /// ours and PyTorch, summarized by their medians, default 3), <c>--detector-sizes 2000x20,20000x20,50000x50</c> (training
 /// rows × features of the detector table: the default Score beside the reconstruction error, see <see cref="DetectorThroughput"/>;
-/// <c>none</c> skips it), <c>--detector-predictions N</c> (single-row predictions per detector, default 20000).
+/// <c>none</c> skips it), <c>--detector-predictions N</c> (single-row predictions per detector, default 20000), and the default
+/// detector's nearest-neighbour settings (<see cref="NeighborArguments"/>, each defaulting to the library's).
 /// </summary>
 internal static class ThroughputCommand
 {
@@ -37,7 +38,7 @@ internal static class ThroughputCommand
 
         var training = new TrainingThroughput(trainRows, epochs, threads, rounds).Run(Log);
         var scoring = new ScoringThroughput(rows, perRowRows, batch, predictions).Run(Log);
-        var detectors = new DetectorThroughput(detectorSizes, detectorPredictions).Run(Log);
+        var detectors = new DetectorThroughput(detectorSizes, detectorPredictions, NeighborArguments.Parse(arguments)).Run(Log);
 
         double vsDirect = scoring.Ours / scoring.DirectOnnxRuntime;
         double vsPerRow = scoring.Ours / scoring.PerRowApplyOnnxModel;
