@@ -155,17 +155,19 @@ internal static class NeighborGraph
             }
             norms[i] = norm + spreads[i];
         }
-        // Candidates: the fast formula ‖q‖² − 2 q·c + (‖c‖² + spread), the smallest over the query's positions.
-        string queryNorms = g.Node("ReduceSum", [g.Node("Mul", [query, query]), Axis(g, stem, 1)], null, Attribute("keepdims", 1L));
-        // One copy of the stored vectors, row-major: Gemm reads it transposed for the fast formula, Gather for the exact one.
+        // Candidates: the fast formula (‖q‖²) − 2 q·c + (‖c‖² + ½ spread) in one Gemm over the one copy of the stored vectors
+        // (row-major, read transposed); ‖q‖², the same for every stored vector, only where positions are compared, whose
+        // smallest counts. Their order does not matter: the exact distances are ranked below.
         string stored = g.Initializer($"{stem}_reference", reference, count, width);
-        string products = g.Node("Gemm", [query, stored], null, Attribute("transB", 1L));
-        string fast = g.Node("Add", [g.Node("Sub", [queryNorms, g.Node("Mul", [products, LayerOnnx.Constant(g, stem + "_two", 2f)])]),
-            g.Initializer($"{stem}_reference_norms_and_spreads", norms, 1, count)]);
+        string fast = g.Node("Gemm", [query, stored, g.Initializer($"{stem}_reference_norms_and_spreads", norms, 1, count)], null,
+            Attribute("alpha", -2f), Attribute("transB", 1L));
         if (shifts is not null)
-            fast = g.Node("ReduceMin", [g.Node("Reshape", [fast, g.Initializer(stem + "_positions_shape", [-1L, shifts.Positions, count], 3)])], null,
+        {
+            string queryNorms = g.Node("ReduceSum", [g.Node("Mul", [query, query]), Axis(g, stem, 1)], null, Attribute("keepdims", 1L));
+            fast = g.Node("ReduceMin", [g.Node("Reshape", [g.Node("Add", [fast, queryNorms]), g.Initializer(stem + "_positions_shape", [-1L, shifts.Positions, count], 3)])], null,
                 Attribute("axes", [1L]), Attribute("keepdims", 0L));
-        string nearest = TopK(g, fast, candidates, stem).Indices;
+        }
+        string nearest = TopK(g, fast, candidates, stem, sorted: false).Indices;
         // Exact squared distances to the candidates: Σ (q − c)², the smallest over the query's positions, plus the spread.
         string gathered = g.Node("Gather", [stored, nearest], null, Attribute("axis", 0L));
         string squares;
@@ -203,12 +205,12 @@ internal static class NeighborGraph
         return g.Node("Div", [sum, total], stem + "_neighbor_distance");
     }
 
-    /// <summary>The <paramref name="k"/> smallest values along axis 1 of <paramref name="input"/>, ascending, and their indices.</summary>
-    private static (string Values, string Indices) TopK(OnnxGraphBuilder g, string input, int k, string stem)
+    /// <summary>The <paramref name="k"/> smallest values along axis 1 of <paramref name="input"/> (ascending when <paramref name="sorted"/>), and their indices.</summary>
+    private static (string Values, string Indices) TopK(OnnxGraphBuilder g, string input, int k, string stem, bool sorted = true)
     {
         string values = g.UniqueName(stem + "_nearest"), indices = g.UniqueName(stem + "_nearest_indices");
         g.MultiOutputNode("TopK", [input, g.Initializer(g.UniqueName(stem + "_k"), [(long)k], 1)], [values, indices],
-            Attribute("axis", 1L), Attribute("largest", 0L), Attribute("sorted", 1L));
+            Attribute("axis", 1L), Attribute("largest", 0L), Attribute("sorted", sorted ? 1L : 0L));
         return (values, indices);
     }
 

@@ -155,6 +155,15 @@ internal sealed class NeighborScore
         // query — the hidden features and edge histograms of that mean — so it tells no more about its members than the mean.
         var groups = prototypes ? PrototypeGroups.Assign(x, size, options.PrototypeMembers) : Enumerable.Range(0, count).ToArray();
         int stored = groups.Max() + 1;
+        if (prototypes)
+        {
+            // Stored in a seeded random order, not MDAV's (which forms groups from the outside in): ONNX Runtime's TopK keeps
+            // a heap of the nearest so far, and distances that fall along the stored order would update it at every step
+            // (measured: 4.5 µs a row for 873 prototypes in MDAV order, 1.9 µs in random order).
+            var order = Enumerable.Range(0, stored).ToArray();
+            new Random(seed).Shuffle(order);
+            groups = groups.Select(g => order[g]).ToArray();
+        }
         var means = prototypes ? torch.tensor(NeighborSpace.Means(TensorMemory.ToArray(x), groups, stored), [stored, x.shape[1]]) : x;
         var storedViews = prototypes ? Views(means, model, comparison) : views;
         // Each row's own prototype without it, in the input space, for the leave-one-out statistics (a lone row's: itself, unused).
@@ -294,11 +303,12 @@ internal sealed class NeighborScore
         var query = uncentered - torch.tensor(space.Center, [1, width], dtype: uncentered.dtype, device: uncentered.device);
         var reference = torch.tensor(space.Reference, [count, width]);
         var spreads = torch.tensor(space.WeightedSpreads);
+        // The fast formula, as the graph's Gemm computes it: ‖c‖² + ½ spread − 2 q·c, plus ‖q‖² only where positions compete.
         var products = query.matmul(reference.t());
-        var fast = ((query * query).sum([1L], keepdim: true) - products - products).Plus(((reference * reference).sum([1L]).Plus(spreads)).unsqueeze(0));
+        var fast = ((reference * reference).sum([1L]).Plus(spreads)).unsqueeze(0) - products - products;
         if (shifts is not null)
-            fast = fast.reshape(queries, shifts.Positions, count).amin([1L]);
-        var nearest = fast.topk(candidates, dim: 1, largest: false, sorted: true).indexes;
+            fast = fast.Plus((query * query).sum([1L], keepdim: true)).reshape(queries, shifts.Positions, count).amin([1L]);
+        var nearest = fast.topk(candidates, dim: 1, largest: false, sorted: false).indexes;
         var gathered = reference.index_select(0, nearest.flatten()).reshape(queries, candidates, width);
         Tensor squares;
         if (shifts is not null)

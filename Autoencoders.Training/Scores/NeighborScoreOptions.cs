@@ -29,7 +29,7 @@ public sealed record NeighborScoreOptions
         /// it bounds the file's size and each row's scoring cost whatever the number of training rows. Chosen on the tabular
         /// suite's and Fashion-MNIST's validation protocols (see README, "What a saved model contains").
         /// </summary>
-        public const int PrototypeValueBudget = 1 << 17;
+        public const int PrototypeValueBudget = 1 << 16;
 
         /// <summary>Fewest prototypes the automatic size stores (when there are rows enough): 256, for wide rows such as images.</summary>
         public const int MinAutomaticPrototypes = 256;
