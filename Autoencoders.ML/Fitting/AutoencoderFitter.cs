@@ -68,8 +68,12 @@ internal static class AutoencoderFitter
                 trained.PretrainingHistory);
         }
         float[] scores;
+        bool fellBack;
         using (var scorer = AutoencoderTransformer.CreateScorer(environment, model, scoring))
+        {
             scores = TrainingScores(scorer, data, scoring.ScoringBatchSize);
+            fellBack = scorer.GpuDeviceId is null && AutoencoderTransformer.RequestedGpu(environment, scoring) is not null;
+        }
         // Rows the graph scores against a prototype that includes them (a little low) count with their leave-one-out score,
         // what a new row like them scores, so the threshold and the Probability output describe new rows. The larger of the
         // two (they differ by float rounding where a row's own prototype does not matter): a contamination threshold then
@@ -80,7 +84,9 @@ internal static class AutoencoderFitter
         var (chosen, rule) = threshold(scores, validation);
         channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
             $"Trained {summary.Architecture} on {summary.TrainingRows} rows for {summary.History.Count} epochs; threshold {chosen:R} ({rule})."));
-        return new AutoencoderTransformer(environment, model.WithThreshold(chosen, rule).WithScoreDistribution(scores, validation.Length > 0 ? validation : null), scoring, summary);
+        // A GPU that fell back for the training scores was reported then: the fitted stage scores on CPU without a second warning.
+        return new AutoencoderTransformer(environment, model.WithThreshold(chosen, rule).WithScoreDistribution(scores, validation.Length > 0 ? validation : null), scoring, summary,
+            onCpu: fellBack);
     }
 
     /// <summary>

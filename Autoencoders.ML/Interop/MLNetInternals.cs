@@ -22,8 +22,8 @@ namespace Autoencoders.ML.Interop;
 /// </remarks>
 internal static partial class MLNetInternals
 {
-    /// <summary>The ML.NET version these members were checked against.</summary>
-    public const string SupportedVersion = "Microsoft.ML 5.0";
+    /// <summary>The ML.NET versions these members were checked against (the package tests build consumers against both).</summary>
+    public const string SupportedVersion = "Microsoft.ML 5.0.x and 6.0.x";
 
     private const BindingFlags Members = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
 
@@ -69,6 +69,26 @@ internal static partial class MLNetInternals
 
     /// <summary>The context-wide GPU for ONNX Runtime (<c>MLContext.GpuDeviceId</c>), which ML.NET's ONNX stages use when given none.</summary>
     public static int? GpuDeviceId(IHostEnvironment environment) => (int?)Property(environment, "GpuDeviceId").GetValue(environment);
+
+    /// <summary>Whether a context-wide GPU that cannot be used falls back to CPU (<c>MLContext.FallbackToCpu</c>).</summary>
+    public static bool FallbackToCpu(IHostEnvironment environment) => (bool)Property(environment, "FallbackToCpu").GetValue(environment)!;
+
+    /// <summary>
+    /// Clears the context-wide GPU until disposed (then restores it), so that ML.NET's own ONNX stages created meanwhile —
+    /// by loading a saved model — run on CPU: their hosts copy the setting when they are registered.
+    /// </summary>
+    public static IDisposable WithoutGpu(IHostEnvironment environment)
+    {
+        var property = Property(environment, "GpuDeviceId");
+        var saved = property.GetValue(environment);
+        property.SetValue(environment, null);
+        return new Restore(() => property.SetValue(environment, saved));
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
 
     /// <summary>The folder ML.NET writes temporary files to (<c>MLContext.TempFilePath</c>; the system's temporary folder by default).</summary>
     public static string TempFilePath(IHostEnvironment environment) =>
@@ -229,6 +249,8 @@ internal static partial class MLNetInternals
         _ = EnvironmentOf(context.Model);
         _ = IsCanceled(environment);
         _ = GpuDeviceId(environment);
+        _ = FallbackToCpu(environment);
+        WithoutGpu(environment).Dispose();
         _ = TempFilePath(environment);
         var schema = new DataViewSchema.Builder();
         schema.AddColumn("v", new VectorDataViewType(NumberDataViewType.Single, 1));

@@ -29,9 +29,13 @@ public sealed class AutoencoderTransformer : ITransformer, IDisposable
     private readonly IHostEnvironment _environment;
     private bool _disposed;
 
-    /// <summary>Creates the stage and its ONNX Runtime session (on the requested GPU, or on CPU with a logged reason when it cannot be used).</summary>
-    internal AutoencoderTransformer(IHostEnvironment environment, AutoencoderOnnxModel model, AutoencoderScoringOptions options, TrainingSummary? training)
-        : this(environment, CreateScorer(environment, model, options), options, training)
+    /// <summary>
+    /// Creates the stage and its ONNX Runtime session (on the requested GPU, or on CPU with a logged reason when it cannot be
+    /// used); <paramref name="onCpu"/>: on CPU without trying, where the GPU's fallback was already reported.
+    /// </summary>
+    internal AutoencoderTransformer(IHostEnvironment environment, AutoencoderOnnxModel model, AutoencoderScoringOptions options, TrainingSummary? training,
+        bool onCpu = false)
+        : this(environment, CreateScorer(environment, model, options, onCpu), options, training)
     {
     }
 
@@ -50,10 +54,17 @@ public sealed class AutoencoderTransformer : ITransformer, IDisposable
         Training = training;
     }
 
-    /// <summary>The session for <paramref name="model"/>, on the options' GPU or else the MLContext's (see <see cref="AutoencoderScoringOptions.GpuDeviceId"/>).</summary>
-    internal static OnnxBatchScorer CreateScorer(IHostEnvironment environment, AutoencoderOnnxModel model, AutoencoderScoringOptions options) =>
-        OnnxBatchScorer.Create(model, options.GpuDeviceId ?? MLNetInternals.GpuDeviceId(environment), options.FallbackToCpu,
+    /// <summary>
+    /// The session for <paramref name="model"/>, on the options' GPU or else the MLContext's (see
+    /// <see cref="AutoencoderScoringOptions.GpuDeviceId"/>), or on CPU without trying any (<paramref name="onCpu"/>).
+    /// </summary>
+    internal static OnnxBatchScorer CreateScorer(IHostEnvironment environment, AutoencoderOnnxModel model, AutoencoderScoringOptions options, bool onCpu = false) =>
+        OnnxBatchScorer.Create(model, onCpu ? null : RequestedGpu(environment, options), options.FallbackToCpu,
             message => Log.Warning(environment, Component, message));
+
+    /// <summary>The GPU a stage asks for: its own option, else the MLContext's; <see langword="null"/> for CPU.</summary>
+    internal static int? RequestedGpu(IHostEnvironment environment, AutoencoderScoringOptions options) =>
+        options.GpuDeviceId ?? MLNetInternals.GpuDeviceId(environment);
 
     /// <summary>The exported autoencoder (batch graph) this stage scores with.</summary>
     public AutoencoderOnnxModel Model => _scorer.Model;

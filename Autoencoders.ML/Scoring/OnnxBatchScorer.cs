@@ -72,10 +72,10 @@ internal sealed class OnnxBatchScorer : IDisposable
     });
 
     // A CPU-only ONNX Runtime lacks the CUDA entry point; the GPU package without CUDA libraries or a device fails in ONNX Runtime.
-    private static bool IsGpuFailure(Exception e) => e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException;
+    internal static bool IsGpuFailure(Exception e) => e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException;
 
     // A CPU build of ONNX Runtime has no CUDA entry point at all; the GPU build has it and fails inside ONNX Runtime.
-    private static string GpuUnavailable(int gpu, Exception e) => e is EntryPointNotFoundException or DllNotFoundException
+    internal static string GpuUnavailable(int gpu, Exception e) => e is EntryPointNotFoundException or DllNotFoundException
         ? $"GPU scoring on device {gpu} is not available: this application's ONNX Runtime is the CPU-only build. For CUDA, reference " +
           "Microsoft.ML.OnnxRuntime.Gpu (1.31.0) instead of Microsoft.ML.OnnxRuntime (see README, \"Packages\")."
         : $"GPU scoring on device {gpu} is not available: ONNX Runtime's CUDA provider could not start ({FirstLine(e.Message)}). The GPU build " +

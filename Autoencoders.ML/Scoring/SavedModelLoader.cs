@@ -31,21 +31,23 @@ internal static class SavedModelLoader
         }
         buffer.Position = 0;
         ITransformer model;
-        // Files saved by version 0.1.0 hold the threshold as text in an ML.NET Expression, which ML.NET parses with the
-        // current culture: load under the invariant culture so they open everywhere (newer files hold no such text).
-        var culture = CultureInfo.CurrentCulture;
+        // ML.NET's own ONNX transformers load with the MLContext's GpuDeviceId and FallbackToCpu, and their fallback does not
+        // catch every way a GPU fails (a CPU-only ONNX Runtime has no CUDA entry point; the GPU build without CUDA fails to
+        // load its provider): such a failure loads the file again with the context's GPU cleared, and says so once.
+        bool contextFellBack = false;
         try
         {
-            CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-            model = catalog.Load(buffer, out inputSchema);
+            model = LoadInvariant(catalog, buffer, out inputSchema);
         }
-        catch (Exception e) when (IsDamaged(e))
+        catch (Exception e) when (MLNetInternals.GpuDeviceId(environment) is int gpu && Chain(e).FirstOrDefault(OnnxBatchScorer.IsGpuFailure) is { } failure)
         {
-            throw new InvalidDataException($"The model file is damaged or is not a model saved by ML.NET: {Innermost(e).Message}", e);
-        }
-        finally
-        {
-            CultureInfo.CurrentCulture = culture;
+            if (!MLNetInternals.FallbackToCpu(environment))
+                throw new InvalidOperationException(OnnxBatchScorer.GpuUnavailable(gpu, failure) + " Set MLContext.FallbackToCpu to load and score on CPU instead.", e);
+            Log.Warning(environment, "LoadWithAutoencoders", OnnxBatchScorer.GpuUnavailable(gpu, failure) + " Loading and scoring on CPU.");
+            contextFellBack = true;
+            buffer.Position = 0;
+            using (MLNetInternals.WithoutGpu(environment))
+                model = LoadInvariant(catalog, buffer, out inputSchema);
         }
 
         buffer.Position = 0;
@@ -56,11 +58,42 @@ internal static class SavedModelLoader
             var options = ScoringColumns.FromJson(tag).ToOptions();
             options.GpuDeviceId = gpuDeviceId;
             options.FallbackToCpu = fallbackToCpu;
-            var stage = new AutoencoderTransformer(environment, batchModel, options, training: null);
+            // The context's GPU already failed and was reported: a stage that would use it scores on CPU without a second warning.
+            var stage = new AutoencoderTransformer(environment, batchModel, options, training: null, onCpu: contextFellBack && gpuDeviceId is null);
             // The ONNX transformer is the first element of the stage's own chain: the stage is its parent.
             model = Replace(model, saved.Path[..^1], stage, saved.Entry);
         }
         return model;
+    }
+
+    /// <summary>
+    /// ML.NET's own loader. Files saved by version 0.1.0 hold the threshold as text in an ML.NET Expression, which ML.NET
+    /// parses with the current culture: they load under the invariant culture so they open everywhere (newer files hold no
+    /// such text). A damaged file gives one <see cref="InvalidDataException"/>.
+    /// </summary>
+    private static ITransformer LoadInvariant(ModelOperationsCatalog catalog, Stream buffer, out DataViewSchema inputSchema)
+    {
+        var culture = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+            return catalog.Load(buffer, out inputSchema);
+        }
+        catch (Exception e) when (IsDamaged(e))
+        {
+            throw new InvalidDataException($"The model file is damaged or is not a model saved by ML.NET: {Innermost(e).Message}", e);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
+    }
+
+    /// <summary>An exception and every inner one, outermost first.</summary>
+    private static IEnumerable<Exception> Chain(Exception e)
+    {
+        for (Exception? current = e; current is not null; current = current.InnerException)
+            yield return current;
     }
 
     private static ITransformer Replace(ITransformer model, ReadOnlySpan<int> path, ITransformer stage, string entry)
@@ -83,10 +116,5 @@ internal static class SavedModelLoader
     private static bool IsDamaged(Exception e) => Innermost(e) is InvalidDataException or EndOfStreamException or FormatException
         || Innermost(e).Message.Contains("Protobuf", StringComparison.OrdinalIgnoreCase);
 
-    private static Exception Innermost(Exception e)
-    {
-        while (e.InnerException is not null)
-            e = e.InnerException;
-        return e;
-    }
+    private static Exception Innermost(Exception e) => Chain(e).Last();
 }
