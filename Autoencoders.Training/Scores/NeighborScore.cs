@@ -128,7 +128,7 @@ internal sealed class NeighborScore
             ? new ImageComparison(image, options.Smoothing, options.Shift, options.EdgeHistograms) : null;
         int d = standardized.Columns;
         int width = d + model.HiddenWidth + (comparison is { Edges: true } ? comparison.EdgeWidth : 0);
-        int size = options.ReferenceSize > 0 ? options.ReferenceSize : NeighborScoreOptions.Defaults.AutomaticReferenceSize(options.Reference, width);
+        int size = options.ReferenceSize > 0 ? options.ReferenceSize : NeighborScoreOptions.Defaults.AutomaticReferenceSize(options.Reference, width, comparison is not null);
         bool prototypes = options.Reference == NeighborReference.Prototypes;
         int count = Math.Min(standardized.Rows, prototypes ? PrototypeSampleRows : size);
         var chosen = Enumerable.Range(0, standardized.Rows).ToArray();

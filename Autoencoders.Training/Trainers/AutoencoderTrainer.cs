@@ -110,7 +110,7 @@ public sealed class AutoencoderTrainer
     {
         var neighbors = _options.Neighbors;
         int d = source.Columns, capacity = neighbors.Reference == NeighborReference.Prototypes ? NeighborScore.PrototypeSampleRows
-            : neighbors.ReferenceSize > 0 ? neighbors.ReferenceSize : NeighborScoreOptions.Defaults.AutomaticReferenceSize(neighbors.Reference, d);
+            : neighbors.ReferenceSize > 0 ? neighbors.ReferenceSize : NeighborScoreOptions.Defaults.AutomaticReferenceSize(neighbors.Reference, d, images: false);
         var random = new Random(_options.Seed ^ 0x2EF5);
         var sample = new List<float[]>();
         var indices = new List<long>();
