@@ -29,6 +29,11 @@ internal static class SavedModelLoader
         {
             throw new InvalidDataException($"The model file is damaged or is not a model saved by ML.NET: {e.Message}", e);
         }
+        // A model file is code-like input: no ONNX model inside may make ONNX Runtime read another file.
+        buffer.Position = 0;
+        foreach (var saved in MLNetInternals.OnnxModelsIn(buffer))
+            if (AutoencoderOnnxModel.RefersToExternalData(saved.Bytes))
+                throw new InvalidDataException($"The model file's ONNX model '{saved.Entry}' refers to data in another file; loading it would make ONNX Runtime read files the model names. Load only models you trust, and self-contained ones.");
         buffer.Position = 0;
         ITransformer model;
         // ML.NET's own ONNX transformers load with the MLContext's GpuDeviceId and FallbackToCpu, and their fallback does not

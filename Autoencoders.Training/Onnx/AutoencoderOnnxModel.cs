@@ -16,6 +16,11 @@ public sealed class AutoencoderOnnxModel
     {
         Proto = proto;
         var graph = proto.Graph ?? throw Invalid(source, "it has no graph");
+        if (proto.MetadataProps.All(p => p.Key != OnnxNames.VersionKey))
+            throw Invalid(source, $"it has no '{OnnxNames.VersionKey}' metadata, which every model this library writes carries");
+        if (ExternalTensor(proto) is { } external)
+            throw Invalid(source, $"its tensor '{external.Name}' refers to data in another file; a model this library writes holds all its data itself, " +
+                "and loading it would make ONNX Runtime read files the model names");
         var initializers = graph.Initializer.Select(i => i.Name).ToHashSet();
         var inputs = graph.Input.Where(i => !initializers.Contains(i.Name)).ToList();
         if (inputs.Count != 1)
@@ -205,6 +210,20 @@ public sealed class AutoencoderOnnxModel
         return checked((int)dims[1].DimValue);
     }
 
-    private static InvalidDataException Invalid(string source, string reason) =>
+    /// <summary>
+    /// Whether an ONNX model (any, not only this library's) has a tensor whose data lives in another file: ONNX Runtime
+    /// would read the file the model names. This library's loaders refuse such a model.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes are not an ONNX model.</exception>
+    public static bool RefersToExternalData(byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        return ExternalTensor(Parse(bytes, "the model bytes")) is not null;
+    }
+
+    private static TensorProto? ExternalTensor(ModelProto proto) =>
+        proto.Graph?.Initializer.FirstOrDefault(i => i.DataLocation == TensorProto.Types.DataLocation.External || i.ExternalData.Count > 0);
+
+        private static InvalidDataException Invalid(string source, string reason) =>
         new($"{source} is not an autoencoder exported by Autoencoders.ML: {reason}.");
 }

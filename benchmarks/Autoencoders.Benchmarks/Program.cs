@@ -2,6 +2,8 @@ using Autoencoders.Benchmarks.Support;
 using Autoencoders.Benchmarks.Denoise;
 using Autoencoders.Benchmarks.Features;
 using Autoencoders.Benchmarks.OneClass;
+using Autoencoders.Benchmarks.Serve;
+using Autoencoders.Benchmarks.Soak;
 using Autoencoders.Benchmarks.Tabular;
 using Autoencoders.Benchmarks.Throughput;
 using BenchmarkDotNet.Running;
@@ -12,10 +14,12 @@ using BenchmarkDotNet.Running;
 //   features     Fashion-MNIST classification accuracy on raw, PCA and latent features (see FeaturesCommand)
 //   fmnist-oneclass  Fashion-MNIST one-class anomaly detection AUC per class (see FashionMnistOneClassCommand)
 //   tabular      one-class anomaly detection on the tabular development suite against k-NN, IsolationForest, PCA (see TabularCommand)
+//   serve        the scoring service under load: requests/s, latency, a model swap, failed requests, wrong scores (see ServeCommand)
+//   soak         every stage kind fitted and scored for a bounded time under forced garbage collections (see SoakCommand)
 //   micro        BenchmarkDotNet microbenchmarks (arguments after 'micro' go to BenchmarkDotNet, e.g. --filter '*')
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: Autoencoders.Benchmarks <throughput|denoise|features|fmnist-oneclass|tabular|micro> [options]");
+    Console.Error.WriteLine("usage: Autoencoders.Benchmarks <throughput|denoise|features|fmnist-oneclass|tabular|serve|soak|micro> [options]");
     return 2;
 }
 return args[0] switch
@@ -25,6 +29,8 @@ return args[0] switch
     "features" => FeaturesCommand.Run(new Arguments(args[1..])),
     "fmnist-oneclass" => FashionMnistOneClassCommand.Run(new Arguments(args[1..])),
     "tabular" => TabularCommand.Run(new Arguments(args[1..])),
+    "serve" => ServeCommand.Run(new Arguments(args[1..])),
+    "soak" => SoakCommand.Run(new Arguments(args[1..])),
     "micro" => RunMicro(args[1..]),
     _ => Unknown(args[0]),
 };
@@ -37,6 +43,6 @@ static int RunMicro(string[] rest)
 
 static int Unknown(string command)
 {
-    Console.Error.WriteLine($"unknown subcommand '{command}'; expected throughput, denoise, features, fmnist-oneclass, tabular or micro");
+    Console.Error.WriteLine($"unknown subcommand '{command}'; expected throughput, denoise, features, fmnist-oneclass, tabular, serve, soak or micro");
     return 2;
 }

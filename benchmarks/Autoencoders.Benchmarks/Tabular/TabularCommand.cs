@@ -136,7 +136,7 @@ internal static class TabularCommand
     {
         if (File.Exists(Path.Combine(data, "suite.json")) && File.Exists(Path.Combine(data, "baselines.json")))
             return;
-        string scripts = Path.Combine(RepositoryRoot(), "benchmarks", "tabular");
+        string scripts = Path.Combine(Repository.Root, "benchmarks", "tabular");
         log($"preparing the suite in {data} (benchmarks/tabular: setup, prepare.py, baselines.py)");
         RunTool("bash", $"\"{Path.Combine(scripts, "setup")}\"");
         RunTool("/usr/bin/python3", $"\"{Path.Combine(scripts, "prepare.py")}\" \"{data}\"");
@@ -152,13 +152,6 @@ internal static class TabularCommand
             throw new InvalidOperationException($"{file} {arguments} failed with exit code {process.ExitCode}.");
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "Autoencoders.ML.sln")))
-                return directory.FullName;
-        return Directory.GetCurrentDirectory();
-    }
 
 
     private static (List<Row> Rows, bool[] Anomalous) Read(string path)

@@ -1,0 +1,239 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Autoencoders.ML;
+using Autoencoders.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Autoencoders.Tests.Serving;
+
+/// <summary>
+/// The scoring service (examples/ScoringService) through its real pipeline: bad requests get 4xx problem details that
+/// name the cause, concurrent requests get the in-process transformer's scores, a model file renamed over the path
+/// replaces the model under load without a failed request, and a broken replacement keeps the old model serving.
+/// </summary>
+[TestClass]
+public sealed class ScoringServiceTests
+{
+    private const int Features = 6;
+    private static string _folder = "";
+    private static string _modelA = "", _modelB = "";
+
+    [ClassInitialize]
+    public static void TrainModels(TestContext _)
+    {
+        _folder = Directory.CreateTempSubdirectory("autoencoders-service").FullName;
+        _modelA = Train(seed: 1, Path.Combine(_folder, "a.zip"), kind: null);
+        _modelB = Train(seed: 2, Path.Combine(_folder, "b.zip"), kind: Autoencoders.Training.Trainers.ScoreKind.ReconstructionError);
+    }
+
+    [ClassCleanup]
+    public static void Clean() => Directory.Delete(_folder, recursive: true);
+
+    private static string Train(int seed, string path, Autoencoders.Training.Trainers.ScoreKind? kind, int features = Features)
+    {
+        var context = new MLContext(seed: seed);
+        var data = FeatureRow.Load(context, FeatureRow.From(SyntheticData.Normal(300, features, seed: seed), false), features);
+        var options = new Autoencoders.ML.AnomalyDetection.AutoencoderAnomalyDetectionTrainer.Options { NumberOfEpochs = 3, Seed = seed };
+        if (kind is { } score)
+            options.ScoreKind = score;
+        using var model = context.AnomalyDetection.Trainers.Autoencoder(options).Fit(data);
+        context.Model.Save(model, data.Schema, path);
+        return path;
+    }
+
+    /// <summary>The service on a model file of its own (a copy, so tests can replace it), polled fast.</summary>
+    private static (WebApplicationFactory<Program> Factory, string Path) Start(string model)
+    {
+        string path = System.IO.Path.Combine(_folder, $"served-{Guid.NewGuid():N}.zip");
+        File.Copy(model, path);
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("Model:Path", path);
+            web.UseSetting("Model:MaxRows", "500");
+            web.UseSetting("Model:MaxRequestBytes", "200000");
+            web.UseSetting("Model:PollMilliseconds", "100");
+            web.UseSetting("Model:ReloadQuietMilliseconds", "200");
+        });
+        return (factory, path);
+    }
+
+    private static float[][] Rows(int count, int seed) =>
+        Enumerable.Range(0, count).Select(r => SyntheticData.Normal(1, Features, seed: seed * 1000 + r).Values).ToArray();
+
+    private static float[] InProcess(string model, float[][] rows)
+    {
+        var context = new MLContext();
+        using var transformer = (IDisposable)context.Model.LoadWithAutoencoders(model, out _);
+        return ((ITransformer)transformer).Transform(FeatureRow.Load(context, rows.Select(f => new FeatureRow { Features = f }), Features)).GetColumn<float>("Score").ToArray();
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonDocument Body)> Post(HttpClient client, string json)
+    {
+        using var response = await client.PostAsync("/score", new StringContent(json, Encoding.UTF8, "application/json"));
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()));
+    }
+
+    private static string Json(float[][] rows) => JsonSerializer.Serialize(new { rows });
+
+    [TestMethod]
+    public async Task BadRequests_Get400Or413_NamingTheCause()
+    {
+        var (factory, _) = Start(_modelA);
+        using (factory)
+        {
+            var client = factory.CreateClient();
+            string row = string.Join(",", Enumerable.Repeat("1", Features));
+            var cases = new (string Body, HttpStatusCode Status, string Detail)[]
+            {
+                ($"{{\"rows\": [[{row}], [1, 2, 3]]}}", HttpStatusCode.BadRequest, $"Row 2 has 3 values; the model expects {Features}"),
+                ($"{{\"rows\": [[{row}, 7]]}}", HttpStatusCode.BadRequest, $"Row 1 has {Features + 1} values; the model expects {Features}"),
+                ($"{{\"rows\": [[\"a\", 1, 1, 1, 1, 1]]}}", HttpStatusCode.BadRequest, "Row 1, value 1 is a string; expected a number"),
+                ($"{{\"rows\": [[1, null, 1, 1, 1, 1]]}}", HttpStatusCode.BadRequest, "Row 1, value 2 is null; expected a number"),
+                ($"{{\"rows\": [[1, 1, \"NaN\", 1, 1, 1]]}}", HttpStatusCode.BadRequest, "Row 1, value 3 is a string; expected a number"),
+                ($"{{\"rows\": [[1, 1, 1, 1e39, 1, 1]]}}", HttpStatusCode.BadRequest, "Row 1, value 4 (1e39) is not a finite 32-bit float"),
+                ("{\"rows\": []}", HttpStatusCode.BadRequest, "'rows' is empty"),
+                ("{\"other\": 1}", HttpStatusCode.BadRequest, "The body has no 'rows'"),
+                ("{\"rows\": [[1, 2", HttpStatusCode.BadRequest, "The body is not valid JSON"),
+                ("", HttpStatusCode.BadRequest, "The body is not valid JSON"),
+                ("[1, 2]", HttpStatusCode.BadRequest, "The body must be a JSON object"),
+                ($"{{\"rows\": [{string.Join(",", Enumerable.Repeat($"[{row}]", 501))}]}}", HttpStatusCode.BadRequest, "more than 500 rows"),
+                ($"{{\"rows\": [[{row}]], \"pad\": \"{new string('x', 200_001)}\"}}", HttpStatusCode.RequestEntityTooLarge, "at most 200000 are accepted"),
+            };
+            foreach (var (body, status, detail) in cases)
+            {
+                var (actual, json) = await Post(client, body);
+                Assert.AreEqual(status, actual, body.Length > 80 ? body[..80] : body);
+                StringAssert.Contains(json.RootElement.GetProperty("detail").GetString(), detail);
+                Assert.AreEqual((int)status, json.RootElement.GetProperty("status").GetInt32());
+            }
+            // The service still scores afterwards.
+            var (ok, result) = await Post(client, Json(Rows(1, 9)));
+            Assert.AreEqual(HttpStatusCode.OK, ok);
+            Assert.AreEqual(1, result.RootElement.GetProperty("results").GetArrayLength());
+        }
+    }
+
+    [TestMethod]
+    public async Task ConcurrentRequests_GetTheInProcessScores_InOrder()
+    {
+        var (factory, _) = Start(_modelA);
+        using (factory)
+        {
+            var client = factory.CreateClient();
+            Assert.AreEqual(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+            var requests = Enumerable.Range(0, 64).Select(i => Rows(i % 2 == 0 ? 1 : 40, seed: i)).ToArray();
+            var responses = await Task.WhenAll(requests.Select(rows => Post(client, Json(rows))));
+            for (int i = 0; i < requests.Length; i++)
+            {
+                Assert.AreEqual(HttpStatusCode.OK, responses[i].Status, $"request {i}");
+                var results = responses[i].Body.RootElement.GetProperty("results").EnumerateArray().ToArray();
+                var expected = InProcess(_modelA, requests[i]);
+                Assert.HasCount(expected.Length, results);
+                Floats.AssertClose(expected, results.Select(r => r.GetProperty("score").GetSingle()), Floats.ScoreRowVersusBatch, $"request {i} score");
+                foreach (var r in results)
+                {
+                    float p = r.GetProperty("probability").GetSingle();
+                    Assert.IsTrue(p is >= 0 and <= 1, $"probability {p}");
+                    Assert.IsTrue(r.GetProperty("isAnomaly").ValueKind is JsonValueKind.True or JsonValueKind.False);
+                }
+            }
+            var model = await client.GetFromJsonAsync<JsonElement>("/model");
+            Assert.AreEqual(Features, model.GetProperty("features").GetInt32());
+            Assert.AreEqual("nearest_neighbors", model.GetProperty("scoreKind").GetString());
+            StringAssert.Contains(model.GetProperty("contents").GetString(), "no training row");
+        }
+    }
+
+    [TestMethod]
+    public async Task ModelRenamedOverThePath_ReplacesIt_UnderLoad_WithoutAFailedRequest()
+    {
+        var (factory, path) = Start(_modelA);
+        using (factory)
+        {
+            var client = factory.CreateClient();
+            var before = await client.GetFromJsonAsync<JsonElement>("/model");
+            using var stop = new CancellationTokenSource();
+            var failures = new List<string>();
+            int requests = 0;
+            var probe = Rows(20, seed: 77);
+            var (scoresA, scoresB) = (InProcess(_modelA, probe), InProcess(_modelB, probe));
+            int mixed = 0;
+            var clients = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    var (status, body) = await Post(client, Json(probe));
+                    Interlocked.Increment(ref requests);
+                    if (status != HttpStatusCode.OK)
+                    {
+                        lock (failures)
+                            failures.Add($"{status}: {body.RootElement}");
+                        continue;
+                    }
+                    var scores = body.RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("score").GetSingle()).ToArray();
+                    bool allA = scores.Zip(scoresA).All(p => Math.Abs(p.First - p.Second) <= 1e-5 * Math.Max(1, Math.Abs(p.Second)));
+                    bool allB = scores.Zip(scoresB).All(p => Math.Abs(p.First - p.Second) <= 1e-5 * Math.Max(1, Math.Abs(p.Second)));
+                    if (!allA && !allB)
+                        Interlocked.Increment(ref mixed);
+                }
+            })).ToArray();
+            await Task.Delay(500);
+            // Publish the new model the safe way: written elsewhere, then renamed over the path.
+            string staging = path + ".new";
+            File.Copy(_modelB, staging);
+            File.Move(staging, path, overwrite: true);
+            JsonElement after = before;
+            for (int i = 0; i < 100 && after.GetProperty("sha256").GetString() == before.GetProperty("sha256").GetString(); i++)
+            {
+                await Task.Delay(100);
+                after = await client.GetFromJsonAsync<JsonElement>("/model");
+            }
+            await Task.Delay(500);
+            stop.Cancel();
+            await Task.WhenAll(clients);
+            Assert.IsEmpty(failures, string.Join("\n", failures.Take(3)));
+            Assert.AreEqual(0, mixed, "every response is one model's scores");
+            Assert.AreNotEqual(before.GetProperty("sha256").GetString(), after.GetProperty("sha256").GetString(), "the new file was loaded");
+            Assert.AreEqual("reconstruction_error", after.GetProperty("scoreKind").GetString());
+            Assert.IsGreaterThan(20, requests);
+            var (status, last) = await Post(client, Json(probe));
+            Floats.AssertClose(scoresB, last.RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("score").GetSingle()), Floats.ScoreRowVersusBatch, "score after the swap");
+        }
+    }
+
+    [TestMethod]
+    public async Task BrokenReplacement_KeepsTheOldModelServing()
+    {
+        var (factory, path) = Start(_modelA);
+        using (factory)
+        {
+            var client = factory.CreateClient();
+            var before = await client.GetFromJsonAsync<JsonElement>("/model");
+            var probe = Rows(5, seed: 5);
+            foreach (var broken in new Func<byte[]>[]
+            {
+                () => File.ReadAllBytes(_modelA)[..1000],                                   // truncated
+                () => Encoding.UTF8.GetBytes("not a model"),                                // not one of ours
+                () => File.ReadAllBytes(Train(seed: 3, Path.Combine(_folder, "wide.zip"), kind: null, features: Features + 2)), // another feature count
+            })
+            {
+                string staging = path + ".new";
+                File.WriteAllBytes(staging, broken());
+                File.Move(staging, path, overwrite: true);
+                await Task.Delay(1200);
+                var (status, body) = await Post(client, Json(probe));
+                Assert.AreEqual(HttpStatusCode.OK, status);
+                Floats.AssertClose(InProcess(_modelA, probe), body.RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("score").GetSingle()),
+                    Floats.ScoreRowVersusBatch, "score");
+                var now = await client.GetFromJsonAsync<JsonElement>("/model");
+                Assert.AreEqual(before.GetProperty("sha256").GetString(), now.GetProperty("sha256").GetString());
+                Assert.AreEqual(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+            }
+        }
+    }
+}

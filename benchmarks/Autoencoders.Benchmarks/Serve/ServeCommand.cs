@@ -1,0 +1,323 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Autoencoders.Benchmarks.Support;
+using Autoencoders.ML;
+using Autoencoders.ML.AnomalyDetection;
+using Autoencoders.Training.Trainers;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Autoencoders.Benchmarks.Serve;
+
+/// <summary>
+/// <c>serve</c>: the scoring service (examples/ScoringService) under load, in one run, for the default detector and for
+/// <see cref="ScoreKind.ReconstructionError"/>: the service runs in a process of its own on a loopback port, driven by
+/// <c>--clients</c> concurrent HttpClient loops for <c>--seconds</c> per phase — one-row requests (the model file replaced
+/// once, half way, by renaming another model over it), then <c>--batch-rows</c>-row requests — beside the same API answering
+/// constant results (a second service process with <c>Model:ConstantScores</c>: this machine's HTTP ceiling) and in-process
+/// batched scoring of the same rows. Every returned score is checked against the in-process score of its row under one of
+/// the two models (all of a response under the same one); failed requests and wrong scores are counted; the service's
+/// working set is sampled every second. Options: <c>--seconds N</c> (default 30), <c>--clients N</c> (default 8),
+/// <c>--batch-rows N</c> (default 1000), <c>--features N</c> (default 36), <c>--train-rows N</c> (default 20000),
+/// <c>--port N</c> (default 5080; the constant service uses the next one).
+/// </summary>
+internal static class ServeCommand
+{
+    private sealed record Phase(string Detector, string What, double RequestsPerSecond, double RowsPerSecond, double P50Ms, double P99Ms, int Failed, int Wrong, int Requests);
+
+    public static int Run(Arguments arguments)
+    {
+        int seconds = arguments.Int("seconds", 30);
+        int clients = arguments.Int("clients", 8);
+        int batchRows = arguments.Int("batch-rows", 1000);
+        int features = arguments.Int("features", 36);
+        int trainRows = arguments.Int("train-rows", 20_000);
+        int port = arguments.Int("port", 5080);
+        void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+
+        string service = BuildService(Log);
+        string folder = Directory.CreateTempSubdirectory("autoencoders-serve").FullName;
+        var phases = new List<Phase>();
+        var memory = new List<(string Detector, double FirstMinuteMiB, double LastMinuteMiB, double Minutes)>();
+        var inProcess = new Dictionary<string, double>();
+        try
+        {
+            var pool = SyntheticRows.Create(10_000, features, seed: 21, rank: Math.Max(2, features / 4));
+            foreach (var (name, kind) in new[] { ("default", AutoencoderDefaults.DetectorScoreKind), ("ReconstructionError", ScoreKind.ReconstructionError) })
+            {
+                Log($"{name}: training two models on {trainRows} × {features}");
+                string a = Train(Path.Combine(folder, $"{name}-a.zip"), kind, trainRows, features, seed: 1);
+                string b = Train(Path.Combine(folder, $"{name}-b.zip"), kind, trainRows, features, seed: 2);
+                var scoresA = InProcess(a, pool, out double rate);
+                var scoresB = InProcess(b, pool, out _);
+                inProcess[name] = rate;
+                string served = Path.Combine(folder, $"{name}-served.zip");
+                File.Copy(a, served, overwrite: true);
+
+                using var scoring = StartService(service, served, port, constant: false, Log);
+                using var constant = StartService(service, served, port + 1, constant: true, Log);
+                var sampler = Sample(scoring.Process);
+                var swap = () =>
+                {
+                    string staging = served + ".new";
+                    File.Copy(b, staging, overwrite: true);
+                    File.Move(staging, served, overwrite: true);
+                    Log($"{name}: replaced the model file (renamed over the path)");
+                };
+                phases.Add(Drive(name, "one-row requests", $"http://127.0.0.1:{port}", pool, 1, clients, seconds, scoresA, scoresB, swap, Log));
+                phases.Add(Drive(name, $"{batchRows}-row requests", $"http://127.0.0.1:{port}", pool, batchRows, clients, seconds, scoresA, scoresB, null, Log));
+                phases.Add(Drive(name, "one-row requests, constant answer", $"http://127.0.0.1:{port + 1}", pool, 1, clients, seconds, null, null, null, Log));
+                phases.Add(Drive(name, $"{batchRows}-row requests, constant answer", $"http://127.0.0.1:{port + 1}", pool, batchRows, clients, seconds, null, null, null, Log));
+                var samples = sampler.Stop();
+                double minutes = samples.Count / 60.0;
+                memory.Add((name, samples.Take(60).Average(), samples.TakeLast(60).Average(), minutes));
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine(Machine.Describe());
+        Console.WriteLine(string.Create(c, $"Scoring service (examples/ScoringService, its own process, Kestrel on loopback) driven by {clients} concurrent HttpClient loops, {seconds} s per phase; rows of {features} features drawn from 10,000 synthetic rows; models trained on {trainRows} rows; the model file replaced once during the one-row phase."));
+        Console.WriteLine();
+        Console.WriteLine("| Score | Requests | Requests/s | Rows/s | p50 (ms) | p99 (ms) | Failed | Wrong scores |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var p in phases)
+            Console.WriteLine(string.Create(c, $"| {p.Detector} | {p.What} | {p.RequestsPerSecond:N0} | {p.RowsPerSecond:N0} | {p.P50Ms:F2} | {p.P99Ms:F2} | {p.Failed} | {(p.What.Contains("constant") ? "–" : p.Wrong.ToString(c))} |"));
+        foreach (var (detector, rate) in inProcess)
+            Console.WriteLine(string.Create(c, $"| {detector} | in-process batched scoring (no HTTP) | | {rate:N0} | | | | |"));
+        Console.WriteLine();
+        foreach (var (detector, first, last, minutes) in memory)
+            Console.WriteLine(string.Create(c, $"{detector}: service working set {first:F0} MiB over the first minute, {last:F0} MiB over the last ({minutes:F1} min sampled; {100 * (last - first) / first:+0.0;-0.0}%)."));
+        var ours = phases.Where(p => !p.What.Contains("constant")).ToList();
+        double oneRow = phases.Where(p => p.What == "one-row requests").Min(p => p.RequestsPerSecond / phases.First(q => q.Detector == p.Detector && q.What == "one-row requests, constant answer").RequestsPerSecond);
+        double batch = phases.Where(p => p.What == $"{batchRows}-row requests").Min(p => p.RowsPerSecond / inProcess[p.Detector]);
+        Console.WriteLine();
+        Console.WriteLine(string.Create(c, $"one-row vs ceiling: {oneRow:F2}; batch vs in-process: {batch:F2}; failed: {phases.Sum(p => p.Failed)}; wrong: {ours.Sum(p => p.Wrong)}"));
+        return 0;
+    }
+
+    private static string Train(string path, ScoreKind kind, int rows, int features, int seed)
+    {
+        var context = new MLContext(seed: seed);
+        var data = DataViews.FromMatrix(context, SyntheticRows.Create(rows, features, seed: seed, rank: Math.Max(2, features / 4)));
+        using var model = context.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options { Seed = seed, ScoreKind = kind }).Fit(data);
+        context.Model.Save(model, data.Schema, path);
+        return path;
+    }
+
+    /// <summary>The pool's scores under the saved model, in process (the batched transformer), and its rate over the pool (median of three).</summary>
+    private static float[] InProcess(string path, Training.Data.FeatureMatrix pool, out double rowsPerSecond)
+    {
+        var context = new MLContext();
+        var model = context.Model.LoadWithAutoencoders(path, out _);
+        var view = DataViews.FromMatrix(context, pool);
+        var scores = model.Transform(view).GetColumn<float>("Score").ToArray();
+        rowsPerSecond = pool.Rows / Measure.MedianSeconds(() => Throughput.ScoringThroughput.SumScores(model.Transform(view), "Score"));
+        (model as IDisposable)?.Dispose();
+        return scores;
+    }
+
+    /// <summary>Builds examples/ScoringService (Release) and returns its assembly's path.</summary>
+    private static string BuildService(Action<string> log)
+    {
+        string project = Path.Combine(Repository.Root, "examples", "ScoringService");
+        log("building examples/ScoringService (Release)");
+        Run("dotnet", $"build -c Release \"{project}\"");
+        return Directory.GetFiles(Path.Combine(project, "bin", "Release"), "ScoringService.dll", SearchOption.AllDirectories).First();
+    }
+
+    private static void Run(string file, string arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{file} {arguments} failed:\n{output}{error.Result}");
+    }
+
+    private sealed class Service(Process process) : IDisposable
+    {
+        public Process Process { get; } = process;
+
+        public void Dispose()
+        {
+            if (!Process.HasExited)
+                Process.Kill(entireProcessTree: true);
+            Process.WaitForExit();
+            Process.Dispose();
+        }
+    }
+
+    private static Service StartService(string dll, string model, int port, bool constant, Action<string> log)
+    {
+        var start = new ProcessStartInfo("dotnet", $"\"{dll}\" --urls http://127.0.0.1:{port} --model \"{model}\" --Model:MaxRows 100000 --Model:PollMilliseconds 200 --Model:ConstantScores {(constant ? "true" : "false")} --Logging:LogLevel:Default Warning --Logging:LogLevel:Autoencoders Information")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line && !constant) log("service: " + line.Trim()); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) log("service: " + line.Trim()); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var http = new HttpClient();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < 60)
+        {
+            try
+            {
+                if (http.GetAsync($"http://127.0.0.1:{port}/health").Result.StatusCode == HttpStatusCode.OK)
+                    return new Service(process);
+            }
+            catch (AggregateException)
+            {
+            }
+            if (process.HasExited)
+                throw new InvalidOperationException($"The service exited with code {process.ExitCode}.");
+            Thread.Sleep(200);
+        }
+        process.Kill(entireProcessTree: true);
+        throw new InvalidOperationException($"The service on port {port} did not become healthy within a minute.");
+    }
+
+    private sealed class Sampler(Process process)
+    {
+        private readonly List<double> _samples = [];
+        private readonly CancellationTokenSource _stop = new();
+        private Task? _task;
+
+        public void Start() => _task = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                process.Refresh();
+                lock (_samples)
+                    _samples.Add(process.WorkingSet64 / 1048576.0);
+                try { await Task.Delay(1000, _stop.Token); } catch (OperationCanceledException) { }
+            }
+        });
+
+        public List<double> Stop()
+        {
+            _stop.Cancel();
+            _task?.Wait();
+            lock (_samples)
+                return [.. _samples];
+        }
+    }
+
+    private static Sampler Sample(Process process)
+    {
+        var sampler = new Sampler(process);
+        sampler.Start();
+        return sampler;
+    }
+
+    /// <summary>
+    /// <paramref name="clients"/> loops posting requests of <paramref name="rows"/> rows (consecutive windows of the pool,
+    /// so consecutive rows differ) for <paramref name="seconds"/> seconds; with expected scores, each response is checked
+    /// against one model's (A, or B once <paramref name="swap"/> ran half way).
+    /// </summary>
+    private static Phase Drive(string detector, string what, string url, Training.Data.FeatureMatrix pool, int rows, int clients, int seconds,
+        float[]? scoresA, float[]? scoresB, Action? swap, Action<string> log)
+    {
+        log($"{detector}: {what}, {clients} clients, {seconds} s");
+        int features = pool.Columns;
+        // Request bodies made before timing: one per start row, windows of `rows` consecutive pool rows.
+        int bodies = Math.Min(pool.Rows, rows == 1 ? pool.Rows : 64);
+        var requests = Enumerable.Range(0, bodies).Select(i =>
+        {
+            int start = rows == 1 ? i : (i * 997) % Math.Max(1, pool.Rows - rows);
+            var sb = new StringBuilder("{\"rows\":[");
+            for (int r = 0; r < rows; r++)
+            {
+                sb.Append(r == 0 ? "[" : ",[");
+                var row = pool.Row(start + r);
+                for (int j = 0; j < features; j++)
+                    sb.Append(j == 0 ? "" : ",").Append(row[j].ToString("R", CultureInfo.InvariantCulture));
+                sb.Append(']');
+            }
+            return (Start: start, Body: Encoding.UTF8.GetBytes(sb.Append("]}").ToString()));
+        }).ToArray();
+
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
+        using var http = new HttpClient(handler) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+        var latencies = new List<double>[clients];
+        int failed = 0, wrong = 0, done = 0;
+        var clock = Stopwatch.StartNew();
+        bool swapped = false;
+        var tasks = Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
+        {
+            latencies[client] = [];
+            var random = new Random(client);
+            var watch = new Stopwatch();
+            while (clock.Elapsed.TotalSeconds < seconds)
+            {
+                var (start, body) = requests[random.Next(requests.Length)];
+                watch.Restart();
+                try
+                {
+                    using var content = new ByteArrayContent(body);
+                    content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                    using var response = await http.PostAsync("/score", content);
+                    byte[] answer = await response.Content.ReadAsByteArrayAsync();
+                    latencies[client].Add(watch.Elapsed.TotalMilliseconds);
+                    Interlocked.Increment(ref done);
+                    if (response.StatusCode != HttpStatusCode.OK)
+                    {
+                        Interlocked.Increment(ref failed);
+                        continue;
+                    }
+                    if (scoresA is not null && !Matches(answer, start, rows, scoresA, scoresB!))
+                        Interlocked.Increment(ref wrong);
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+                catch (TaskCanceledException)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }
+        })).ToList();
+        if (swap is not null)
+        {
+            Thread.Sleep(seconds * 500);
+            swap();
+            swapped = true;
+        }
+        Task.WaitAll([.. tasks]);
+        double elapsed = clock.Elapsed.TotalSeconds;
+        var all = latencies.SelectMany(l => l).ToList();
+        var phase = new Phase(detector, what + (swapped ? " (model replaced)" : ""), done / elapsed, done * (double)rows / elapsed,
+            Measure.Percentile(all, 0.5), Measure.Percentile(all, 0.99), failed, wrong, done);
+        log(string.Create(CultureInfo.InvariantCulture, $"{detector}: {what}: {phase.RequestsPerSecond:N0} requests/s, failed {failed}, wrong {wrong}"));
+        return phase;
+    }
+
+    /// <summary>Whether every score in the response is its row's score under model A, or every one under model B (to 1e-5 of max(1, |score|)).</summary>
+    private static bool Matches(byte[] answer, int start, int rows, float[] scoresA, float[] scoresB)
+    {
+        using var json = JsonDocument.Parse(answer);
+        var results = json.RootElement.GetProperty("results");
+        if (results.GetArrayLength() != rows)
+            return false;
+        bool allA = true, allB = true;
+        int r = 0;
+        foreach (var result in results.EnumerateArray())
+        {
+            float score = result.GetProperty("score").GetSingle();
+            allA &= Math.Abs(score - scoresA[start + r]) <= 1e-5 * Math.Max(1, Math.Abs(scoresA[start + r]));
+            allB &= Math.Abs(score - scoresB[start + r]) <= 1e-5 * Math.Max(1, Math.Abs(scoresB[start + r]));
+            r++;
+        }
+        return allA || allB;
+    }
+}
