@@ -38,15 +38,26 @@ public sealed class AnomalyDetectionTests
     }
 
     [TestMethod]
-    public void Contamination_SetsTheFractionOfTrainingRowsFlagged()
+    public void Contamination_FlagsThatShareOfTheTrainingRows_AsIfNew_AndOfNewNormalRows()
     {
         var context = new MLContext(seed: 1);
-        var (train, _) = Split(context);
+        var (train, test) = Split(context);
         var options = FastOptions();
         options.Contamination = 0.2;
-        var model = context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train);
-        var flagged = context.Data.CreateEnumerable<ScoredRow>(model.Transform(train), reuseRowObject: false).Count(r => r.PredictedLabel);
-        Assert.AreEqual(0.2, flagged / 400.0, 0.01);
+        using var model = context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train);
+        // The threshold is taken from every training row's score as if it were new (leave-one-out: with prototypes the
+        // graph scores a training row against a prototype it is part of): exactly 20% of those lie above it, at most 20%
+        // of the graph's own training scores, and about 20% of new rows from the same distribution.
+        Assert.AreEqual(80, model.Model.TrainingScoreQuantiles!.Count(s => s > model.Threshold));
+        int flagged = model.Transform(train).GetColumn<bool>("PredictedLabel").Count(f => f);
+        Assert.IsLessThanOrEqualTo(80, flagged);
+        double newNormal = model.Transform(test).GetColumn<bool>("PredictedLabel").Take(200).Count(f => f) / 200.0;
+        Assert.AreEqual(0.2, newNormal, 0.08, "share of 200 new normal rows flagged");
+
+        // With the training rows stored, the graph itself scores them leave-one-out: 20% of them are flagged.
+        options.Neighbors.Reference = Autoencoders.Training.Scores.NeighborReference.TrainingRows;
+        using var rows = context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train);
+        Assert.AreEqual(0.2, rows.Transform(train).GetColumn<bool>("PredictedLabel").Count(f => f) / 400.0, 0.01);
     }
 
     [TestMethod]

@@ -70,7 +70,7 @@ public sealed class ThresholdAndProbabilityTests
     public void ValidationPercentile_FlagsAboutThatShareOfTheValidationRows()
     {
         var context = new MLContext(seed: 1);
-        var (train, _) = AnomalyDetectionTests.Split(context);
+        var (train, test) = AnomalyDetectionTests.Split(context);
         var options = Options();
         options.ValidationPercentile = 90;
         using var model = context.AnomalyDetection.Trainers.Autoencoder(options).Fit(train);
@@ -78,9 +78,11 @@ public sealed class ThresholdAndProbabilityTests
         Assert.HasCount(40, validation); // 10% of 400 rows held out
         Assert.AreEqual(4, validation.Count(s => s > model.Threshold));
         Assert.AreEqual("validation_percentile=90", model.Model.Metadata[OnnxNames.ThresholdRuleKey]);
-        // The validation rows were not fitted: their threshold flags more of the training rows than 10%.
-        int flagged = model.Transform(train).GetColumn<bool>("PredictedLabel").Count(f => f);
-        Assert.IsGreaterThanOrEqualTo(36, flagged);
+        // The validation rows, held out of training and scored as if new (left out of their prototypes), stand for new rows:
+        // new normal rows are flagged about as often as the percentile says — more, as 40 rows make a rough percentile and
+        // a prototype was built around each of its members (22% of 200 here); from the graph's in-group scores, far more.
+        double newNormal = model.Transform(test).GetColumn<bool>("PredictedLabel").Take(200).Count(f => f) / 200.0;
+        Assert.IsLessThanOrEqualTo(0.3, newNormal, "share of 200 new normal rows flagged");
     }
 
     [TestMethod]

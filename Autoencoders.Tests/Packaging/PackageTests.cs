@@ -169,7 +169,7 @@ public sealed class PackageTests
             using Autoencoders.ML;
             using Microsoft.ML;
             using Microsoft.ML.Data;
-            Console.WriteLine("ML.NET " + typeof(MLContext).Assembly.GetName().Version);
+            Console.WriteLine("ML.NET " + System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(MLContext).Assembly)?.InformationalVersion.Split('+')[0]);
             var (savedRows, savedScores) = ReadRows(args[1]);
             var context = new MLContext(seed: 1);
             foreach (var load in new Func<ITransformer>[] { () => new MLContext().Model.LoadWithAutoencoders(args[0], out _), () => new MLContext().Model.Load(args[0], out _) })
@@ -321,9 +321,16 @@ public sealed class PackageTests
             {
                 Console.WriteLine("ERROR " + e.Message);
             }
+            // The GPU asked for on the MLContext, for loading a saved model: one warning, the CPU's scores.
+            var gpuContext = new MLContext { GpuDeviceId = 0, FallbackToCpu = true };
+            int warnings = 0;
+            gpuContext.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning && e.RawMessage.Contains("GPU scoring on device 0")) warnings++; };
+            var loaded = gpuContext.Model.LoadWithAutoencoders(args[2], out _);
+            var contextScores = loaded.Transform(Load(gpuContext, rows)).GetColumn<float>("Score").ToArray();
+            Console.WriteLine($"context GPU: {warnings} warning(s), " + (contextScores.SequenceEqual(expected) ? "scores identical to the CPU package's" : "DIFFERENT SCORES"));
             """ + ReadRows);
         Processes.RunChecked("dotnet", "build -c Release", directory);
-        string output = Processes.RunChecked("dotnet", $"run -c Release --no-build -- \"{Path.Combine(Saved, "model.onnx")}\" \"{Path.Combine(Saved, "rows.csv")}\"", directory);
+        string output = Processes.RunChecked("dotnet", $"run -c Release --no-build -- \"{Path.Combine(Saved, "model.onnx")}\" \"{Path.Combine(Saved, "rows.csv")}\" \"{Path.Combine(Saved, "model.zip")}\"", directory);
         TestContext.WriteLine(output);
         Assert.IsTrue(Directory.GetFiles(Path.Combine(directory, "bin"), "libonnxruntime_providers_cuda.so", SearchOption.AllDirectories).Any(),
             "the GPU build of ONNX Runtime must be the one in the output folder");
@@ -332,6 +339,7 @@ public sealed class PackageTests
         StringAssert.Contains(output, "scoring on CPU");
         StringAssert.Contains(output, "scores identical to the CPU package's");
         StringAssert.Contains(output, "ERROR GPU scoring on device 0 is not available");
+        StringAssert.Contains(output, "context GPU: 1 warning(s), scores identical to the CPU package's");
     }
 
     [TestMethod]
