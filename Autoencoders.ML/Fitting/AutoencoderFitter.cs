@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Autoencoders.ML.Data;
 using Autoencoders.ML.Interop;
@@ -60,6 +61,7 @@ internal static class AutoencoderFitter
         TrainingSummary summary;
         Func<long, bool> isValidationRow = trained.IsValidationRow;
         var leaveOneOut = trained.LeaveOneOutScores;
+        var scoreBuild = trained.ScoreBuildTime;
         using (trained)
         {
             // A provisional threshold: the real one comes from the graph's own scores below.
@@ -69,11 +71,14 @@ internal static class AutoencoderFitter
         }
         float[] scores;
         bool fellBack;
+        var scoringTime = Stopwatch.StartNew();
         using (var scorer = AutoencoderTransformer.CreateScorer(environment, model, scoring))
         {
             scores = TrainingScores(scorer, data, scoring.ScoringBatchSize);
             fellBack = scorer.GpuDeviceId is null && AutoencoderTransformer.RequestedGpu(environment, scoring) is not null;
         }
+        channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
+            $"After training: the Score's reference built in {scoreBuild.TotalSeconds:F2} s; the {scores.Length} training rows scored by ONNX Runtime for the threshold in {scoringTime.Elapsed.TotalSeconds:F2} s."));
         // Rows the graph scores against a prototype that includes them (a little low) count with their leave-one-out score,
         // what a new row like them scores, so the threshold and the Probability output describe new rows. The larger of the
         // two (they differ by float rounding where a row's own prototype does not matter): a contamination threshold then

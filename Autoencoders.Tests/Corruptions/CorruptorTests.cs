@@ -15,7 +15,7 @@ public sealed class CorruptorTests
     [TestMethod]
     public void GaussianNoiseAlone_OnTheLibtorchPath_IsSigmaInEachFeaturesOwnUnits()
     {
-        TorchRuntime.Prepare(1);
+        TorchRuntime.SetThreads(1, 0);
         // Three features with standard deviations 1, 4 and 0.25: σ = 0.5 in original units is 0.5, 0.125 and 2 standardized.
         var random = new Random(3);
         var rows = Enumerable.Range(0, 4000).SelectMany(_ => new[] { SyntheticData.Gaussian(random), 4 * SyntheticData.Gaussian(random), 0.25 * SyntheticData.Gaussian(random) })

@@ -18,7 +18,7 @@ public sealed class ImplicitScalarTests
     [TestMethod]
     public void LeakyReLU_SurvivesGarbageCollection_DuringForward()
     {
-        TorchRuntime.Prepare(1);
+        TorchRuntime.SetThreads(1, 0);
         using var module = new LeakyReLU(Layer.LeakyReluSlope);
         using var input = torch.tensor(new float[] { -2, -1, 0, 1, 2, -0.5f }, [2, 3]);
         UnderGarbageCollection(() => module.forward(input), [-0.02f, -0.01f, 0, 1, 2, -0.005f]);
@@ -28,7 +28,7 @@ public sealed class ImplicitScalarTests
     [TestMethod]
     public void Plus_SurvivesGarbageCollection()
     {
-        TorchRuntime.Prepare(1);
+        TorchRuntime.SetThreads(1, 0);
         using var a = torch.tensor(new float[] { 1, 2, 3 });
         using var b = torch.tensor(new float[] { 0.5f, -2, 4 });
         UnderGarbageCollection(() => a.Plus(b), [1.5f, 0, 7]);

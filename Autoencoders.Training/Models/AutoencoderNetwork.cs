@@ -34,6 +34,13 @@ internal abstract class AutoencoderNetwork(string name) : nn.Module<Tensor, Tens
     public abstract string Describe();
 
     /// <summary>
+    /// Multiply-adds of one forward pass over one row, estimated from the weights (every weight matrix or kernel once per
+    /// row; see <see cref="ConvolutionalAutoencoder"/> for kernels, which count once per pixel). Deterministic: it decides
+    /// the training's thread count (<see cref="Native.TorchRuntime.SetThreads"/>).
+    /// </summary>
+    public virtual long MultiplyAddsPerRow => parameters().Where(p => p.dim() >= 2).Sum(p => p.numel());
+
+    /// <summary>
     /// The representation of standardized rows that nearest-neighbour scoring compares: the first hidden layer's output
     /// (evaluation mode), or the latent code when there is no hidden layer.
     /// </summary>

@@ -32,6 +32,9 @@ internal sealed class ConvolutionalAutoencoder : AutoencoderNetwork
     private readonly ModuleList<BatchNorm2d> fullResolutionNorms;
     private readonly nn.Module<Tensor, Tensor> activation;
 
+    /// <summary>An upper bound: every kernel applied at every pixel of the full-size image (deeper levels see fewer).</summary>
+    public override long MultiplyAddsPerRow => base.MultiplyAddsPerRow * Image.Height * Image.Width;
+
     public ConvolutionalAutoencoder(ImageShape image, ConvolutionalArchitecture architecture) : base(nameof(ConvolutionalAutoencoder))
     {
         image.Check();

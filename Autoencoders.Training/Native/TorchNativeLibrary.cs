@@ -37,7 +37,8 @@ public static class TorchNativeLibrary
     public static string Status { get; private set; } = "not loaded yet";
 
     /// <summary>
-    /// Ensures TorchSharp's native library is loaded, applying the libstdc++ fix described above when needed.
+    /// Ensures TorchSharp's native library is loaded, applying the libstdc++ fix described above when needed, with
+    /// libtorch's OpenMP spin count set first (<see cref="OpenMpWaitPolicy"/>).
     /// Safe to call many times and from several threads.
     /// </summary>
     /// <exception cref="InvalidOperationException">The library was found but cannot be loaded even after the fix.</exception>
@@ -47,6 +48,7 @@ public static class TorchNativeLibrary
         {
             if (_done)
                 return;
+            OpenMpWaitPolicy.ApplyBeforeLoad();
             if (OperatingSystem.IsLinux())
                 LoadOnLinux(forceCopy: false);
             else

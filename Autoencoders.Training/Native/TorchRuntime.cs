@@ -4,8 +4,9 @@ namespace Autoencoders.Training.Native;
 
 /// <summary>
 /// The process-wide native state a training needs, set up before it starts: TorchSharp's native library (with the
-/// libstdc++ fix of <see cref="TorchNativeLibrary"/>), glibc's heap thresholds (<see cref="GlibcHeap"/>) and the CPU
-/// thread count. Kept apart from the trainer, which only trains.
+/// libstdc++ fix of <see cref="TorchNativeLibrary"/> and the OpenMP spin count of <see cref="OpenMpWaitPolicy"/>), glibc's
+/// heap thresholds (<see cref="GlibcHeap"/>) and the CPU thread count by network size (<see cref="SetThreads"/>). Kept
+/// apart from the trainer, which only trains.
 /// </summary>
 internal static class TorchRuntime
 {
@@ -15,14 +16,38 @@ internal static class TorchRuntime
         "TorchSharp-cpu (CPU), or TorchSharp-cuda-linux / TorchSharp-cuda-windows (NVIDIA GPU), to the application's project: " +
         "dotnet add package TorchSharp-cpu --version 0.107.0. Scoring saved models does not need them.";
 
-    /// <summary>Loads libtorch (once per process), primes the heap (once), and sets <paramref name="threads"/> when given.</summary>
+    /// <summary>
+    /// Multiply-adds of one minibatch's forward pass below which a fit trains on one thread (when
+    /// <c>NumberOfThreads</c> is not set). Such a step takes microseconds: a second thread saves little and costs every
+    /// parallel region a wait for it, and on a busy machine that wait is a scheduler time slice (the benchmark program's
+    /// <c>contention</c> command measures it). Larger networks keep libtorch's default (one thread per core).
+    /// </summary>
+    public const long OneThreadWork = 4_000_000;
+
+    private static int? _libtorchDefaultThreads;
+
+    /// <summary>Loads libtorch (once per process) and primes the heap (once).</summary>
     /// <exception cref="InvalidOperationException">libtorch is not part of the application.</exception>
-    public static void Prepare(int? threads)
+    public static void Prepare()
     {
         EnsureAvailable();
         GlibcHeap.PrimeOnce();
-        if (threads is int count)
-            torch.set_num_threads(count);
+        _libtorchDefaultThreads ??= torch.get_num_threads();
+    }
+
+    /// <summary>
+    /// Sets libtorch's intra-op threads (process-wide) for a fit: <paramref name="requested"/> when given, else one thread
+    /// for a network whose minibatch forward pass is under <see cref="OneThreadWork"/> multiply-adds, else libtorch's own
+    /// default (read once, when libtorch is first prepared). Deterministic for a network, batch size and machine, so a seed
+    /// keeps giving the same model. Returns the count.
+    /// </summary>
+    public static int SetThreads(int? requested, long multiplyAddsPerBatch)
+    {
+        Prepare();
+        int threads = requested ?? (multiplyAddsPerBatch < OneThreadWork ? 1 : _libtorchDefaultThreads.Value);
+        if (torch.get_num_threads() != threads)
+            torch.set_num_threads(threads);
+        return threads;
     }
 
     /// <summary>Loads TorchSharp's native library, turning TorchSharp's own "missing libtorch" errors into one that names the package to add.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Autoencoders.Training.Data;
 using Autoencoders.Training.Models;
 using Autoencoders.Training.Native;
@@ -147,12 +148,13 @@ public sealed class AutoencoderTrainer
         if (_options.ScoreKind == ScoreKind.NearestNeighbors && rows < 2)
             throw new ArgumentException("The nearest-neighbour score needs at least two training rows; with one, set ScoreKind = ReconstructionError.", "data");
 
-        TorchRuntime.Prepare(_options.NumberOfThreads);
+        TorchRuntime.Prepare();
         lock (GlobalTorchState)
         {
             var device = TorchDevice.Resolve(_options.TrainingDevice, _options.FallbackToCpu, _options.Log);
             torch.manual_seed(_options.Seed);
             var model = CreateNetwork(columns);
+            TorchRuntime.SetThreads(_options.NumberOfThreads, model.MultiplyAddsPerRow * _options.BatchSize);
             if (model is ConvolutionalAutoencoder convolutional)
                 OneDnn.Configure(convolutional.FitsOneDnnBlocks, ConvolutionalAutoencoder.ChannelBlock, _options.Log);
             if (model.LatentSize >= columns && _options.Corruptions.Count == 0 && !new Regularization(_options).Any)
@@ -169,11 +171,12 @@ public sealed class AutoencoderTrainer
                 var run = Train(model, source, corruptor, cancellationToken);
                 model.to(torch.CPU);
                 model.eval();
+                var building = Stopwatch.StartNew();
                 var neighbors = _options.ScoreKind == ScoreKind.NearestNeighbors
                     ? NeighborScore.Build(model, referenceRows(), _options.Neighbors, _options.Seed, _options.ImageShape)
                     : null;
                 return new TrainedAutoencoder(model, standardizer, run.History, run.BestEpoch, run.StoppedEarly, source.TrainingRows, _options, noise2Noise,
-                    pretraining, neighbors, Epochs(source.TrainingRows + source.ValidationRows), source.IsValidationRow);
+                    pretraining, neighbors, Epochs(source.TrainingRows + source.ValidationRows), source.IsValidationRow) { ScoreBuildTime = building.Elapsed };
             }
             catch
             {

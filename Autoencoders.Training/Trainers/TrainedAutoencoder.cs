@@ -65,6 +65,12 @@ public sealed class TrainedAutoencoder : IDisposable
 
     private static readonly IReadOnlyDictionary<long, float> NoScores = new Dictionary<long, float>();
 
+    /// <summary>
+    /// The work after the last epoch that builds the Score: for the nearest-neighbour score, the prototypes (or the
+    /// stored rows), their statistics and <see cref="LeaveOneOutScores"/>; zero for the reconstruction error.
+    /// </summary>
+    public TimeSpan ScoreBuildTime { get; init; }
+
     /// <summary>The per-feature standardization fitted on the training data.</summary>
     public Standardizer Standardizer { get; }
 

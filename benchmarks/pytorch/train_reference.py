@@ -44,7 +44,7 @@ def main():
         for begin in range(0, len(data), args.batch):
             x = data[permutation[begin:begin + args.batch]]
             optimizer.zero_grad()
-            noisy = x + args.noise * torch.randn(x.shape, generator=generator)
+            noisy = x + args.noise * torch.randn(x.shape, generator=generator) if args.noise > 0 else x
             loss = loss_fn(model(noisy), x)
             loss.item()  # as the C# trainer reads each minibatch loss (divergence check)
             loss.backward()

@@ -20,8 +20,8 @@ namespace Autoencoders.Benchmarks.Serve;
 /// constant results (a second service process with <c>Model:ConstantScores</c>: this machine's HTTP ceiling) and in-process
 /// batched scoring of the same rows. Every returned score is checked against the in-process score of its row under one of
 /// the two models (all of a response under the same one); failed requests and wrong scores are counted; the service's
-/// working set is sampled every second while it is under load (its second minute against its last). Options:
-/// <c>--seconds N</c> (default 90: three minutes of load on the scoring service per detector), <c>--clients N</c> (default 8),
+/// working set is sampled every second while each load runs (the middle third of the phase against its last third).
+/// Options: <c>--seconds N</c> (default 90), <c>--clients N</c> (default 8),
 /// <c>--batch-rows N</c> (default 1000), <c>--features N</c> (default 36), <c>--train-rows N</c> (default 20000),
 /// <c>--port N</c> (default 5080; the constant service uses the next one).
 /// </summary>
@@ -42,7 +42,7 @@ internal static class ServeCommand
         string service = BuildService(Log);
         string folder = Directory.CreateTempSubdirectory("autoencoders-serve").FullName;
         var phases = new List<Phase>();
-        var memory = new List<(string Detector, double FirstMinuteMiB, double LastMinuteMiB, double Minutes)>();
+        var memory = new List<(string Detector, string Load, double MiddleMiB, double LastMiB, int WindowSeconds)>();
         var inProcess = new Dictionary<string, double>();
         try
         {
@@ -60,7 +60,6 @@ internal static class ServeCommand
 
                 using var scoring = StartService(service, served, port, constant: false, Log);
                 using var constant = StartService(service, served, port + 1, constant: true, Log);
-                var sampler = Sample(scoring.Process);   // while the scoring service is under load
                 var swap = () =>
                 {
                     string staging = served + ".new";
@@ -68,14 +67,18 @@ internal static class ServeCommand
                     File.Move(staging, served, overwrite: true);
                     Log($"{name}: replaced the model file (renamed over the path)");
                 };
-                phases.Add(Drive(name, "one-row requests", $"http://127.0.0.1:{port}", pool, 1, clients, seconds, scoresA, scoresB, swap, Log));
-                phases.Add(Drive(name, $"{batchRows}-row requests", $"http://127.0.0.1:{port}", pool, batchRows, clients, seconds, scoresA, scoresB, null, Log));
-                var samples = sampler.Stop();
+                // The working set is sampled every second while each of the two loads runs (their memory needs differ):
+                // the middle third of a phase (the first warms up) against its last third.
+                foreach (var (rowsPerRequest, what, onSwap) in new (int, string, Action?)[] { (1, "one-row requests", swap), (batchRows, $"{batchRows}-row requests", (Action?)null) })
+                {
+                    var sampler = Sample(scoring.Process);
+                    phases.Add(Drive(name, what, $"http://127.0.0.1:{port}", pool, rowsPerRequest, clients, seconds, scoresA, scoresB, onSwap, Log));
+                    var samples = sampler.Stop();
+                    int third = Math.Max(1, samples.Count / 3);
+                    memory.Add((name, what, samples.Skip(third).Take(third).Average(), samples.TakeLast(third).Average(), third));
+                }
                 phases.Add(Drive(name, "one-row requests, constant answer", $"http://127.0.0.1:{port + 1}", pool, 1, clients, seconds, null, null, null, Log));
                 phases.Add(Drive(name, $"{batchRows}-row requests, constant answer", $"http://127.0.0.1:{port + 1}", pool, batchRows, clients, seconds, null, null, null, Log));
-                // The second minute (the first one warms up) against the last; shorter runs compare their first and last thirds.
-                var early = samples.Count >= 180 ? samples.Skip(60).Take(60) : samples.Take(samples.Count / 3);
-                memory.Add((name, early.Average(), samples.TakeLast(Math.Min(60, samples.Count / 3)).Average(), samples.Count / 60.0));
             }
         }
         finally
@@ -94,13 +97,15 @@ internal static class ServeCommand
         foreach (var (detector, rate) in inProcess)
             Console.WriteLine(string.Create(c, $"| {detector} | in-process batched scoring (no HTTP) | | {rate:N0} | | | | |"));
         Console.WriteLine();
-        foreach (var (detector, first, last, minutes) in memory)
-            Console.WriteLine(string.Create(c, $"{detector}: service working set under load {first:F0} MiB in the second minute, {last:F0} MiB in the last ({minutes:F1} min sampled, every second; {100 * (last - first) / first:+0.0;-0.0}%)."));
+        foreach (var (detector, load, middle, last, window) in memory)
+            Console.WriteLine(string.Create(c, $"{detector}, {load}: service working set {middle:F0} MiB in the middle {window} s of the phase, {last:F0} MiB in the last {window} s ({100 * (last - middle) / middle:+0.0;-0.0}%)."));
         var ours = phases.Where(p => !p.What.Contains("constant")).ToList();
         double oneRow = phases.Where(p => p.What.StartsWith("one-row requests", StringComparison.Ordinal) && !p.What.Contains("constant"))
             .Min(p => p.RequestsPerSecond / phases.First(q => q.Detector == p.Detector && q.What == "one-row requests, constant answer").RequestsPerSecond);
         double batch = phases.Where(p => p.What == $"{batchRows}-row requests").Min(p => p.RowsPerSecond / inProcess[p.Detector]);
         Console.WriteLine();
+        double growth = memory.Max(m => (m.LastMiB - m.MiddleMiB) / m.MiddleMiB);
+        Console.WriteLine(string.Create(c, $"largest working-set change within a phase: {100 * growth:+0.0;-0.0}%"));
         Console.WriteLine(string.Create(c, $"one-row vs ceiling: {oneRow:F2}; batch vs in-process: {batch:F2}; failed: {phases.Sum(p => p.Failed)}; wrong: {ours.Sum(p => p.Wrong)}"));
         return 0;
     }
