@@ -166,7 +166,12 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
     /// <summary>TorchSharp training device: <c>"cpu"</c> (default), <c>"cuda"</c> or <c>"cuda:N"</c> (needs a TorchSharp CUDA package).</summary>
     public string TrainingDevice { get; set; } = AutoencoderDefaults.TrainingDevice;
 
-    /// <summary>CPU threads for training; <see langword="null"/> (default) uses TorchSharp's default.</summary>
+    /// <summary>
+    /// CPU threads for training (libtorch's intra-op threads, process-wide). <see langword="null"/> (default): one thread
+    /// for a network whose minibatch forward pass is under four million multiply-adds (the defaults for tables of up to
+    /// about a hundred features), which loses nothing alone and keeps its pace on a busy machine, otherwise libtorch's default
+    /// (one per core). See README, "Training on a busy machine".
+    /// </summary>
     public int? NumberOfThreads { get; set; }
 
     /// <summary>Called after each epoch (besides the per-epoch message on the MLContext's log).</summary>

@@ -36,9 +36,11 @@ public sealed class ExportTests
         var actual = Ort.Run(trained.ExportOnnx(0.25f).ToBytes(), data, out var labels);
 
         AssertClose(expected.Reconstruction.Values, actual[OnnxNames.Reconstruction], 1e-5, relative: true);
-        AssertClose(expected.Latent.Values, actual[OnnxNames.Latent], 1e-5);
-        AssertClose(expected.FeatureErrors.Values, actual[OnnxNames.FeatureErrors], 1e-5);
-        AssertClose(expected.Scores, actual[OnnxNames.Score], 1e-5);
+        // Relative to max(1, |value|): a code value near 70 (this test's inputs are shifted by up to 80) is only resolved
+        // to ~8e-6 by float32 itself.
+        AssertClose(expected.Latent.Values, actual[OnnxNames.Latent], 1e-5, relative: true);
+        AssertClose(expected.FeatureErrors.Values, actual[OnnxNames.FeatureErrors], 1e-5, relative: true);
+        AssertClose(expected.Scores, actual[OnnxNames.Score], 1e-5, relative: true);
         CollectionAssert.AreEqual(actual[OnnxNames.Score].Select(s => s > 0.25f).ToArray(), labels);
     }
 

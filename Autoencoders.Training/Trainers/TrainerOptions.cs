@@ -180,7 +180,11 @@ public sealed class TrainerOptions
     /// <summary>When a CUDA device is asked for but unavailable: <see langword="true"/> trains on CPU with a warning, <see langword="false"/> throws. Default <see langword="true"/>.</summary>
     public bool FallbackToCpu { get; set; } = AutoencoderDefaults.FallbackToCpu;
 
-    /// <summary>CPU threads TorchSharp may use; <see langword="null"/> (default) keeps TorchSharp's default (one per core).</summary>
+    /// <summary>
+    /// CPU threads TorchSharp may use (libtorch's intra-op threads, process-wide); <see langword="null"/> (default): one
+    /// thread for a network whose minibatch forward pass is under <c>TorchRuntime.OneThreadWork</c> (4 million)
+    /// multiply-adds, otherwise libtorch's default (one per core).
+    /// </summary>
     public int? NumberOfThreads { get; set; }
 
     /// <summary>Called after every epoch with its losses, rows and duration.</summary>
