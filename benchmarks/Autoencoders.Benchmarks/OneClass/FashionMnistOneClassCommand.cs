@@ -26,7 +26,12 @@ namespace Autoencoders.Benchmarks.OneClass;
 /// <c>--neighbor-reconstruction W</c>; each defaults to the library's), <c>--score-kind ReconstructionError</c>,
 /// <c>--models conv,dense,pca</c>, and <c>--protocol validation</c>, which never reads the test set: it trains on the
 /// first 5,000 training images of the class and evaluates on its other training images against as many training
-/// images of the other classes (for choosing settings without looking at the test set).
+/// images of the other classes (for choosing settings without looking at the test set). Every class is also scored by
+/// raw-pixel k-NN (<see cref="RawNearestNeighbors"/>) on the same split. <c>--sets fashion-mnist,digits,textures</c>
+/// (the default) adds image sets of other kinds (<see cref="ImageSet"/>, run by <see cref="ImageSetOneClass"/>: the
+/// library's default detector and its convolutional one, with <c>--models</c> naming conv), then a summary of every set
+/// against k-NN. Last lines: <c>mean AUC: X</c> (Fashion-MNIST's convolutional model) and <c>worst set vs k-NN: D</c>
+/// (the lowest of ours minus k-NN over the sets and our models).
 /// </summary>
 internal static class FashionMnistOneClassCommand
 {
@@ -61,10 +66,16 @@ internal static class FashionMnistOneClassCommand
             "validation" => true,
             var other => throw new ArgumentOutOfRangeException("--protocol", other, "Expected test or validation."),
         };
+        string[] sets = arguments.String("sets", "fashion-mnist,digits,textures").Split(',');
+        var otherSets = sets.Where(set => set != "fashion-mnist").Select(ImageSet.Named).ToList();
         void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+        var c = CultureInfo.InvariantCulture;
+        var summary = new List<(string Set, string[] Models, double[] Ours, double NearestNeighbors)>();
+        if (!sets.Contains("fashion-mnist"))
+            classes = [];
 
-        var (trainImages, trainLabels) = FashionMnist.Load(training: true);
-        var (testImages, testLabels) = validation ? (trainImages, trainLabels) : FashionMnist.Load(training: false);
+        var (trainImages, trainLabels) = classes.Length > 0 ? FashionMnist.Load(training: true) : (FeatureMatrix.FromRows([new float[1]]), new byte[1]);
+        var (testImages, testLabels) = validation || classes.Length == 0 ? (trainImages, trainLabels) : FashionMnist.Load(training: false);
         var architecture = new ConvolutionalArchitecture { Channels = channels, LatentSize = latent, KernelSize = kernel };
         // The settings both autoencoders share (training, standardization, Score); each adds its network.
         AutoencoderAnomalyDetectionTrainer.Options Shared() => new()
@@ -94,6 +105,7 @@ internal static class FashionMnistOneClassCommand
 
         var auc = new double[classes.Length, detectors.Count];
         var seconds = new double[classes.Length, detectors.Count];
+        var knn = new double[classes.Length];
         for (int i = 0; i < classes.Length; i++)
         {
             int normal = classes[i];
@@ -111,25 +123,50 @@ internal static class FashionMnistOneClassCommand
                 (model as IDisposable)?.Dispose();
                 Log($"class {normal}: {detectors[j].Name} AUC {auc[i, j]:F4} ({seconds[i, j]:F0} s)");
             }
+            knn[i] = RankMetrics.Auc(RawNearestNeighbors.Scores(trainRows.Select(r => r.Features).ToList(), testRows.Select(r => r.Features).ToList()),
+                testRows.Select(r => r.Label > 0).ToArray());
+            Log($"class {normal}: raw-pixel {RawNearestNeighbors.K}-NN AUC {knn[i]:F4}");
         }
 
-        var c = CultureInfo.InvariantCulture;
-        Console.WriteLine(validation
-            ? "Fashion-MNIST one-class, VALIDATION protocol: train on 5,000 training images of the class; evaluate on its other training images vs as many of other classes."
-            : $"Fashion-MNIST one-class: train on the class's {trainLabels.Count(l => l == classes[0])} training images, score the {testLabels.Length} test images; AUC-ROC with the class as normal.");
-        Console.WriteLine(string.Create(c, $"Convolutional AE: {architecture.Describe(new ImageShape(1, FashionMnist.Side, FashionMnist.Side))}, dense AE: 784-256-{denseLatent}-256-784 Tanh; both standardized {standardization}, {epochs} epochs, batch {batch}, Adam 1e-3, seed 1, score {scoreKind}{(scoreKind == ScoreKind.NearestNeighbors ? $" ({(NeighborArguments.Differences(neighbors, images: true) is { Length: > 0 } d ? d : "the library's settings")})" : "")}. RandomizedPca rank {denseLatent}."));
-        Console.WriteLine(Machine.Describe());
-        Console.WriteLine();
-        Console.WriteLine("| Class | Name        | " + string.Join(" | ", detectors.Select(d => $"{d.Name} AUC")) + " | " + string.Join(" | ", detectors.Select(d => $"{d.Name} train (s)")) + " |");
-        Console.WriteLine("|-------|-------------|" + string.Concat(Enumerable.Repeat("------:|", 2 * detectors.Count)));
-        for (int i = 0; i < classes.Length; i++)
-            Console.WriteLine(string.Create(c, $"| {classes[i],5} | {FashionMnist.ClassNames[classes[i]],-11} | ") + string.Join(" | ", Enumerable.Range(0, detectors.Count).Select(j => auc[i, j].ToString("F4", c)))
-                              + " | " + string.Join(" | ", Enumerable.Range(0, detectors.Count).Select(j => seconds[i, j].ToString("F1", c))) + " |");
-        var means = Enumerable.Range(0, detectors.Count).Select(j => Enumerable.Range(0, classes.Length).Average(i => auc[i, j])).ToArray();
-        Console.WriteLine("| mean  |             | " + string.Join(" | ", means.Select(m => m.ToString("F4", c)))
-                          + " | " + string.Join(" | ", Enumerable.Range(0, detectors.Count).Select(j => Enumerable.Range(0, classes.Length).Average(i => seconds[i, j]).ToString("F1", c))) + " |");
-        Console.WriteLine();
-        Console.WriteLine(string.Create(c, $"mean AUC: {means[0]:F4}"));
+        if (classes.Length > 0)
+        {
+            Console.WriteLine(validation
+                ? "Fashion-MNIST one-class, VALIDATION protocol: train on 5,000 training images of the class; evaluate on its other training images vs as many of other classes."
+                : $"Fashion-MNIST one-class: train on the class's {trainLabels.Count(l => l == classes[0])} training images, score the {testLabels.Length} test images; AUC-ROC with the class as normal.");
+            Console.WriteLine(string.Create(c, $"Convolutional AE: {architecture.Describe(new ImageShape(1, FashionMnist.Side, FashionMnist.Side))}, dense AE: 784-256-{denseLatent}-256-784 Tanh; both standardized {standardization}, {epochs} epochs, batch {batch}, Adam 1e-3, seed 1, score {scoreKind}{(scoreKind == ScoreKind.NearestNeighbors ? $" ({(NeighborArguments.Differences(neighbors, images: true) is { Length: > 0 } d ? d : "the library's settings")})" : "")}. RandomizedPca rank {denseLatent}. k-NN: mean distance to the {RawNearestNeighbors.K} nearest training images, raw pixels."));
+            Console.WriteLine(Machine.Describe());
+            Console.WriteLine();
+            Console.WriteLine("| Class | Name        | " + string.Join(" | ", detectors.Select(d => $"{d.Name} AUC")) + $" | raw {RawNearestNeighbors.K}-NN AUC | " + string.Join(" | ", detectors.Select(d => $"{d.Name} train (s)")) + " |");
+            Console.WriteLine("|-------|-------------|" + string.Concat(Enumerable.Repeat("------:|", 2 * detectors.Count + 1)));
+            for (int i = 0; i < classes.Length; i++)
+                Console.WriteLine(string.Create(c, $"| {classes[i],5} | {FashionMnist.ClassNames[classes[i]],-11} | ") + string.Join(" | ", Enumerable.Range(0, detectors.Count).Select(j => auc[i, j].ToString("F4", c)))
+                                  + " | " + knn[i].ToString("F4", c) + " | " + string.Join(" | ", Enumerable.Range(0, detectors.Count).Select(j => seconds[i, j].ToString("F1", c))) + " |");
+            var means = Enumerable.Range(0, detectors.Count).Select(j => Enumerable.Range(0, classes.Length).Average(i => auc[i, j])).ToArray();
+            Console.WriteLine("| mean  |             | " + string.Join(" | ", means.Select(m => m.ToString("F4", c))) + " | " + knn.Average().ToString("F4", c)
+                              + " | " + string.Join(" | ", Enumerable.Range(0, detectors.Count).Select(j => Enumerable.Range(0, classes.Length).Average(i => seconds[i, j]).ToString("F1", c))) + " |");
+            Console.WriteLine();
+            summary.Add(("fashion-mnist", detectors.Where(d => d.Name != "RandomizedPca").Select(d => d.Name).ToArray(),
+                Enumerable.Range(0, detectors.Count).Where(j => detectors[j].Name != "RandomizedPca").Select(j => means[j]).ToArray(), knn.Average()));
+        }
+
+        foreach (var set in otherSets)
+            summary.Add(ImageSetOneClass.Run(set, models, scoreKind, neighbors, validation, Log));
+
+        if (summary.Count > 0)
+        {
+            Console.WriteLine($"One-class mean AUC per image set ({(validation ? "validation" : "test")} protocol), ours against raw-pixel {RawNearestNeighbors.K}-NN on the same splits:");
+            Console.WriteLine();
+            Console.WriteLine("| Set | Ours | Mean AUC | raw-pixel k-NN | ours − k-NN |");
+            Console.WriteLine("|---|---|---:|---:|---:|");
+            foreach (var (set, names, ours, nearest) in summary)
+                for (int j = 0; j < names.Length; j++)
+                    Console.WriteLine(string.Create(c, $"| {set} | {names[j]} | {ours[j]:F4} | {nearest:F4} | {ours[j] - nearest:+0.0000;-0.0000} |"));
+            Console.WriteLine();
+        }
+        if (classes.Length > 0 && summary.Count > 0 && summary[0].Set == "fashion-mnist")
+            Console.WriteLine(string.Create(c, $"mean AUC: {summary[0].Ours[0]:F4}"));
+        if (summary.Count > 0)
+            Console.WriteLine(string.Create(c, $"worst set vs k-NN: {summary.Min(s => s.Ours.Min() - s.NearestNeighbors):+0.0000;-0.0000}"));
         return 0;
     }
 

@@ -1,4 +1,4 @@
-namespace Autoencoders.Benchmarks.Tabular;
+namespace Autoencoders.Benchmarks.Support;
 
 /// <summary>AUC-ROC and average precision of scores against labels (true = anomaly), ties counted as scikit-learn does.</summary>
 internal static class RankMetrics
