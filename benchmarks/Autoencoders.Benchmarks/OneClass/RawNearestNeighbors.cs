@@ -14,7 +14,7 @@ internal static class RawNearestNeighbors
     {
         using var scope = torch.NewDisposeScope();
         int d = train[0].Length;
-        using var reference = torch.tensor(train.SelectMany(r => r).ToArray(), [train.Count, d], torch.float64);
+        var reference = torch.tensor(train.SelectMany(r => r).ToArray(), [train.Count, d], torch.float64);
         var scores = new List<float>(evaluate.Count);
         // In chunks of 1,000 rows, exact differences in float64 (a few seconds for Fashion-MNIST's 10,000 × 6,000).
         for (int start = 0; start < evaluate.Count; start += 1000)
