@@ -168,8 +168,8 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
 
     /// <summary>
     /// CPU threads for training (libtorch's intra-op threads, process-wide). <see langword="null"/> (default): one thread
-    /// for a network whose minibatch forward pass is under four million multiply-adds (the defaults for tables of up to
-    /// about a hundred features), which loses nothing alone and keeps its pace on a busy machine, otherwise libtorch's default
+    /// for a network whose minibatch forward pass is under ten million multiply-adds (the defaults for tables of up to
+    /// about 500 features), which loses nothing alone and keeps its pace on a busy machine, otherwise libtorch's default
     /// (one per core). See README, "Training on a busy machine".
     /// </summary>
     public int? NumberOfThreads { get; set; }

@@ -18,11 +18,15 @@ internal static class TorchRuntime
 
     /// <summary>
     /// Multiply-adds of one minibatch's forward pass below which a fit trains on one thread (when
-    /// <c>NumberOfThreads</c> is not set). Such a step takes microseconds: a second thread saves little and costs every
-    /// parallel region a wait for it, and on a busy machine that wait is a scheduler time slice (the benchmark program's
-    /// <c>contention</c> command measures it). Larger networks keep libtorch's default (one thread per core).
+    /// <c>NumberOfThreads</c> is not set). Such a step takes little time: a second thread saves little and costs every
+    /// parallel region a wait for it, and on a busy machine that wait is a scheduler time slice. Measured with the
+    /// benchmark program's <c>contention --models table-N --alone-only on</c> (the detector's defaults on 6,435 rows of N
+    /// features, batch 32) on the 2-core development machine, two runs each, one thread against two, alone: 36 features
+    /// (0.2 million multiply-adds a step) 3.4 / 3.3 s against 9.1 / 5.5 s; 200 (4.1 million) 8.5 / 9.9 against
+    /// 10.0 / 13.4; 400 (7.6 million) 6.7 / 8.8 against 6.8 / 8.2; 784 (14 million) 10.1 / 11.8 against 9.2 / 10.3.
+    /// Larger networks keep libtorch's default (one thread per core).
     /// </summary>
-    public const long OneThreadWork = 4_000_000;
+    public const long OneThreadWork = 10_000_000;
 
     private static int? _libtorchDefaultThreads;
 

@@ -182,7 +182,7 @@ public sealed class TrainerOptions
 
     /// <summary>
     /// CPU threads TorchSharp may use (libtorch's intra-op threads, process-wide); <see langword="null"/> (default): one
-    /// thread for a network whose minibatch forward pass is under <c>TorchRuntime.OneThreadWork</c> (4 million)
+    /// thread for a network whose minibatch forward pass is under <c>TorchRuntime.OneThreadWork</c> (10 million)
     /// multiply-adds, otherwise libtorch's default (one per core).
     /// </summary>
     public int? NumberOfThreads { get; set; }

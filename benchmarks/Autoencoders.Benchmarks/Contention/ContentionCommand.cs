@@ -15,7 +15,8 @@ namespace Autoencoders.Benchmarks.Contention;
 /// <c>--threads N</c> (<c>NumberOfThreads</c> for every fit; default the library's choice), <c>--spin-count N</c>
 /// (<c>GOMP_SPINCOUNT</c> for every process; default the library's), <c>--legacy on</c> (also the settings before this
 /// choice — all cores, libgomp's own spin count of 300,000 — as a second table), <c>--cap N</c> (seconds after which
-/// a fit is stopped and reported as longer, default 300).
+/// a fit is stopped and reported as longer, default 300), <c>--alone-only on</c> (only the first column: for choosing
+/// the thread rule, e.g. <c>--models table-100,table-400 --threads 1 --alone-only on</c>).
 /// </summary>
 internal static class ContentionCommand
 {
@@ -27,6 +28,7 @@ internal static class ContentionCommand
     {
         var models = arguments.String("models", string.Join(',', ContentionFit.Models.Select(m => m.Name))).Split(',');
         int cap = arguments.Int("cap", 300);
+        bool aloneOnly = arguments.OnOff("alone-only", false);
         string? threads = arguments.String("threads", "") is { Length: > 0 } t ? t : null;
         string? spin = arguments.String("spin-count", "") is { Length: > 0 } s ? s : null;
         var settings = new List<Settings> { new("this library's defaults" + ((threads ?? spin) is not null ? $" (threads {threads ?? "default"}, GOMP_SPINCOUNT {spin ?? "default"})" : ""), threads, spin) };
@@ -42,7 +44,12 @@ internal static class ContentionCommand
             {
                 Log($"{setting.Name}: {model} alone");
                 var alone = Fit(model, setting, cap, Log) ?? throw new InvalidOperationException($"{model} did not finish alone within {cap} s.");
-                Log($"{setting.Name}: {model} alone {alone.Seconds:F2} s ({alone.Threads} threads, {alone.OpenMp}); beside a busy loop");
+                Log($"{setting.Name}: {model} alone {alone.Seconds:F2} s ({alone.Threads} threads, {alone.OpenMp})");
+                if (aloneOnly)
+                {
+                    rows.Add(new Row(model, alone.Threads, alone.OpenMp, alone.Seconds, null, null));
+                    continue;
+                }
                 double? busy;
                 using (Background(new ProcessStartInfo("/bin/sh", ["-c", "while :; do :; done"])))
                     busy = Fit(model, setting, cap, Log)?.Seconds;
@@ -62,8 +69,8 @@ internal static class ContentionCommand
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine(Machine.Describe() + $", {Environment.OSVersion}");
         Console.WriteLine("Fit's wall-clock time (the second fit in a fresh process); each model:");
-        foreach (var (name, what) in ContentionFit.Models.Where(m => models.Contains(m.Name)))
-            Console.WriteLine($"  {name}: {what}");
+        foreach (string model in models)
+            Console.WriteLine($"  {model}: {ContentionFit.Models.FirstOrDefault(m => m.Name == model).What ?? $"anomaly detector, defaults, 6,435 × {model["table-".Length..]} rows"}");
         foreach (var (setting, rows) in tables)
         {
             Console.WriteLine();
@@ -72,11 +79,14 @@ internal static class ContentionCommand
             Console.WriteLine("| Model | Threads | Fit alone (s) | beside a busy loop (s) | ÷ alone | beside a second fit (s) | ÷ alone |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
             foreach (var r in rows)
-                Console.WriteLine(string.Create(c, $"| {r.Model} | {r.Threads} | {r.Alone:F2} | {Seconds(r.BusyLoop, cap)} | {Ratio(r.BusyLoop, r.Alone, cap)} | {Seconds(r.SecondFit, cap)} | {Ratio(r.SecondFit, r.Alone, cap)} |"));
+                Console.WriteLine(aloneOnly
+                    ? string.Create(c, $"| {r.Model} | {r.Threads} | {r.Alone:F2} | – | – | – | – |")
+                    : string.Create(c, $"| {r.Model} | {r.Threads} | {r.Alone:F2} | {Seconds(r.BusyLoop, cap)} | {Ratio(r.BusyLoop, r.Alone, cap)} | {Seconds(r.SecondFit, cap)} | {Ratio(r.SecondFit, r.Alone, cap)} |"));
         }
         var current = tables[0].Rows;
         Console.WriteLine();
-        Console.WriteLine($"worst slowdown beside a busy loop: {Worst(current.Select(r => (r.BusyLoop, r.Alone)), cap)}; beside a second fit: {Worst(current.Select(r => (r.SecondFit, r.Alone)), cap)}");
+        if (!aloneOnly)
+            Console.WriteLine($"worst slowdown beside a busy loop: {Worst(current.Select(r => (r.BusyLoop, r.Alone)), cap)}; beside a second fit: {Worst(current.Select(r => (r.SecondFit, r.Alone)), cap)}");
         return 0;
     }
 

@@ -18,7 +18,8 @@ namespace Autoencoders.Benchmarks.Contention;
 /// <summary>
 /// <c>contention-fit</c> (run by <see cref="ContentionCommand"/> in its own process, so that each measurement starts
 /// libtorch afresh with its own environment): fits one of the <c>contention</c> models and prints one JSON line with the
-/// seconds Fit took, the threads libtorch used and the OpenMP setting. Options: <c>--model small|throughput|conv</c>,
+/// seconds Fit took, the threads libtorch used and the OpenMP setting. Options: <c>--model small|throughput|conv|table-N</c>
+/// (<c>table-N</c>: the small model's detector on 6,435 rows of N features; small is table-36),
 /// <c>--threads N</c> (<c>NumberOfThreads</c>; default: the library's choice), <c>--fits N</c> (fits one after the other,
 /// a line each, default 1; 0 fits until killed: the second training process beside a measurement).
 /// </summary>
@@ -39,10 +40,12 @@ internal static class ContentionFit
         int fits = arguments.Int("fits", 1, minimum: 0);
         Func<Action> prepare = model switch
         {
-            "small" => () => Small(threads),
+            "small" => () => Small(36, threads),
+            _ when model.StartsWith("table-", StringComparison.Ordinal) && int.TryParse(model["table-".Length..], NumberStyles.Integer, CultureInfo.InvariantCulture, out int features) && features > 1
+                => () => Small(features, threads),
             "throughput" => () => Throughput(threads),
             "conv" => () => Convolutional(threads),
-            _ => throw new ArgumentOutOfRangeException("--model", model, "Expected small, throughput or conv."),
+            _ => throw new ArgumentOutOfRangeException("--model", model, "Expected small, throughput, conv or table-N."),
         };
         var fit = prepare();
         for (int done = 0; fits == 0 || done < fits; done++)
@@ -56,10 +59,10 @@ internal static class ContentionFit
         return 0;
     }
 
-    private static Action Small(int? threads)
+    private static Action Small(int features, int? threads)
     {
         var context = new MLContext(seed: 1);
-        var data = DataViews.FromMatrix(context, SyntheticRows.Create(6435, 36, seed: 11, rank: 8));
+        var data = DataViews.FromMatrix(context, SyntheticRows.Create(6435, features, seed: 11, rank: Math.Max(2, features / 4)));
         return () =>
         {
             (context.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyDetectionTrainer.Options { NumberOfThreads = threads, Seed = 0 }).Fit(data) as IDisposable)?.Dispose();
