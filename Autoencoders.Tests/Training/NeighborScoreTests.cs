@@ -145,19 +145,22 @@ public sealed class NeighborScoreTests
     /// edge-orientation histograms (<see cref="EdgeHistogram"/>).
     /// </summary>
     [TestMethod]
-    [DataRow(1.0, 0, false, 4, 5)]
-    [DataRow(0.7, 0, false, 4, 5)]
-    [DataRow(1.0, 1, false, 4, 5)]
-    [DataRow(0.0, 2, false, 4, 5)]
-    [DataRow(0.0, 0, true, 4, 5)]
-    [DataRow(1.0, 1, true, 9, 10)]   // 2 × 2-pixel cells, the last row of cells completed by the edge
-    [DataRow(0.0, 0, true, 22, 9)]   // 4 × 2-pixel cells overhanging by one row at the top and bottom, one column at the right
-    public void ImageRows_AreComparedSmoothedAndShifted(double sigma, int shift, bool edges, int height, int width)
+    [DataRow(1.0, 0, false, 4, 5, true)]
+    [DataRow(0.7, 0, false, 4, 5, true)]
+    [DataRow(1.0, 1, false, 4, 5, true)]
+    [DataRow(0.0, 2, false, 4, 5, true)]
+    [DataRow(0.0, 0, true, 4, 5, true)]
+    [DataRow(1.0, 1, true, 9, 10, true)]   // 2 × 2-pixel cells, the last row of cells completed by the edge
+    [DataRow(0.0, 0, true, 22, 9, true)]   // 4 × 2-pixel cells overhanging by one row at the top and bottom, one column at the right
+    [DataRow(1.0, 1, true, 9, 10, false)]  // the default for images: no hidden-feature space
+    [DataRow(1.0, 1, false, 4, 5, false)]
+    public void ImageRows_AreComparedSmoothedAndShifted(double sigma, int shift, bool edges, int height, int width, bool hiddenFeatures)
     {
         var shape = new ImageShape(2, height, width);
         var options = Options(neighbors: 3);
         options.HiddenLayerSizes = [];
         options.ImageShape = shape;
+        options.Neighbors.HiddenFeatures = hiddenFeatures ? true : null;   // null: automatic, which leaves them out for images
         options.Neighbors.Smoothing = sigma;
         options.Neighbors.Shift = shift;
         options.Neighbors.EdgeHistograms = edges;
@@ -212,7 +215,7 @@ public sealed class NeighborScoreTests
                                                 from dx in Enumerable.Range(-shift, 2 * shift + 1)
                                                 select Shift(image, dy, dx)).ToArray()).ToArray();
         var input = Z(LeaveOneOutDistances(shifted, smoothed, 3));
-        var hidden = Z(LeaveOneOutDistances(latent, 3));
+        var hidden = hiddenFeatures ? Z(LeaveOneOutDistances(latent, 3)) : new double[scores.Length];
         var edgeTerm = edges ? Z(LeaveOneOutDistances(smoothed.Select(image => EdgeHistogram(image, shape)).ToArray(), 3)) : new double[scores.Length];
         // The reconstruction term reads the unsmoothed rows' errors.
         var reconstruction = ExpectedReconstructionTerm(trained.Predict(training).FeatureErrors, options.Neighbors.ReconstructionWeight);
@@ -223,7 +226,7 @@ public sealed class NeighborScoreTests
 
         // Unsmoothed and unshifted, the same model scores differently (so the test above can fail).
         var plain = Z(LeaveOneOutDistances(Enumerable.Range(0, standardized.Rows).Select(r => standardized.Row(r).ToArray().Select(v => (double)v).ToArray()).ToArray(), 3));
-        var plainHidden = Z(LeaveOneOutDistances(Enumerable.Range(0, codes.Rows).Select(r => codes.Row(r).ToArray().Select(v => (double)v).ToArray()).ToArray(), 3));
+        var plainHidden = hiddenFeatures ? Z(LeaveOneOutDistances(Enumerable.Range(0, codes.Rows).Select(r => codes.Row(r).ToArray().Select(v => (double)v).ToArray()).ToArray(), 3)) : new double[scores.Length];
         if (sigma > 0 || shift > 0)
             Assert.IsGreaterThan(0.05, Enumerable.Range(0, scores.Length).Max(i => Math.Abs(plain[i] + plainHidden[i] + edgeTerm[i] + reconstruction[i] - scores[i])));
         if (shift > 0)
@@ -332,9 +335,12 @@ public sealed class NeighborScoreTests
     [DataRow("dense on 3x9x10 images", 1.0, 1, true)] // 2 × 2-pixel histogram cells, the last row completed by the edge
     [DataRow("dense on 1x22x9 images", 1.0, 0, true)] // 4 × 2-pixel cells overhanging by one row at the top and bottom
     [DataRow("convolutional, 1,100 rows", 1.0, 1, true)] // stored and scored in chunks of 512 rows, which the graph does not do
+    [DataRow("dense, default spaces", 1.0, 1, true)]     // the default for images: no hidden-feature space
+    [DataRow("convolutional, default spaces", 1.0, 1, false)]
     public void ImageRows_OnnxRuntime_AgreesWithTorchSharp(string kind, double smoothing, int shift, bool edges)
     {
         bool convolutional = kind.StartsWith("convolutional", StringComparison.Ordinal);
+        bool hidden = !kind.EndsWith("default spaces", StringComparison.Ordinal);
         bool many = kind.EndsWith("1,100 rows", StringComparison.Ordinal);
         var shape = kind.EndsWith("1x2x3 images", StringComparison.Ordinal) ? new ImageShape(1, 2, 3)
             : kind.EndsWith("3x9x10 images", StringComparison.Ordinal) ? new ImageShape(3, 9, 10)
@@ -344,6 +350,7 @@ public sealed class NeighborScoreTests
         options.Neighbors.Smoothing = smoothing;
         options.Neighbors.Shift = shift;
         options.Neighbors.EdgeHistograms = edges;
+        options.Neighbors.HiddenFeatures = hidden ? true : null;
         options.Neighbors.ReconstructionWeight = edges ? 0.4 : 0;   // with and without the reconstruction term, dense and convolutional
         // Per feature: the synthetic features' means differ far more than rows do, so per channel (a convolutional model's
         // default) the rows would all but coincide, their codes too, and each distance — divided by the training distances'
@@ -377,8 +384,11 @@ public sealed class NeighborScoreTests
         if (smoothing > 0)
         {
             StringAssert.Contains(model.Metadata[OnnxNames.ScoreKey], $"smoothed by a Gaussian of sigma {smoothing.ToString(System.Globalization.CultureInfo.InvariantCulture)} pixels");
-            StringAssert.Contains(model.Metadata[OnnxNames.ScoreKey], convolutional || kind.Contains("without hidden layers", StringComparison.Ordinal)
-                ? "the code of the smoothed image" : "the encoder's first hidden layer of the smoothed image");
+            if (hidden)
+                StringAssert.Contains(model.Metadata[OnnxNames.ScoreKey], convolutional || kind.Contains("without hidden layers", StringComparison.Ordinal)
+                    ? "the code of the smoothed image" : "the encoder's first hidden layer of the smoothed image");
+            else
+                Assert.DoesNotContain("of the smoothed image)", model.Metadata[OnnxNames.ScoreKey]);
         }
         else
             Assert.DoesNotContain("smoothed", model.Metadata[OnnxNames.ScoreKey]);
@@ -395,7 +405,7 @@ public sealed class NeighborScoreTests
         // The smoothed images' copy of the encoder reads the encoder's own weights: every initializer once.
         var names = model.Proto.Graph.Initializer.Select(t => t.Name).ToList();
         Assert.HasCount(names.Distinct().Count(), names);
-        Assert.AreEqual(smoothing > 0 ? 2 : 1, model.Proto.Graph.Node.Count(n => n.Input.Contains(convolutional ? "encoder_0_conv_weight" : "encoder_0_weight")));
+        Assert.AreEqual(smoothing > 0 && hidden ? 2 : 1, model.Proto.Graph.Node.Count(n => n.Input.Contains(convolutional ? "encoder_0_conv_weight" : "encoder_0_weight")));
     }
 
     [TestMethod]

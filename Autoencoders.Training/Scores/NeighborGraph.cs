@@ -28,7 +28,8 @@ internal static class NeighborGraph
         if (score.Image is { Smooths: true } smoothing)
         {
             rows = Smooth(g, standardized, smoothing.Shape, smoothing.Kernel);
-            hidden = appendHidden(rows);
+            if (score.ComparesHidden)
+                hidden = appendHidden(rows);
         }
         var terms = new List<string>();
         foreach (var space in score.Spaces)

@@ -94,6 +94,9 @@ internal sealed class NeighborScore
     /// <summary>The spaces, in order: input, hidden, and edges when <see cref="Image"/> compares them.</summary>
     public IReadOnlyList<NeighborSpace> Spaces { get; }
 
+    /// <summary>Whether the hidden features are one of the <see cref="Spaces"/>.</summary>
+    public bool ComparesHidden => Spaces.Any(s => s.Name == "hidden");
+
     /// <summary>The stored vectors of the standardized (and smoothed, see <see cref="Image"/>) input; compared at the query's best shift when <see cref="Image"/> shifts.</summary>
     public NeighborSpace Input => Spaces[0];
 
@@ -127,7 +130,8 @@ internal sealed class NeighborScore
         var comparison = image is not null && (options.Smoothing > 0 || options.Shift > 0 || options.EdgeHistograms)
             ? new ImageComparison(image, options.Smoothing, options.Shift, options.EdgeHistograms) : null;
         int d = standardized.Columns;
-        int width = d + model.HiddenWidth + (comparison is { Edges: true } ? comparison.EdgeWidth : 0);
+        bool hidden = options.HiddenFeatures ?? NeighborScoreOptions.Defaults.AutomaticHiddenFeatures(image is not null);
+        int width = d + (hidden ? model.HiddenWidth : 0) + (comparison is { Edges: true } ? comparison.EdgeWidth : 0);
         int size = options.ReferenceSize > 0 ? options.ReferenceSize : NeighborScoreOptions.Defaults.AutomaticReferenceSize(options.Reference, width, comparison is not null);
         bool prototypes = options.Reference == NeighborReference.Prototypes;
         int count = Math.Min(standardized.Rows, prototypes ? PrototypeSampleRows : size);
@@ -150,7 +154,7 @@ internal sealed class NeighborScore
         var reconstruction = errors is null ? null : ReconstructionTerm.Build(errors, (float)options.ReconstructionWeight);
         if (comparison is { Smooths: true })
             x = comparison.Smooth(x).contiguous();
-        var views = Views(x, model, comparison);
+        var views = Views(x, model, hidden, comparison);
         // A prototype is a point of the (smoothed) input space, the mean of its group; every space sees it as it sees a
         // query — the hidden features and edge histograms of that mean — so it tells no more about its members than the mean.
         var groups = prototypes ? PrototypeGroups.Assign(x, size, options.PrototypeMembers) : Enumerable.Range(0, count).ToArray();
@@ -165,13 +169,13 @@ internal sealed class NeighborScore
             groups = groups.Select(g => order[g]).ToArray();
         }
         var means = prototypes ? torch.tensor(NeighborSpace.Means(TensorMemory.ToArray(x), groups, stored), [stored, x.shape[1]]) : x;
-        var storedViews = prototypes ? Views(means, model, comparison) : views;
+        var storedViews = prototypes ? Views(means, model, hidden, comparison) : views;
         // Each row's own prototype without it, in the input space, for the leave-one-out statistics (a lone row's: itself, unused).
         var groupIndex = torch.tensor(groups.Select(g => (long)g).ToArray());
         var sizes = torch.tensor(groups.GroupBy(g => g).OrderBy(g => g.Key).Select(g => (float)g.Count()).ToArray()).index_select(0, groupIndex).unsqueeze(1);
         var others = torch.maximum(sizes - Constant(1, sizes), Constant(1, sizes));
         var withoutRow = prototypes ? (means.index_select(0, groupIndex) * sizes - x) / others : x;
-        var withoutViews = prototypes ? Views(withoutRow, model, comparison) : views;
+        var withoutViews = prototypes ? Views(withoutRow, model, hidden, comparison) : views;
         var spaces = new NeighborSpace[views.Count];
         var scores = new double[count];
         for (int v = 0; v < views.Count; v++)
@@ -223,7 +227,7 @@ internal sealed class NeighborScore
 
         Tensor ScoreChunk(Tensor rows)
         {
-            var views = Views(Image?.Smooth(rows) ?? rows, model, Image);
+            var views = Views(Image?.Smooth(rows) ?? rows, model, ComparesHidden, Image);
             Tensor? score = null;
             for (int v = 0; v < Spaces.Count; v++)
             {
@@ -271,9 +275,11 @@ internal sealed class NeighborScore
     /// <paramref name="image"/> compares them, their edge-orientation histograms (<c>edges</c>). The last two a chunk of
     /// rows at a time: a convolutional encoder's or the histograms' intermediate maps are many times the rows' size.
     /// </summary>
-    private static List<(string Name, Tensor Vectors)> Views(Tensor compared, AutoencoderNetwork model, ImageComparison? image)
+    private static List<(string Name, Tensor Vectors)> Views(Tensor compared, AutoencoderNetwork model, bool hidden, ImageComparison? image)
     {
-        var views = new List<(string, Tensor)> { ("input", compared), ("hidden", InChunks(compared, model.HiddenFeatures)) };
+        var views = new List<(string, Tensor)> { ("input", compared) };
+        if (hidden)
+            views.Add(("hidden", InChunks(compared, model.HiddenFeatures)));
         if (image is { Edges: true })
             views.Add(("edges", InChunks(compared, image.EdgeHistograms)));
         return views;
@@ -412,10 +418,11 @@ internal sealed class NeighborScore
         string edges = Image is { Edges: true } image
             ? string.Create(c, $" + z(the same between edge-orientation histograms{(image.Smooths ? " of the smoothed image" : "")}: gradient along {ImageComparison.Orientations} directions, positive part, mean per {image.CellHeight}x{image.CellWidth}-pixel cell, square root, unit length)")
             : "";
+        string hiddenTerm = ComparesHidden ? $" + z(the same in {hidden}{(Image is { Smooths: true } ? " of the smoothed image" : "")})" : "";
         string reconstruction = Reconstruction is { } term
             ? string.Create(c, $" + {term.Weight:R} z(mean over features of the squared reconstruction error (standardized units) divided by that feature's mean over the training rows, at least 1% of the features' average)")
             : "";
-        return string.Create(c, $"nearest_neighbors: z(mean distance to the {Neighbors} nearest of {stored}, standardized input{smoothed}{shifted}) + z(the same in {hidden}{(Image is { Smooths: true } ? " of the smoothed image" : "")}){edges}{reconstruction}; z = (value - training mean) / training standard deviation; higher is more anomalous");
+        return string.Create(c, $"nearest_neighbors: z(mean distance to the {Neighbors} nearest of {stored}, standardized input{smoothed}{shifted}){hiddenTerm}{edges}{reconstruction}; z = (value - training mean) / training standard deviation; higher is more anomalous");
     }
 
     /// <summary>What the score stores of the training data, in words (part of the graph's <c>autoencoders_ml.contents</c> metadata).</summary>

@@ -7,7 +7,7 @@ namespace Autoencoders.Benchmarks.Support;
 /// The nearest-neighbour score's settings from the command line, each defaulting to the library's:
 /// <c>--neighbors K</c>, <c>--reference prototypes|rows</c>, <c>--reference-size N</c> (0: automatic),
 /// <c>--prototype-members N</c>, <c>--neighbor-smoothing S</c> (σ in pixels), <c>--neighbor-shift N</c> (pixels, 0 for none),
-/// <c>--neighbor-edges on|off</c>, <c>--neighbor-reconstruction W</c>.
+/// <c>--neighbor-edges on|off</c>, <c>--neighbor-hidden auto|on|off</c>, <c>--neighbor-reconstruction W</c>.
 /// </summary>
 internal static class NeighborArguments
 {
@@ -29,6 +29,13 @@ internal static class NeighborArguments
             Shift = arguments.Int("neighbor-shift", defaults.Shift, minimum: 0),
             EdgeHistograms = arguments.OnOff("neighbor-edges", defaults.EdgeHistograms),
             ReconstructionWeight = arguments.Double("neighbor-reconstruction", defaults.ReconstructionWeight),
+            HiddenFeatures = arguments.String("neighbor-hidden", "auto") switch
+            {
+                "auto" => null,
+                "on" => true,
+                "off" => false,
+                var other => throw new ArgumentOutOfRangeException("--neighbor-hidden", other, "Expected auto, on or off."),
+            },
         };
     }
 
@@ -45,6 +52,7 @@ internal static class NeighborArguments
         if (images && options.Smoothing != defaults.Smoothing) parts.Add(string.Create(c, $"smoothing {options.Smoothing}"));
         if (images && options.Shift != defaults.Shift) parts.Add(string.Create(c, $"shift {options.Shift}"));
         if (images && options.EdgeHistograms != defaults.EdgeHistograms) parts.Add($"edge histograms {(options.EdgeHistograms ? "on" : "off")}");
+        if (options.HiddenFeatures is bool hidden) parts.Add($"hidden features {(hidden ? "on" : "off")}");
         if (options.ReconstructionWeight != defaults.ReconstructionWeight) parts.Add(string.Create(c, $"reconstruction weight {options.ReconstructionWeight}"));
         return string.Join(", ", parts);
     }
