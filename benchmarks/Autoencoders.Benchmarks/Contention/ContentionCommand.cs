@@ -42,9 +42,9 @@ internal static class ContentionCommand
             var rows = new List<Row>();
             foreach (string model in models)
             {
-                Log($"{setting.Name}: {model} alone");
+                Log(FormattableString.Invariant($"{setting.Name}: {model} alone"));
                 var alone = Fit(model, setting, cap, Log) ?? throw new InvalidOperationException($"{model} did not finish alone within {cap} s.");
-                Log($"{setting.Name}: {model} alone {alone.Seconds:F2} s ({alone.Threads} threads, {alone.OpenMp})");
+                Log(FormattableString.Invariant($"{setting.Name}: {model} alone {alone.Seconds:F2} s ({alone.Threads} threads, {alone.OpenMp})"));
                 if (aloneOnly)
                 {
                     rows.Add(new Row(model, alone.Threads, alone.OpenMp, alone.Seconds, null, null));
@@ -53,14 +53,14 @@ internal static class ContentionCommand
                 double? busy;
                 using (Background(new ProcessStartInfo("/bin/sh", ["-c", "while :; do :; done"])))
                     busy = Fit(model, setting, cap, Log)?.Seconds;
-                Log($"{setting.Name}: {model} beside a busy loop {Seconds(busy, cap)}; beside a second fit");
+                Log(FormattableString.Invariant($"{setting.Name}: {model} beside a busy loop {Seconds(busy, cap)}; beside a second fit"));
                 double? second;
                 using (Background(Child(model, setting, repeat: true)))
                 {
                     Thread.Sleep(3000); // the second process has loaded libtorch and is training
                     second = Fit(model, setting, cap, Log)?.Seconds;
                 }
-                Log($"{setting.Name}: {model} beside a second fit {Seconds(second, cap)}");
+                Log(FormattableString.Invariant($"{setting.Name}: {model} beside a second fit {Seconds(second, cap)}"));
                 rows.Add(new Row(model, alone.Threads, alone.OpenMp, alone.Seconds, busy, second));
             }
             tables.Add((setting, rows));

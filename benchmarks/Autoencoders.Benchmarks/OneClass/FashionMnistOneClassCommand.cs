@@ -115,17 +115,17 @@ internal static class FashionMnistOneClassCommand
             var test = context.Data.LoadFromEnumerable(testRows);
             for (int j = 0; j < detectors.Count; j++)
             {
-                Log($"class {normal} ({FashionMnist.ClassNames[normal]}): {detectors[j].Name} on {trainRows.Count} images");
+                Log(FormattableString.Invariant($"class {normal} ({FashionMnist.ClassNames[normal]}): {detectors[j].Name} on {trainRows.Count} images"));
                 var watch = Stopwatch.StartNew();
                 var model = detectors[j].Make(context).Fit(train);
                 seconds[i, j] = watch.Elapsed.TotalSeconds;
                 auc[i, j] = context.AnomalyDetection.Evaluate(model.Transform(test)).AreaUnderRocCurve;
                 (model as IDisposable)?.Dispose();
-                Log($"class {normal}: {detectors[j].Name} AUC {auc[i, j]:F4} ({seconds[i, j]:F0} s)");
+                Log(FormattableString.Invariant($"class {normal}: {detectors[j].Name} AUC {auc[i, j]:F4} ({seconds[i, j]:F0} s)"));
             }
             knn[i] = RankMetrics.Auc(RawNearestNeighbors.Scores(trainRows.Select(r => r.Features).ToList(), testRows.Select(r => r.Features).ToList()),
                 testRows.Select(r => r.Label > 0).ToArray());
-            Log($"class {normal}: raw-pixel {RawNearestNeighbors.K}-NN AUC {knn[i]:F4}");
+            Log(FormattableString.Invariant($"class {normal}: raw-pixel {RawNearestNeighbors.K}-NN AUC {knn[i]:F4}"));
         }
 
         if (classes.Length > 0)

@@ -54,10 +54,10 @@ internal static class ImageSetOneClass
                 var scores = model.Transform(evaluate).GetColumn<float>("Score").ToArray();
                 (model as IDisposable)?.Dispose();
                 auc[normal, j] = RankMetrics.Auc(scores, anomalous);
-                log($"{set.Name} {set.ClassNames[normal]}: {detectors[j].Name} AUC {auc[normal, j]:F4} ({seconds[normal, j]:F1} s, {split.Train.Count} training images)");
+                log(FormattableString.Invariant($"{set.Name} {set.ClassNames[normal]}: {detectors[j].Name} AUC {auc[normal, j]:F4} ({seconds[normal, j]:F1} s, {split.Train.Count} training images)"));
             }
             knn[normal] = RankMetrics.Auc(RawNearestNeighbors.Scores(split.Train, split.Evaluate.Select(e => e.Image).ToList()), anomalous);
-            log($"{set.Name} {set.ClassNames[normal]}: raw-pixel {RawNearestNeighbors.K}-NN AUC {knn[normal]:F4}");
+            log(FormattableString.Invariant($"{set.Name} {set.ClassNames[normal]}: raw-pixel {RawNearestNeighbors.K}-NN AUC {knn[normal]:F4}"));
         }
 
         var c = CultureInfo.InvariantCulture;
