@@ -172,7 +172,9 @@ public sealed class PackageTests
             Console.WriteLine("ML.NET " + System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(MLContext).Assembly)?.InformationalVersion.Split('+')[0]);
             var (savedRows, savedScores) = ReadRows(args[1]);
             var context = new MLContext(seed: 1);
-            foreach (var load in new Func<ITransformer>[] { () => new MLContext().Model.LoadWithAutoencoders(args[0], out _), () => new MLContext().Model.Load(args[0], out _) })
+            // A 0.1.0 file holds its threshold in an ML.NET Expression, which ML.NET's own loader parses with the current
+            // culture (README, "Saved models"): plain Model.Load opens it under a decimal-point culture; ours under any.
+            foreach (var load in new Func<ITransformer>[] { () => new MLContext().Model.LoadWithAutoencoders(args[0], out _), () => Invariant(() => new MLContext().Model.Load(args[0], out _)) })
             {
                 var scores = load().Transform(Load(context, savedRows)).GetColumn<float>("Score").ToArray();
                 bool close = scores.Zip(savedScores).All(p => Math.Abs(p.First - p.Second) <= 1e-6 * Math.Max(1, Math.Abs(p.Second)));
@@ -194,6 +196,13 @@ public sealed class PackageTests
                 var schema = SchemaDefinition.Create(typeof(Row));
                 schema[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 8);
                 return context.Data.LoadFromEnumerable(rows, schema);
+            }
+            static T Invariant<T>(Func<T> f)
+            {
+                var culture = System.Globalization.CultureInfo.CurrentCulture;
+                System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+                try { return f(); }
+                finally { System.Globalization.CultureInfo.CurrentCulture = culture; }
             }
             static (List<Row> Rows, float[] Expected) ReadRows(string path)
             {
