@@ -77,12 +77,14 @@ internal sealed class BatchedScoringDataView : IDataView
             _ids = [];
             if (graphOutputs.Count == 0)
                 return;
-            _batch = parent._scorer.CreateBatch(parent._batchSize, graphOutputs);
+            // Buffers for a batch, or for all the rows when the input says it has fewer (a request of a few rows in a service).
+            int capacity = (int)Math.Clamp(parent._input.GetRowCount() ?? parent._batchSize, 1, parent._batchSize);
+            _batch = parent._scorer.CreateBatch(capacity, graphOutputs);
             _features = input.GetGetter<VBuffer<float>>(parent._feature);
             foreach (var column in passThrough)
-                _buffers[column.Index] = ColumnBuffer.Create(input, column, parent._batchSize);
+                _buffers[column.Index] = ColumnBuffer.Create(input, column, capacity);
             _inputIds = input.GetIdGetter();
-            _ids = new DataViewRowId[parent._batchSize];
+            _ids = new DataViewRowId[capacity];
         }
 
         public override DataViewSchema Schema => _parent.Schema;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Autoencoders.Training.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -6,9 +7,11 @@ using Microsoft.ML.OnnxRuntime;
 namespace Autoencoders.ML.Scoring;
 
 /// <summary>
-/// Runs the exported (dynamic-batch) graph on whole batches of rows with ONNX Runtime. One session serves every
-/// cursor and prediction engine of a stage (ONNX Runtime sessions are thread-safe); each owns a <see cref="Batch"/> with
-/// its own buffers.
+/// Runs the exported (dynamic-batch) graph on whole batches of rows with ONNX Runtime. One session per set of outputs
+/// read serves every cursor and prediction engine of a stage (ONNX Runtime sessions are thread-safe): the whole graph
+/// for all outputs, and for fewer the graph cut down to what they need (ONNX Runtime would run every node otherwise —
+/// the reconstruction, the code, the per-feature errors and the probability when only the score is read). Each cursor
+/// or engine owns a <see cref="Batch"/> with its own buffers.
 /// </summary>
 internal sealed class OnnxBatchScorer : IDisposable
 {
@@ -16,6 +19,8 @@ internal sealed class OnnxBatchScorer : IDisposable
     public const string NativePackages = "Microsoft.ML.OnnxRuntime (CPU) or Microsoft.ML.OnnxRuntime.Gpu (CUDA)";
 
     private readonly InferenceSession _session;
+    // Sessions of the graph cut down to a set of outputs (key: the sorted names), made when a cursor first reads that set.
+    private readonly ConcurrentDictionary<string, Lazy<InferenceSession>> _cut = new();
     private bool _disposed;
 
     private OnnxBatchScorer(AutoencoderOnnxModel model, InferenceSession session, int? gpuDeviceId)
@@ -23,6 +28,25 @@ internal sealed class OnnxBatchScorer : IDisposable
         Model = model;
         _session = session;
         GpuDeviceId = gpuDeviceId;
+    }
+
+    /// <summary>The session that computes <paramref name="outputs"/>: the whole graph's for all of them, else one of the graph cut down to them.</summary>
+    private InferenceSession SessionFor(IReadOnlyCollection<string> outputs)
+    {
+        if (Model.OutputNames.All(outputs.Contains))
+            return _session;
+        string key = string.Join('\n', outputs.Order(StringComparer.Ordinal));
+        return _cut.GetOrAdd(key, _ => new Lazy<InferenceSession>(() => WithNativeCheck(() =>
+        {
+            byte[] bytes = Model.ToBytes(outputs);
+            if (GpuDeviceId is int gpu)
+            {
+                using var cuda = SessionOptions.MakeSessionOptionWithCudaProvider(gpu);
+                return new InferenceSession(bytes, cuda);
+            }
+            using var cpu = new SessionOptions();
+            return new InferenceSession(bytes, cpu);
+        }))).Value;
     }
 
     /// <summary>
@@ -124,12 +148,15 @@ internal sealed class OnnxBatchScorer : IDisposable
     {
         _disposed = true;
         _session.Dispose();
+        foreach (var cut in _cut.Values.Where(c => c.IsValueCreated))
+            cut.Value.Dispose();
     }
 
     /// <summary>Input and output buffers for one batch, reused for every batch of a cursor: no allocation per row.</summary>
     internal sealed class Batch : IDisposable
     {
         private readonly OnnxBatchScorer _scorer;
+        private readonly InferenceSession _session;
         private readonly string[] _outputNames;
         private readonly int[] _widths;
         private readonly string[] _inputNames;
@@ -144,6 +171,7 @@ internal sealed class OnnxBatchScorer : IDisposable
             InputSize = scorer.Model.InputSize;
             _inputNames = [scorer.Model.InputName];
             _outputNames = [.. outputs];
+            _session = scorer.SessionFor(_outputNames);
             _widths = _outputNames.Select(name => name switch
             {
                 OnnxNames.Score or OnnxNames.Probability or OnnxNames.PredictedLabel => 1,
@@ -204,7 +232,7 @@ internal sealed class OnnxBatchScorer : IDisposable
             ObjectDisposedException.ThrowIf(_scorer._disposed, typeof(AutoencoderTransformer));
             if (rows != _boundRows)
                 Bind(rows);
-            _scorer._session.Run(null, _inputNames, _inputValues!, _outputNames, _outputValues!);
+            _session.Run(null, _inputNames, _inputValues!, _outputNames, _outputValues!);
         }
 
         // Binds ONNX Runtime tensors to the managed buffers; only a batch of a new size (the last one) rebinds.

@@ -1,6 +1,7 @@
 using Autoencoders.ML;
 using Autoencoders.ML.Scoring;
 using Autoencoders.Tests.Support;
+using Autoencoders.Training.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -71,6 +72,33 @@ public sealed class BatchedScoringTests
         var labels = scored.GetColumn<bool>("PredictedLabel").ToList();
         CollectionAssert.AreEqual(scores.Select(s => s > model.Threshold).ToList(), labels);
         Assert.AreEqual(240, scored.GetColumn<float>("Label").Count());
+    }
+
+    [TestMethod]
+    public void ReadingTheScoreAlone_RunsTheGraphCutToIt_WithTheWholeGraphsScores()
+    {
+        var (context, model, test) = Train(32);
+        var cut = model.Model.ToBytes([OnnxNames.Score, OnnxNames.PredictedLabel]);
+        var whole = model.Model.ToBytes();
+        Assert.IsLessThan(whole.Length, cut.Length, "the cut graph leaves out the decoder, the errors and the probability");
+        OnnxChecker.AssertAccepts(cut, "graph cut to the score");
+
+        var features = context.Data.CreateEnumerable<FeaturesRow>(test, false).SelectMany(r => r.Features).ToArray();
+        var matrix = new Autoencoders.Training.Data.FeatureMatrix(features, 240, features.Length / 240);
+        var expected = Ort.Run(whole, matrix, out var expectedLabels)[OnnxNames.Score];
+        var scored = model.Transform(test);
+        Floats.AssertClose(expected, scored.GetColumn<float>("Score"), Floats.ScoreRowVersusBatch, what: "scores read alone");
+        CollectionAssert.AreEqual(expectedLabels, scored.GetColumn<bool>("PredictedLabel").ToArray());
+
+        var unknown = Assert.ThrowsExactly<ArgumentException>(() => model.Model.ToBytes(["Score", "Scores"]));
+        StringAssert.Contains(unknown.Message, "'Scores' is not an output");
+        Assert.ThrowsExactly<ArgumentException>(() => model.Model.ToBytes([]));
+    }
+
+    private sealed class FeaturesRow
+    {
+        [VectorType]
+        public float[] Features { get; set; } = [];
     }
 
     [TestMethod]

@@ -61,6 +61,20 @@ public sealed class AutoencoderOnnxModel
     /// <summary>The serialized ONNX model.</summary>
     public byte[] ToBytes() => Proto.ToByteArray();
 
+    /// <summary>
+    /// The model's ONNX bytes with only <paramref name="outputs"/> among its outputs, and only the nodes and initializers
+    /// they need. ONNX Runtime runs every node of a graph whichever outputs are fetched, so a host that reads only
+    /// <see cref="OnnxNames.Score"/> and <see cref="OnnxNames.PredictedLabel"/> scores faster with this graph.
+    /// </summary>
+    /// <exception cref="ArgumentException">An output is not one of <see cref="OutputNames"/>, or none is given.</exception>
+    public byte[] ToBytes(IReadOnlyCollection<string> outputs)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        if (outputs.Count == 0)
+            throw new ArgumentException("Name at least one output.", nameof(outputs));
+        return GraphSlice.WithOutputs(this, outputs);
+    }
+
     /// <summary>Writes the ONNX model to <paramref name="path"/>.</summary>
     public void Save(string path)
     {

@@ -17,18 +17,8 @@ internal static class DecoderGraph
     {
         var graph = model.Proto.Graph;
         var initializers = graph.Initializer.ToDictionary(i => i.Name);
-        var needed = new HashSet<string> { OnnxNames.Reconstruction };
-        var nodes = new List<NodeProto>();
-        for (int i = graph.Node.Count - 1; i >= 0; i--)
-        {
-            var node = graph.Node[i];
-            if (!node.Output.Any(needed.Contains))
-                continue;
-            nodes.Add(node);
-            foreach (string input in node.Input.Where(n => n.Length > 0 && n != OnnxNames.Latent))
-                needed.Add(input);
-        }
-        nodes.Reverse();
+        var (nodes, needed) = GraphSlice.Ancestors(graph, [OnnxNames.Reconstruction], stopAt: OnnxNames.Latent);
+        needed.Remove(OnnxNames.Latent);
         var produced = nodes.SelectMany(n => n.Output).ToHashSet();
         string? foreign = needed.FirstOrDefault(n => !produced.Contains(n) && !initializers.ContainsKey(n));
         if (foreign is not null || model.LatentSize == 0)

@@ -92,6 +92,27 @@ internal sealed class ModelHost : IHostedService, IDisposable
         }
     }
 
+    /// <summary>The asynchronous form of <see cref="Use{T}"/>: the model stays referenced until <paramref name="score"/>'s task ends.</summary>
+    public async Task<T?> UseAsync<T>(Func<LoadedModel, Task<T>> score) where T : class
+    {
+        while (true)
+        {
+            var model = Volatile.Read(ref _current);
+            if (model is null)
+                return null;
+            if (!model.TryAcquire())
+                continue;
+            try
+            {
+                return await score(model);
+            }
+            finally
+            {
+                model.Release();
+            }
+        }
+    }
+
     private void Touched()
     {
         lock (_reloading)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Autoencoders.ScoringService;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -26,16 +27,28 @@ app.UseStatusCodePages();
 app.MapPost("/score", async (HttpContext http, ModelHost host, IOptions<ServiceOptions> options, ILogger<ModelHost> log) =>
 {
     var settings = options.Value;
+    byte[]? body = null;
     try
     {
-        byte[] body = await ReadBody(http, settings.MaxRequestBytes);
-        var response = settings.ConstantScores
-            ? host.Use(model => Constant(ScoreRequest.Parse(body, model.Features, settings.MaxRows).Rows))
-            : host.Use(model =>
+        (body, int length) = await ReadBody(http, settings.MaxRequestBytes);
+        var response = await host.UseAsync(async model =>
+        {
+            var (values, rows) = ScoreRequest.Parse(body.AsSpan(0, length), model.Features, settings.MaxRows);
+            Task<RowResult> one;
+            try
             {
-                var (values, rows) = ScoreRequest.Parse(body, model.Features, settings.MaxRows);
-                return new ScoreResponse(model.Score(values, rows));
-            });
+                if (settings.ConstantScores)
+                    return Constant(rows);
+                if (rows > 1)
+                    return new ScoreResponse(model.Score(values, rows));
+                one = model.ScoreOneAsync(values); // copies the row
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(values);
+            }
+            return new ScoreResponse([await one]);
+        });
         return response is null
             ? Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "No model is loaded yet", detail: "GET /health answers 200 once one is.")
             : Results.Ok(response);
@@ -48,6 +61,11 @@ app.MapPost("/score", async (HttpContext http, ModelHost host, IOptions<ServiceO
     {
         return Results.Problem(statusCode: e.StatusCode, title: "Bad request", detail: e.Message);
     }
+    finally
+    {
+        if (body is not null)
+            ArrayPool<byte>.Shared.Return(body);
+    }
 });
 app.MapGet("/model", (ModelHost host) => host.Info is { } info
     ? Results.Ok(info)
@@ -58,21 +76,42 @@ app.MapHealthChecks("/health", new HealthCheckOptions
 });
 app.Run();
 
-// The body, at most `limit` bytes (Kestrel enforces its own limit too; a test server does not).
-static async Task<byte[]> ReadBody(HttpContext http, long limit)
+// The body, at most `limit` bytes (Kestrel enforces its own limit too; a test server does not), in an array rented from
+// ArrayPool<byte>.Shared (the caller returns it): its first `Length` bytes.
+static async Task<(byte[] Body, int Length)> ReadBody(HttpContext http, long limit)
 {
-    if (http.Request.ContentLength > limit)
-        throw new BadRequestException($"The body is {http.Request.ContentLength} bytes; at most {limit} are accepted.", StatusCodes.Status413PayloadTooLarge);
-    using var buffer = new MemoryStream();
-    var chunk = new byte[81920];
-    int read;
-    while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
+    long? declared = http.Request.ContentLength;
+    if (declared > limit)
+        throw new BadRequestException($"The body is {declared} bytes; at most {limit} are accepted.", StatusCodes.Status413PayloadTooLarge);
+    var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, Math.Min(declared ?? 16_384, limit)));
+    int length = 0;
+    try
     {
-        if (buffer.Length + read > limit)
-            throw new BadRequestException($"The body is more than {limit} bytes; at most {limit} are accepted.", StatusCodes.Status413PayloadTooLarge);
-        buffer.Write(chunk, 0, read);
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (length >= limit + 1)
+                    break;
+                var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * buffer.Length, limit + 1));
+                buffer.AsSpan(0, length).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = larger;
+            }
+            int read = await http.Request.Body.ReadAsync(buffer.AsMemory(length, (int)Math.Min(buffer.Length - length, limit + 1 - length)), http.RequestAborted);
+            if (read == 0)
+                break;
+            length += read;
+            if (length > limit)
+                throw new BadRequestException($"The body is more than {limit} bytes; at most {limit} are accepted.", StatusCodes.Status413PayloadTooLarge);
+        }
+        return (buffer, length);
     }
-    return buffer.ToArray();
+    catch
+    {
+        ArrayPool<byte>.Shared.Return(buffer);
+        throw;
+    }
 }
 
 static ScoreResponse Constant(int rows) => new(Enumerable.Repeat(new RowResult(0f, false, 0.5f), rows).ToArray());

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace Autoencoders.ScoringService;
@@ -9,10 +10,16 @@ namespace Autoencoders.ScoringService;
 /// </summary>
 internal static class ScoreRequest
 {
+    /// <summary>
+    /// Parses <paramref name="body"/>: the rows' values, one row after another, in the first <c>Rows × features</c> entries
+    /// of <c>Values</c>, an array rented from <see cref="ArrayPool{T}.Shared"/> that the caller returns.
+    /// </summary>
     public static (float[] Values, int Rows) Parse(ReadOnlySpan<byte> body, int features, int maxRows)
     {
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 8 });
-        var values = new List<float>();
+        // A value takes at least two bytes of the body ("0,"): room for all of them, up to 64 rows to begin with.
+        var values = ArrayPool<float>.Shared.Rent((int)Math.Min(body.Length / 2 + 1, 64L * features));
+        int count = 0;
         int rows = 0;
         bool sawRows = false;
         try
@@ -40,32 +47,46 @@ internal static class ScoreRequest
                         throw new BadRequestException($"The request has more than {maxRows} rows; at most {maxRows} are scored per request.");
                     if (reader.TokenType != JsonTokenType.StartArray)
                         throw new BadRequestException($"Row {rows} must be an array of {features} numbers; it is {Describe(reader.TokenType)}.");
-                    int count = 0;
+                    int inRow = 0;
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
-                        count++;
+                        inRow++;
                         if (reader.TokenType != JsonTokenType.Number)
-                            throw new BadRequestException($"Row {rows}, value {count} is {Describe(reader.TokenType)}; expected a number.");
+                            throw new BadRequestException($"Row {rows}, value {inRow} is {Describe(reader.TokenType)}; expected a number.");
                         if (!reader.TryGetDouble(out double number) || !float.IsFinite((float)number))
-                            throw new BadRequestException($"Row {rows}, value {count} ({System.Text.Encoding.UTF8.GetString(reader.ValueSpan)}) is not a finite 32-bit float.");
-                        if (count <= features)
-                            values.Add((float)number);
+                            throw new BadRequestException($"Row {rows}, value {inRow} ({System.Text.Encoding.UTF8.GetString(reader.ValueSpan)}) is not a finite 32-bit float.");
+                        if (inRow <= features)
+                        {
+                            if (count == values.Length)
+                                values = Grow(values, count);
+                            values[count++] = (float)number;
+                        }
                     }
-                    if (count != features)
-                        throw new BadRequestException($"Row {rows} has {count} values; the model expects {features}.");
+                    if (inRow != features)
+                        throw new BadRequestException($"Row {rows} has {inRow} values; the model expects {features}.");
                 }
             }
             reader.Read(); // anything after the object is an error the reader reports
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or BadRequestException)
         {
-            throw new BadRequestException($"The body is not valid JSON: {e.Message}");
+            ArrayPool<float>.Shared.Return(values);
+            throw e is JsonException ? new BadRequestException($"The body is not valid JSON: {e.Message}") : e;
         }
-        if (!sawRows)
-            throw new BadRequestException("The body has no 'rows': send {\"rows\": [[f1, ..., fd], ...]}.");
-        if (rows == 0)
-            throw new BadRequestException("'rows' is empty: send at least one row.");
-        return ([.. values], rows);
+        if (!sawRows || rows == 0)
+        {
+            ArrayPool<float>.Shared.Return(values);
+            throw new BadRequestException(!sawRows ? "The body has no 'rows': send {\"rows\": [[f1, ..., fd], ...]}." : "'rows' is empty: send at least one row.");
+        }
+        return (values, rows);
+    }
+
+    private static float[] Grow(float[] values, int count)
+    {
+        var larger = ArrayPool<float>.Shared.Rent(2 * values.Length);
+        values.AsSpan(0, count).CopyTo(larger);
+        ArrayPool<float>.Shared.Return(values);
+        return larger;
     }
 
     private static string Describe(JsonTokenType token) => token switch

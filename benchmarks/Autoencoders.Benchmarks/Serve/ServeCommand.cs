@@ -119,16 +119,36 @@ internal static class ServeCommand
         return path;
     }
 
-    /// <summary>The pool's scores under the saved model, in process (the batched transformer), and its rate over the pool (median of three).</summary>
+    /// <summary>
+    /// The pool's scores under the saved model, in process (the batched transformer), and its rate over the pool (median
+    /// of three), reading what the service reads from the graph: the score and the label.
+    /// </summary>
     private static float[] InProcess(string path, Training.Data.FeatureMatrix pool, out double rowsPerSecond)
     {
         var context = new MLContext();
         var model = context.Model.LoadWithAutoencoders(path, out _);
         var view = DataViews.FromMatrix(context, pool);
         var scores = model.Transform(view).GetColumn<float>("Score").ToArray();
-        rowsPerSecond = pool.Rows / Measure.MedianSeconds(() => Throughput.ScoringThroughput.SumScores(model.Transform(view), "Score"));
+        rowsPerSecond = pool.Rows / Measure.MedianSeconds(() => ScoresAndLabels(model.Transform(view)));
         (model as IDisposable)?.Dispose();
         return scores;
+    }
+
+    private static double ScoresAndLabels(IDataView scored)
+    {
+        double sum = 0;
+        using var cursor = scored.GetRowCursor([scored.Schema["Score"], scored.Schema["PredictedLabel"]]);
+        var score = cursor.GetGetter<float>(scored.Schema["Score"]);
+        var label = cursor.GetGetter<bool>(scored.Schema["PredictedLabel"]);
+        float value = 0;
+        bool flagged = false;
+        while (cursor.MoveNext())
+        {
+            score(ref value);
+            label(ref flagged);
+            sum += flagged ? value : -value;
+        }
+        return sum;
     }
 
     /// <summary>Builds examples/ScoringService (Release) and returns its assembly's path.</summary>
