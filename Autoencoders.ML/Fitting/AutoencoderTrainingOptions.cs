@@ -65,7 +65,8 @@ public abstract class AutoencoderTrainingOptions : AutoencoderScoringOptions
 
     /// <summary>
     /// How rows are standardized (see <see cref="Training.Data.Standardization"/>). Default automatic: per channel for
-    /// <see cref="Convolutional"/> models, per feature for dense ones.
+    /// <see cref="Convolutional"/> models and for image rows (<see cref="ImageShape"/>) scored by the nearest-neighbour
+    /// score (the anomaly detector's default), per feature otherwise.
     /// </summary>
     public Standardization Standardization { get; set; }
 

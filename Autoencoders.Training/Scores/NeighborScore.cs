@@ -127,8 +127,10 @@ internal sealed class NeighborScore
     internal static NeighborScore Build(AutoencoderNetwork model, (FeatureMatrix Rows, long[]? Indices) reference, NeighborScoreOptions options, int seed, ImageShape? image = null)
     {
         var standardized = reference.Rows;
-        var comparison = image is not null && (options.Smoothing > 0 || options.Shift > 0 || options.EdgeHistograms)
-            ? new ImageComparison(image, options.Smoothing, options.Shift, options.EdgeHistograms) : null;
+        double smoothing = image is null ? 0 : options.Smoothing ?? NeighborScoreOptions.Defaults.AutomaticSmoothing(image);
+        int shift = image is null ? 0 : options.Shift ?? NeighborScoreOptions.Defaults.AutomaticShift(image);
+        var comparison = image is not null && (smoothing > 0 || shift > 0 || options.EdgeHistograms)
+            ? new ImageComparison(image, smoothing, shift, options.EdgeHistograms) : null;
         int d = standardized.Columns;
         bool hidden = options.HiddenFeatures ?? NeighborScoreOptions.Defaults.AutomaticHiddenFeatures(image is not null);
         int width = d + (hidden ? model.HiddenWidth : 0) + (comparison is { Edges: true } ? comparison.EdgeWidth : 0);

@@ -1,3 +1,5 @@
+using Autoencoders.Training.Models;
+
 namespace Autoencoders.Training.Scores;
 
 /// <summary>
@@ -53,16 +55,49 @@ public sealed record NeighborScoreOptions
         public const int PrototypeMembers = 3;
 
         /// <summary>
-        /// σ, in pixels, of the Gaussian by which image rows are smoothed before they are compared: 1. Chosen on the
-        /// Fashion-MNIST one-class benchmark's validation protocol (see README).
+        /// The image side, in pixels, at which <see cref="Smoothing"/> and <see cref="Shift"/> were chosen: 28
+        /// (Fashion-MNIST). For other sizes they scale with the image's shorter side.
+        /// </summary>
+        public const int ReferenceImageSide = 28;
+
+        /// <summary>
+        /// σ, in pixels, of the Gaussian by which image rows of <see cref="ReferenceImageSide"/> pixels are smoothed before
+        /// they are compared: 1. Chosen on the Fashion-MNIST one-class benchmark's validation protocol (see README).
         /// </summary>
         public const double Smoothing = 1.0;
 
         /// <summary>
-        /// The largest shift, in pixels each way, at which a query image is compared with each stored image: 1 (9 positions).
-        /// Chosen on the Fashion-MNIST one-class benchmark's validation protocol (see README).
+        /// The largest shift, in pixels each way, at which a query image of <see cref="ReferenceImageSide"/> pixels is
+        /// compared with each stored image: 1 (9 positions). Chosen on the Fashion-MNIST one-class benchmark's validation
+        /// protocol (see README).
         /// </summary>
         public const int Shift = 1;
+
+        /// <summary>The largest automatic <see cref="NeighborScoreOptions.Shift"/>: 2 (25 positions; images of 70 pixels and more would get 3).</summary>
+        public const int MaxAutomaticShift = 2;
+
+        /// <summary>
+        /// The automatic <see cref="NeighborScoreOptions.Smoothing"/> for images of <paramref name="image"/>'s shape:
+        /// <see cref="Smoothing"/> scaled by the shorter side over <see cref="ReferenceImageSide"/> — the same blur relative
+        /// to the image (σ 0.29 pixels at 8 × 8, next to none; 2.3 at 64 × 64). On 8 × 8 digits, the one image set here
+        /// of another size, σ 1 cost 0.005–0.008 AUC against none (benchmarks/images/research/image_sets_validation.md).
+        /// </summary>
+        public static double AutomaticSmoothing(ImageShape image)
+        {
+            ArgumentNullException.ThrowIfNull(image);
+            return Smoothing * Math.Min(image.Height, image.Width) / ReferenceImageSide;
+        }
+
+        /// <summary>
+        /// The automatic <see cref="NeighborScoreOptions.Shift"/> for images of <paramref name="image"/>'s shape:
+        /// <see cref="Shift"/> scaled like <see cref="AutomaticSmoothing"/> and rounded (0 below 14 pixels, where one pixel
+        /// is more than a fourteenth of the image), at most <see cref="MaxAutomaticShift"/>.
+        /// </summary>
+        public static int AutomaticShift(ImageShape image)
+        {
+            ArgumentNullException.ThrowIfNull(image);
+            return Math.Min(MaxAutomaticShift, (int)Math.Round(Shift * (double)Math.Min(image.Height, image.Width) / ReferenceImageSide, MidpointRounding.AwayFromZero));
+        }
 
         /// <summary>
         /// Whether image rows are also compared by their edge-orientation histograms: <see langword="true"/>. Chosen on the
@@ -127,17 +162,19 @@ public sealed record NeighborScoreOptions
     /// For image rows (an image shape declared): σ, in pixels, of the Gaussian by which the standardized images are smoothed
     /// before they are compared (in the input, and through the hidden features of the smoothed image), so that a stroke one
     /// pixel away from where a training image has it counts as nearly the same, not as two differences; 0 compares pixel by
-    /// pixel. Default 1.
+    /// pixel. <see langword="null"/> (default): automatic, 1 for images of 28 pixels and in proportion for other sizes
+    /// (see <see cref="Defaults.AutomaticSmoothing"/>).
     /// </summary>
-    public double Smoothing { get; set; } = Defaults.Smoothing;
+    public double? Smoothing { get; set; }
 
     /// <summary>
     /// For image rows (an image shape declared): the largest shift, in pixels each way, at which a query image is compared
     /// with each stored image — the input distance is the smallest over the query moved by up to this many pixels (edges
     /// replicated), so an object drawn a pixel off is not far from every stored image; 0 compares in place. The input
-    /// distance costs (2 × shift + 1)² times as much to score. Default 1.
+    /// distance costs (2 × shift + 1)² times as much to score. <see langword="null"/> (default): automatic, 1 for images of
+    /// 28 pixels, 0 below 14, 2 from 42 (see <see cref="Defaults.AutomaticShift"/>).
     /// </summary>
-    public int Shift { get; set; } = Defaults.Shift;
+    public int? Shift { get; set; }
 
     /// <summary>
     /// For image rows (an image shape declared): whether a third distance compares the images' edge-orientation histograms
@@ -187,10 +224,10 @@ public sealed record NeighborScoreOptions
             throw new ArgumentOutOfRangeException(Name(nameof(ReferenceSize)), ReferenceSize, $"{Name(nameof(ReferenceSize))} must be at least 2, or 0 for automatic.");
         if (PrototypeMembers < 1)
             throw new ArgumentOutOfRangeException(Name(nameof(PrototypeMembers)), PrototypeMembers, $"{Name(nameof(PrototypeMembers))} must be at least 1.");
-        if (!(Smoothing is >= 0 and <= MaxSmoothing))
+        if (Smoothing is double smoothing && !(smoothing is >= 0 and <= MaxSmoothing))
             throw new ArgumentOutOfRangeException(Name(nameof(Smoothing)), Smoothing,
                 $"{Name(nameof(Smoothing))} must be 0 (off) or a number of pixels up to {MaxSmoothing} (a wider blur leaves an image of any usual size flat).");
-        if (Shift is < 0 or > MaxShift)
+        if (Shift is int shift && shift is < 0 or > MaxShift)
             throw new ArgumentOutOfRangeException(Name(nameof(Shift)), Shift,
                 $"{Name(nameof(Shift))} must be 0 (off) or a number of pixels up to {MaxShift} (each step costs more positions: (2 × shift + 1)²).");
         if (!(ReconstructionWeight is >= 0 and <= MaxReconstructionWeight))

@@ -97,7 +97,9 @@ public sealed class AutoencoderTrainer
         {
             Standardization.PerChannel => true,
             Standardization.PerFeature => false,
-            _ => _options.Convolutional is not null,
+            // Automatic: per channel for convolutions, and for images compared by the nearest-neighbour score, whose
+            // distances then weigh every pixel alike (higher on all three image sets' validation protocols, see README).
+            _ => _options.Convolutional is not null || (_options.ImageShape is not null && _options.ScoreKind == ScoreKind.NearestNeighbors),
         };
         return perChannel ? standardizer.PoolChannels(_options.ImageShape!) : standardizer;
     }

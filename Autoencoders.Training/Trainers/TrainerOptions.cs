@@ -93,8 +93,9 @@ public sealed class TrainerOptions
     public ImageShape? ImageShape { get; set; }
 
     /// <summary>
-    /// How rows are standardized. Default <see cref="Data.Standardization.Automatic"/>: per channel for a convolutional
-    /// model (one mean and scale per channel over all pixels, as convolutions expect), per feature for a dense one.
+    /// How rows are standardized. Default <see cref="Data.Standardization.Automatic"/>: per channel (one mean and scale per
+    /// channel over all pixels) for a convolutional model, as convolutions expect, and for image rows scored by
+    /// <see cref="ScoreKind.NearestNeighbors"/>, whose distances then weigh every pixel alike; per feature otherwise.
     /// </summary>
     public Standardization Standardization { get; set; }
 

@@ -6,7 +6,7 @@ namespace Autoencoders.Benchmarks.Support;
 /// <summary>
 /// The nearest-neighbour score's settings from the command line, each defaulting to the library's:
 /// <c>--neighbors K</c>, <c>--reference prototypes|rows</c>, <c>--reference-size N</c> (0: automatic),
-/// <c>--prototype-members N</c>, <c>--neighbor-smoothing S</c> (σ in pixels), <c>--neighbor-shift N</c> (pixels, 0 for none),
+/// <c>--prototype-members N</c>, <c>--neighbor-smoothing S|auto</c> (σ in pixels), <c>--neighbor-shift N|auto</c> (pixels, 0 for none),
 /// <c>--neighbor-edges on|off</c>, <c>--neighbor-hidden auto|on|off</c>, <c>--neighbor-reconstruction W</c>.
 /// </summary>
 internal static class NeighborArguments
@@ -25,8 +25,8 @@ internal static class NeighborArguments
             },
             ReferenceSize = arguments.Int("reference-size", defaults.ReferenceSize, minimum: 0),
             PrototypeMembers = arguments.Int("prototype-members", defaults.PrototypeMembers),
-            Smoothing = arguments.Double("neighbor-smoothing", defaults.Smoothing),
-            Shift = arguments.Int("neighbor-shift", defaults.Shift, minimum: 0),
+            Smoothing = arguments.String("neighbor-smoothing", "auto") is "auto" ? null : arguments.Double("neighbor-smoothing", 0),
+            Shift = arguments.String("neighbor-shift", "auto") is "auto" ? null : arguments.Int("neighbor-shift", 0, minimum: 0),
             EdgeHistograms = arguments.OnOff("neighbor-edges", defaults.EdgeHistograms),
             ReconstructionWeight = arguments.Double("neighbor-reconstruction", defaults.ReconstructionWeight),
             HiddenFeatures = arguments.String("neighbor-hidden", "auto") switch
