@@ -145,6 +145,46 @@ public sealed class NeighborScoreTests
     /// edge-orientation histograms (<see cref="EdgeHistogram"/>).
     /// </summary>
     [TestMethod]
+    [DataRow(28, 28, 1.0, 1)]      // the size the defaults were chosen at (Fashion-MNIST)
+    [DataRow(8, 8, 8 / 28.0, 0)]   // scikit-learn's digits: next to no blur, no shift
+    [DataRow(14, 20, 0.5, 1)]      // the shorter side counts; half a pixel rounds up
+    [DataRow(13, 13, 13 / 28.0, 0)]
+    [DataRow(64, 64, 64 / 28.0, 2)]
+    [DataRow(224, 224, 8.0, 2)]    // the shift stays at MaxAutomaticShift
+    public void ImageBlurAndShift_ScaleWithTheImageSize(int height, int width, double sigma, int shift)
+    {
+        var image = new ImageShape(3, height, width);
+        Assert.AreEqual(sigma, NeighborScoreOptions.Defaults.AutomaticSmoothing(image), 1e-12);
+        Assert.AreEqual(shift, NeighborScoreOptions.Defaults.AutomaticShift(image));
+    }
+
+    [TestMethod]
+    public void ImagesScoredByNeighbors_AreStandardizedPerChannel_OtherRowsPerFeature()
+    {
+        var shape = new ImageShape(2, 3, 4);
+        var training = SyntheticData.Normal(40, shape.Size, seed: 3);
+        for (int r = 0; r < training.Rows; r++)
+            for (int j = 0; j < shape.Size; j++)
+                training.Row(r)[j] = training.Row(r)[j] * (1 + j % 5) + j;   // every pixel its own mean and spread
+        TrainerOptions Make(ImageShape? image, ScoreKind kind) => new()
+        {
+            NumberOfEpochs = 1, Seed = 1, HiddenLayerSizes = [], LatentSize = 2, ImageShape = image, ScoreKind = kind,
+        };
+        bool PerChannel(TrainerOptions options)
+        {
+            using var trained = new AutoencoderTrainer(options).Fit(training);
+            var mean = trained.Standardizer.Mean;
+            return Enumerable.Range(0, shape.Channels).All(c => mean.Skip(c * 12).Take(12).Distinct().Count() == 1);
+        }
+        Assert.IsTrue(PerChannel(Make(shape, ScoreKind.NearestNeighbors)), "images scored by neighbours");
+        Assert.IsFalse(PerChannel(Make(shape, ScoreKind.ReconstructionError)), "images scored by reconstruction error");
+        Assert.IsFalse(PerChannel(Make(null, ScoreKind.NearestNeighbors)), "table rows");
+        var explicitPerFeature = Make(shape, ScoreKind.NearestNeighbors);
+        explicitPerFeature.Standardization = Standardization.PerFeature;
+        Assert.IsFalse(PerChannel(explicitPerFeature), "asked for per feature");
+    }
+
+    [TestMethod]
     [DataRow(1.0, 0, false, 4, 5, true)]
     [DataRow(0.7, 0, false, 4, 5, true)]
     [DataRow(1.0, 1, false, 4, 5, true)]
@@ -160,6 +200,9 @@ public sealed class NeighborScoreTests
         var options = Options(neighbors: 3);
         options.HiddenLayerSizes = [];
         options.ImageShape = shape;
+        // Per pixel (the automatic choice for such images is per channel): on these noise images the pixels' own scales
+        // make the shifted comparison differ clearly from the in-place one, which the test checks so that it can fail.
+        options.Standardization = Standardization.PerFeature;
         options.Neighbors.HiddenFeatures = hiddenFeatures ? true : null;   // null: automatic, which leaves them out for images
         options.Neighbors.Smoothing = sigma;
         options.Neighbors.Shift = shift;
