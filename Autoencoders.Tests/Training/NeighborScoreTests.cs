@@ -147,7 +147,9 @@ public sealed class NeighborScoreTests
     [TestMethod]
     [DataRow(28, 28, 1.0, 1)]      // the size the defaults were chosen at (Fashion-MNIST)
     [DataRow(8, 8, 8 / 28.0, 0)]   // scikit-learn's digits: next to no blur, no shift
-    [DataRow(14, 20, 0.5, 1)]      // the shorter side counts; half a pixel rounds up
+    [DataRow(14, 20, 0.5, 0)]      // the shorter side counts; half a pixel rounds to even
+    [DataRow(15, 15, 15 / 28.0, 1)]
+    [DataRow(42, 42, 1.5, 2)]
     [DataRow(13, 13, 13 / 28.0, 0)]
     [DataRow(64, 64, 64 / 28.0, 2)]
     [DataRow(224, 224, 8.0, 2)]    // the shift stays at MaxAutomaticShift

@@ -27,7 +27,7 @@ namespace Autoencoders.Benchmarks.OneClass;
 /// <c>--models conv,dense,pca</c>, and <c>--protocol validation</c>, which never reads the test set: it trains on the
 /// first 5,000 training images of the class and evaluates on its other training images against as many training
 /// images of the other classes (for choosing settings without looking at the test set). Every class is also scored by
-/// raw-pixel k-NN (<see cref="RawNearestNeighbors"/>) on the same split. <c>--sets fashion-mnist,digits,textures</c>
+/// raw-pixel k-NN (<see cref="RawNearestNeighbors"/>) on the same split. <c>--sets fashion-mnist,digits,textures,fashion-mnist-14</c>
 /// (the default) adds image sets of other kinds (<see cref="ImageSet"/>, run by <see cref="ImageSetOneClass"/>: the
 /// library's default detector and its convolutional one, with <c>--models</c> naming conv), then a summary of every set
 /// against k-NN. Last lines: <c>mean AUC: X</c> (Fashion-MNIST's convolutional model) and <c>worst set vs k-NN: D</c>
@@ -66,7 +66,7 @@ internal static class FashionMnistOneClassCommand
             "validation" => true,
             var other => throw new ArgumentOutOfRangeException("--protocol", other, "Expected test or validation."),
         };
-        string[] sets = arguments.String("sets", "fashion-mnist,digits,textures").Split(',');
+        string[] sets = arguments.String("sets", "fashion-mnist,digits,textures,fashion-mnist-14").Split(',');
         var otherSets = sets.Where(set => set != "fashion-mnist").Select(ImageSet.Named).ToList();
         void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
         var c = CultureInfo.InvariantCulture;
