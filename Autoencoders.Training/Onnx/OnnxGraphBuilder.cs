@@ -14,8 +14,18 @@ internal sealed class OnnxGraphBuilder(GraphProto graph)
 
     public GraphProto Graph { get; } = graph;
 
+    // The names the graph had when this builder took it over (a builder may add to an exported graph, e.g. the Probability nodes).
+    private readonly HashSet<string> _taken = [.. graph.Node.SelectMany(n => n.Output.Append(n.Name)), .. graph.Input.Select(i => i.Name), .. graph.Initializer.Select(i => i.Name)];
+
     /// <summary>A name not used yet, made from <paramref name="stem"/>.</summary>
-    public string UniqueName(string stem) => $"{stem}_{_counter++}";
+    public string UniqueName(string stem)
+    {
+        string name;
+        do
+            name = $"{stem}_{_counter++}";
+        while (_taken.Contains(name));
+        return name;
+    }
 
     /// <summary>Adds a float initializer and returns its name.</summary>
     public string Initializer(string name, ReadOnlySpan<float> values, params long[] dims) =>

@@ -11,13 +11,32 @@ namespace Autoencoders.Training.Onnx;
 /// score (the empirical CDF). Thresholds by contamination or validation percentile are recomputed from the same
 /// quantiles after the model is saved and loaded.
 /// </summary>
+/// <remarks>
+/// The quantiles are stored in blocks of <see cref="BlockSize"/> (the last padded with NaN, which no comparison counts),
+/// with each block's first value beside them, so that the graph counts a score's quantiles in two steps — the blocks
+/// whose first value is at or below it, then the values at or below it in the last such block — comparing each row with
+/// about 2√n values instead of all n (10,001: a comparison with every one cost more than the rest of a small network's
+/// graph). Files that hold the quantiles as one row, compared whole (0.1.0's), keep that form.
+/// </remarks>
 internal static class ScoreDistribution
 {
     /// <summary>Most quantiles kept per distribution: all scores up to this many, else evenly spaced order statistics.</summary>
     public const int MaxQuantiles = 10_001;
 
-    /// <summary>The initializer holding the training quantiles (the Probability output reads it).</summary>
+    /// <summary>The initializer holding the training quantiles as one row [1, n], as earlier files (0.1.0's) store them.</summary>
     public const string TrainingQuantiles = "training_score_quantiles";
+
+    /// <summary>The initializer holding the training quantiles in blocks [blocks, <see cref="BlockSize"/>], NaN after the last.</summary>
+    public const string QuantileBlocks = "training_score_quantile_blocks";
+
+    /// <summary>The initializer holding each block's first quantile [1, blocks].</summary>
+    public const string QuantileStarts = "training_score_quantile_starts";
+
+    /// <summary>The initializer holding the number of quantiles [1] (a float: the Probability's divisor).</summary>
+    public const string QuantileCount = "training_score_quantile_count";
+
+    /// <summary>Quantiles per block: 128 (79 blocks for 10,001 quantiles).</summary>
+    public const int BlockSize = 128;
 
     /// <summary>
     /// The metadata entry holding the validation quantiles (base64 of little-endian float32): kept out of the initializers,
@@ -30,14 +49,27 @@ internal static class ScoreDistribution
     {
         var copy = proto.Clone();
         var graph = copy.Graph;
-        if (graph.Initializer.FirstOrDefault(i => i.Name == TrainingQuantiles) is { } old)
+        bool hadOutput = graph.Output.Any(o => o.Name == OnnxNames.Probability);
+        // An earlier file whose Probability nodes read the quantiles as one row keeps that form.
+        bool oneRow = hadOutput && graph.Initializer.Any(i => i.Name == TrainingQuantiles);
+        foreach (var old in graph.Initializer.Where(i => i.Name is TrainingQuantiles or QuantileBlocks or QuantileStarts or QuantileCount).ToList())
             graph.Initializer.Remove(old);
         if (copy.MetadataProps.FirstOrDefault(p => p.Key == ValidationQuantilesKey) is { } oldEntry)
             copy.MetadataProps.Remove(oldEntry);
-        bool hadOutput = graph.Output.Any(o => o.Name == OnnxNames.Probability);
         var g = new OnnxGraphBuilder(graph);
         var quantiles = Quantiles(training);
-        g.Initializer(TrainingQuantiles, quantiles, 1, quantiles.Length);
+        if (oneRow)
+            g.Initializer(TrainingQuantiles, quantiles, 1, quantiles.Length);
+        else
+        {
+            int blocks = (quantiles.Length + BlockSize - 1) / BlockSize;
+            var padded = new float[blocks * BlockSize];
+            Array.Fill(padded, float.NaN);
+            quantiles.CopyTo(padded, 0);
+            g.Initializer(QuantileBlocks, padded, blocks, BlockSize);
+            g.Initializer(QuantileStarts, Enumerable.Range(0, blocks).Select(b => padded[b * BlockSize]).ToArray(), 1, blocks);
+            g.Initializer(QuantileCount, [(float)quantiles.Length], 1);
+        }
         if (validation is { Count: > 0 })
             copy.MetadataProps.Add(new StringStringEntryProto
             {
@@ -46,17 +78,29 @@ internal static class ScoreDistribution
             });
         if (!hadOutput)
         {
-            string column = g.Node("Unsqueeze", [OnnxNames.Score, g.Initializer("probability_axes", [1L], 1)]);
-            string atOrBelow = g.Node("Cast", [g.Node("LessOrEqual", [TrainingQuantiles, column])], null, Attribute("to", (long)DataType.Float));
-            g.Node("ReduceMean", [atOrBelow], OnnxNames.Probability, Attribute("axes", [1L]), Attribute("keepdims", 0L));
+            string axes = g.Initializer("probability_axes", [1L], 1);
+            string column = g.Node("Unsqueeze", [OnnxNames.Score, axes]);
+            string CountAtOrBelow(string values) =>
+                g.Node("ReduceSum", [g.Node("Cast", [g.Node("LessOrEqual", [values, column])], null, Attribute("to", (long)DataType.Float)), axes], null, Attribute("keepdims", 0L));
+            // The last block whose first quantile is at or below the score (block 0 when none is: it then counts none).
+            string block = g.Node("Max", [g.Node("Sub", [CountAtOrBelow(QuantileStarts), g.Initializer("probability_one", [1f], 1)]), g.Initializer("probability_zero", [0f], 1)]);
+            string inBlock = CountAtOrBelow(g.Node("Gather", [QuantileBlocks, g.Node("Cast", [block], null, Attribute("to", (long)DataType.Int64))], null, Attribute("axis", 0L)));
+            string count = g.Node("Add", [g.Node("Mul", [block, g.Initializer("probability_block_size", [(float)BlockSize], 1)]), inBlock]);
+            g.Node("Div", [count, QuantileCount], OnnxNames.Probability);
             graph.Output.Add(TensorInfo(OnnxNames.Probability, DataType.Float, OnnxNames.BatchDimension));
         }
         return copy;
     }
 
     /// <summary>The stored training quantiles, sorted; null when the graph has none.</summary>
-    public static float[]? ReadTraining(ModelProto proto) =>
-        proto.Graph.Initializer.FirstOrDefault(i => i.Name == TrainingQuantiles) is { } tensor ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray() : null;
+    public static float[]? ReadTraining(ModelProto proto)
+    {
+        var initializers = proto.Graph.Initializer;
+        if (initializers.FirstOrDefault(i => i.Name == QuantileBlocks) is { } blocks
+            && initializers.FirstOrDefault(i => i.Name == QuantileCount) is { } count)
+            return MemoryMarshal.Cast<byte, float>(blocks.RawData.Span)[..(int)MemoryMarshal.Cast<byte, float>(count.RawData.Span)[0]].ToArray();
+        return initializers.FirstOrDefault(i => i.Name == TrainingQuantiles) is { } row ? MemoryMarshal.Cast<byte, float>(row.RawData.Span).ToArray() : null;
+    }
 
     /// <summary>The stored validation quantiles, sorted; null when the graph has none.</summary>
     public static float[]? ReadValidation(ModelProto proto) =>
