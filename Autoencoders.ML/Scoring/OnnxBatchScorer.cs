@@ -36,17 +36,14 @@ internal sealed class OnnxBatchScorer : IDisposable
         if (Model.OutputNames.All(outputs.Contains))
             return _session;
         string key = string.Join('\n', outputs.Order(StringComparer.Ordinal));
-        return _cut.GetOrAdd(key, _ => new Lazy<InferenceSession>(() => WithNativeCheck(() =>
-        {
-            byte[] bytes = Model.ToBytes(outputs);
-            if (GpuDeviceId is int gpu)
-            {
-                using var cuda = SessionOptions.MakeSessionOptionWithCudaProvider(gpu);
-                return new InferenceSession(bytes, cuda);
-            }
-            using var cpu = new SessionOptions();
-            return new InferenceSession(bytes, cpu);
-        }))).Value;
+        return _cut.GetOrAdd(key, _ => new Lazy<InferenceSession>(() => WithNativeCheck(() => NewSession(Model.ToBytes(outputs), GpuDeviceId)))).Value;
+    }
+
+    /// <summary>A session of <paramref name="bytes"/> on GPU <paramref name="gpu"/>, or on CPU when null.</summary>
+    private static InferenceSession NewSession(byte[] bytes, int? gpu)
+    {
+        using var options = gpu is int device ? SessionOptions.MakeSessionOptionWithCudaProvider(device) : new SessionOptions();
+        return new InferenceSession(bytes, options);
     }
 
     /// <summary>
@@ -65,8 +62,7 @@ internal sealed class OnnxBatchScorer : IDisposable
             {
                 try
                 {
-                    using var cuda = SessionOptions.MakeSessionOptionWithCudaProvider(gpu);
-                    return new OnnxBatchScorer(model, new InferenceSession(bytes, cuda), gpu);
+                    return new OnnxBatchScorer(model, NewSession(bytes, gpu), gpu);
                 }
                 catch (Exception e) when (IsGpuFailure(e))
                 {
@@ -75,8 +71,7 @@ internal sealed class OnnxBatchScorer : IDisposable
                     warn(GpuUnavailable(gpu, e) + " Scoring on CPU.");
                 }
             }
-            using var cpu = new SessionOptions();
-            return new OnnxBatchScorer(model, new InferenceSession(bytes, cpu), null);
+            return new OnnxBatchScorer(model, NewSession(bytes, null), null);
         });
     }
 
