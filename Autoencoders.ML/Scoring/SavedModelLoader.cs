@@ -79,10 +79,21 @@ internal static class SavedModelLoader
     private static ITransformer LoadInvariant(ModelOperationsCatalog catalog, Stream buffer, out DataViewSchema inputSchema)
     {
         var culture = CultureInfo.CurrentCulture;
+        long start = buffer.Position;
         try
         {
             CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-            return catalog.Load(buffer, out inputSchema);
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return catalog.Load(buffer, out inputSchema);
+                }
+                catch (Exception e) when (attempt < MaxLoadAttempts && IsOrtFormatMisreading(e))
+                {
+                    buffer.Position = start;
+                }
+            }
         }
         catch (Exception e) when (IsDamaged(e))
         {
@@ -118,6 +129,18 @@ internal static class SavedModelLoader
 
     // ML.NET wraps a loader's failure in "Error during class instantiation" exceptions, several deep; a damaged zip or
     // model bytes end in a zip/stream error or ONNX Runtime's [InvalidProtobuf].
+    /// <summary>How many times ML.NET's loader is tried when ONNX Runtime misreads its temporary file (see <see cref="IsOrtFormatMisreading"/>).</summary>
+    private const int MaxLoadAttempts = 3;
+
+    /// <summary>
+    /// ML.NET's ONNX transformer writes the model to a temporary file named by <c>Path.GetRandomFileName()</c>, whose random
+    /// three-letter extension is <c>.ort</c> about once in 32,768 loads; ONNX Runtime then reads the file as its own ORT
+    /// format and fails with "ORT model verification failed" (dotnet/machinelearning#7339). Our files hold ONNX models,
+    /// never ORT-format ones, so that failure is this misreading, and loading again (a new random name) succeeds.
+    /// </summary>
+    internal static bool IsOrtFormatMisreading(Exception e) =>
+        Chain(e).Any(inner => inner.Message.Contains("ORT model verification failed", StringComparison.Ordinal));
+
     private static bool IsDamaged(Exception e) => Innermost(e) is InvalidDataException or EndOfStreamException or FormatException
         || Innermost(e).Message.Contains("Protobuf", StringComparison.OrdinalIgnoreCase);
 

@@ -147,6 +147,17 @@ public sealed class BatchedScoringTests
 public sealed class SavedModelLoaderTests
 {
     [TestMethod]
+    public void OrtFormatMisreading_IsRecognizedThroughML_NETsWrapping_AndNothingElseIs()
+    {
+        // The chain ML.NET throws when ONNX Runtime reads its temporary file, named *.ort by chance, as an ORT-format model.
+        var ort = new InvalidOperationException("Error initializing model :Microsoft.ML.OnnxRuntime.OnnxRuntimeException: [ErrorCode:Fail] inference_session.cc:2226 operator() ORT model verification failed.");
+        var wrapped = new InvalidOperationException("Error during class instantiation", new System.Reflection.TargetInvocationException(ort));
+        Assert.IsTrue(SavedModelLoader.IsOrtFormatMisreading(wrapped));
+        Assert.IsFalse(SavedModelLoader.IsOrtFormatMisreading(new InvalidOperationException("Error during class instantiation",
+            new InvalidOperationException("Error initializing model :[ErrorCode:InvalidProtobuf] Load model from x failed: Protobuf parsing failed."))));
+    }
+
+    [TestMethod]
     public void RowGraph_RestoresTheExportedModelByteForByte()
     {
         var context = new MLContext(seed: 1);

@@ -70,7 +70,7 @@ internal static class SoakCommand
                     Score(model.Transform(test), column);
                     string path = Path.Combine(folder, "model.zip");
                     context.Model.Save(model, train.Schema, path);
-                    Score(new MLContext().Model.Load(path, out _).Transform(test), column);
+                    Score(LoadWithMLNet(path).Transform(test), column);
                     Score(new MLContext().Model.LoadWithAutoencoders(path, out _).Transform(test), column);
                     scorings += 3;
                     (model as IDisposable)?.Dispose();
@@ -86,6 +86,25 @@ internal static class SoakCommand
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"soak: {rounds} rounds, {fits} fits, {scorings} scorings, 0 failures ({Interlocked.Read(ref collections)} forced collections in {deadline.Elapsed.TotalSeconds:F0} s)"));
         return 0;
+    }
+
+    /// <summary>
+    /// ML.NET's own <c>Model.Load</c>, tried again when ONNX Runtime misreads ML.NET's temporary model file as an ORT-format
+    /// model (its random name ends in <c>.ort</c> about once in 32,768 loads, dotnet/machinelearning#7339; this command
+    /// loads about a thousand times a run). <c>LoadWithAutoencoders</c> does the same inside.
+    /// </summary>
+    private static ITransformer LoadWithMLNet(string path)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return new MLContext().Model.Load(path, out _);
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && e.ToString().Contains("ORT model verification failed", StringComparison.Ordinal))
+            {
+            }
+        }
     }
 
     /// <summary>Reads every value of <paramref name="column"/> (a score or a vector) through a cursor.</summary>
