@@ -15,8 +15,9 @@ namespace Autoencoders.Training.Onnx;
 /// The quantiles are stored in blocks of <see cref="BlockSize"/> (the last padded with NaN, which no comparison counts),
 /// with each block's first value beside them, so that the graph counts a score's quantiles in two steps — the blocks
 /// whose first value is at or below it, then the values at or below it in the last such block — comparing each row with
-/// about 2√n values instead of all n (10,001: a comparison with every one cost more than the rest of a small network's
-/// graph). Files that hold the quantiles as one row, compared whole (0.1.0's), keep that form.
+/// about 2√n values instead of all n (the default detector on 36 features, whole graph, batches of 256: 107,000 rows/s
+/// comparing with all 10,001, 177,000 in blocks, 181,000 without the Probability output). Files that hold the quantiles as
+/// one row, compared whole (0.1.0's), keep that form.
 /// </remarks>
 internal static class ScoreDistribution
 {
