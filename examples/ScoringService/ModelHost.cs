@@ -69,30 +69,9 @@ internal sealed class ModelHost : IHostedService, IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="score"/> on the current model, holding a reference until it returns; null when no model is
-    /// loaded yet.
+    /// Runs <paramref name="score"/> on the current model, holding a reference until its task ends (a request finishes on
+    /// the model it started with); null when no model is loaded yet.
     /// </summary>
-    public T? Use<T>(Func<LoadedModel, T> score) where T : class
-    {
-        while (true)
-        {
-            var model = Volatile.Read(ref _current);
-            if (model is null)
-                return null;
-            if (!model.TryAcquire())
-                continue; // swapped and disposed just now: take the new one
-            try
-            {
-                return score(model);
-            }
-            finally
-            {
-                model.Release();
-            }
-        }
-    }
-
-    /// <summary>The asynchronous form of <see cref="Use{T}"/>: the model stays referenced until <paramref name="score"/>'s task ends.</summary>
     public async Task<T?> UseAsync<T>(Func<LoadedModel, Task<T>> score) where T : class
     {
         while (true)
@@ -101,7 +80,7 @@ internal sealed class ModelHost : IHostedService, IDisposable
             if (model is null)
                 return null;
             if (!model.TryAcquire())
-                continue;
+                continue; // swapped and disposed just now: take the new one
             try
             {
                 return await score(model);

@@ -89,10 +89,8 @@ static async Task<(byte[] Body, int Length)> ReadBody(HttpContext http, long lim
     {
         while (true)
         {
-            if (length == buffer.Length)
+            if (length == buffer.Length) // never past `limit` here: one byte more throws below
             {
-                if (length >= limit + 1)
-                    break;
                 var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * buffer.Length, limit + 1));
                 buffer.AsSpan(0, length).CopyTo(larger);
                 ArrayPool<byte>.Shared.Return(buffer);

@@ -101,7 +101,7 @@ internal static class SoakCommand
             {
                 return new MLContext().Model.Load(path, out _);
             }
-            catch (InvalidOperationException e) when (attempt < 3 && e.ToString().Contains("ORT model verification failed", StringComparison.Ordinal))
+            catch (Exception e) when (attempt < 3 && Autoencoders.ML.Scoring.SavedModelLoader.IsOrtFormatMisreading(e))
             {
             }
         }
