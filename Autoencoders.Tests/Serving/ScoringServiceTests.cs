@@ -149,6 +149,87 @@ public sealed class ScoringServiceTests
         }
     }
 
+    private static byte[] Float32(float[][] rows) => [.. rows.SelectMany(row => row).SelectMany(value =>
+    {
+        var bytes = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes, value);
+        return bytes;
+    })];
+
+    private static async Task<HttpResponseMessage> PostBinary(HttpClient client, byte[] body, string? accept)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/score") { Content = content };
+        if (accept is not null)
+            request.Headers.Accept.ParseAdd(accept);
+        return await client.SendAsync(request);
+    }
+
+    [TestMethod]
+    public async Task Float32Bodies_GetTheJsonAnswers_AndBinaryOnesWhenAsked()
+    {
+        var (factory, _) = Start(_modelA);
+        using (factory)
+        {
+            var client = factory.CreateClient();
+            var rows = Rows(37, seed: 12);
+            var (_, json) = await Post(client, Json(rows));
+            var expected = json.RootElement.GetProperty("results").EnumerateArray().ToArray();
+            Floats.AssertClose(InProcess(_modelA, rows), expected.Select(r => r.GetProperty("score").GetSingle()), Floats.ScoreRowVersusBatch, "JSON scores");
+
+            // Float32 rows in, JSON out (no Accept, or one that prefers JSON).
+            foreach (string? accept in new[] { null, "application/json", "application/json, application/octet-stream;q=0.5" })
+            {
+                using var response = await PostBinary(client, Float32(rows), accept);
+                Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, accept);
+                Assert.AreEqual("application/json", response.Content.Headers.ContentType?.MediaType, accept);
+                var results = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("results").EnumerateArray().ToArray();
+                CollectionAssert.AreEqual(expected.Select(r => r.GetRawText()).ToArray(), results.Select(r => r.GetRawText()).ToArray(), accept);
+            }
+
+            // Binary out: 37 scores, 37 probabilities, 37 flags — the JSON answer's values, bit for bit.
+            foreach (var body in new[] { Float32(rows), Encoding.UTF8.GetBytes(Json(rows)) })
+            {
+                var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(body[0] == (byte)'{' ? "application/json" : "application/octet-stream");
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/score") { Content = content };
+                request.Headers.Accept.ParseAdd("application/octet-stream");
+                using var response = await client.SendAsync(request);
+                Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
+                Assert.AreEqual("application/octet-stream", response.Content.Headers.ContentType?.MediaType);
+                byte[] answer = await response.Content.ReadAsByteArrayAsync();
+                Assert.HasCount(9 * rows.Length, answer);
+                for (int r = 0; r < rows.Length; r++)
+                {
+                    Assert.AreEqual(expected[r].GetProperty("score").GetSingle(), System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(answer.AsSpan(4 * r)), $"score {r}");
+                    Assert.AreEqual(expected[r].GetProperty("probability").GetSingle(), System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(answer.AsSpan(4 * (rows.Length + r))), $"probability {r}");
+                    Assert.AreEqual(expected[r].GetProperty("isAnomaly").GetBoolean() ? 1 : 0, answer[8 * rows.Length + r], $"flag {r}");
+                }
+            }
+
+            // Bad float32 bodies: 400 naming the cause.
+            var nan = Float32(Rows(3, seed: 4));
+            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(nan.AsSpan(4 * (Features + 2)), float.NaN);
+            var infinite = Float32(Rows(2, seed: 4));
+            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(infinite.AsSpan(4 * (2 * Features - 1)), float.NegativeInfinity);
+            foreach (var (body, detail) in new[]
+            {
+                (Float32(Rows(2, seed: 3))[..(4 * Features + 10)], $"The body has {4 * Features + 10} bytes, not a whole number of rows of {Features} little-endian float32 values ({4 * Features} bytes each): 1 rows and 10 bytes over"),
+                (nan, "Row 2, value 3 (NaN) is not a finite 32-bit float"),
+                (infinite, $"Row 2, value {Features} (-Infinity) is not a finite 32-bit float"),
+                ([], "The body is empty"),
+                (Float32(Rows(501, seed: 1)), "The request has 501 rows; at most 500"),
+            })
+            {
+                using var response = await PostBinary(client, body, "application/octet-stream");
+                Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, detail);
+                var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+                StringAssert.Contains(problem.GetProperty("detail").GetString(), detail);
+            }
+        }
+    }
+
     [TestMethod]
     public async Task ModelRenamedOverThePath_ReplacesIt_UnderLoad_WithoutAFailedRequest()
     {

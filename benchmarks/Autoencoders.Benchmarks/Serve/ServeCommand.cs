@@ -15,13 +15,16 @@ namespace Autoencoders.Benchmarks.Serve;
 /// <summary>
 /// <c>serve</c>: the scoring service (examples/ScoringService) under load, in one run, for the default detector and for
 /// <see cref="ScoreKind.ReconstructionError"/>: the service runs in a process of its own on a loopback port, driven by
-/// <c>--clients</c> concurrent HttpClient loops for <c>--seconds</c> per phase — one-row requests (the model file replaced
-/// once, half way, by renaming another model over it), then <c>--batch-rows</c>-row requests — beside the same API answering
-/// constant results (a second service process with <c>Model:ConstantScores</c>: this machine's HTTP ceiling) and in-process
-/// batched scoring of the same rows. Every returned score is checked against the in-process score of its row under one of
-/// the two models (all of a response under the same one); failed requests and wrong scores are counted; the service's
-/// working set is sampled every second while each load runs (the middle third of the phase against its last third).
-/// Options: <c>--seconds N</c> (default 90), <c>--clients N</c> (default 8),
+/// <c>--clients</c> concurrent HttpClient loops for <c>--warmup</c> seconds (checked, not timed: the services start cold and
+/// compile as they go) and then <c>--seconds</c> timed per phase — one-row requests (the model file replaced
+/// once, half way, by renaming another model over it), then <c>--batch-rows</c>-row requests in JSON, then the same rows
+/// as little-endian float32 bodies with binary answers — beside the same API answering constant results (a second service
+/// process with <c>Model:ConstantScores</c>: this machine's HTTP ceiling) and in-process batched scoring of the same rows.
+/// Every returned score is checked against the in-process score of its row under one of the two models (all of a response
+/// under the same one); the constant answers are read and counted alike, so the load generator does the same work in
+/// every phase. Failed requests and wrong answers are counted; the service's working set is sampled every second while
+/// each load runs (the middle third of the phase against its last third).
+/// Options: <c>--seconds N</c> (default 90), <c>--warmup N</c> (default 5), <c>--clients N</c> (default 8),
 /// <c>--batch-rows N</c> (default 1000), <c>--features N</c> (default 36), <c>--train-rows N</c> (default 20000),
 /// <c>--port N</c> (default 5080; the constant service uses the next one).
 /// </summary>
@@ -32,6 +35,7 @@ internal static class ServeCommand
     public static int Run(Arguments arguments)
     {
         int seconds = arguments.Int("seconds", 90);
+        int warmup = arguments.Int("warmup", 5);
         int clients = arguments.Int("clients", 8);
         int batchRows = arguments.Int("batch-rows", 1000);
         int features = arguments.Int("features", 36);
@@ -69,16 +73,20 @@ internal static class ServeCommand
                 };
                 // The working set is sampled every second while each of the two loads runs (their memory needs differ):
                 // the middle third of a phase (the first warms up) against its last third.
-                foreach (var (rowsPerRequest, what, onSwap) in new (int, string, Action?)[] { (1, "one-row requests", swap), (batchRows, $"{batchRows}-row requests", (Action?)null) })
+                foreach (var (rowsPerRequest, binary, what, onSwap) in new (int, bool, string, Action?)[]
+                {
+                    (1, false, "one-row requests", swap), (batchRows, false, $"{batchRows}-row requests", null), (batchRows, true, $"{batchRows}-row requests, float32 bodies", null),
+                })
                 {
                     var sampler = Sample(scoring.Process);
-                    phases.Add(Drive(name, what, $"http://127.0.0.1:{port}", pool, rowsPerRequest, clients, seconds, scoresA, scoresB, onSwap, Log));
+                    phases.Add(Drive(name, what, $"http://127.0.0.1:{port}", pool, rowsPerRequest, binary, clients, warmup, seconds, scoresA, scoresB, onSwap, Log));
                     var samples = sampler.Stop();
                     int third = Math.Max(1, samples.Count / 3);
                     memory.Add((name, what, samples.Skip(third).Take(third).Average(), samples.TakeLast(third).Average(), third));
                 }
-                phases.Add(Drive(name, "one-row requests, constant answer", $"http://127.0.0.1:{port + 1}", pool, 1, clients, seconds, null, null, null, Log));
-                phases.Add(Drive(name, $"{batchRows}-row requests, constant answer", $"http://127.0.0.1:{port + 1}", pool, batchRows, clients, seconds, null, null, null, Log));
+                phases.Add(Drive(name, "one-row requests, constant answer", $"http://127.0.0.1:{port + 1}", pool, 1, false, clients, warmup, seconds, null, null, null, Log));
+                phases.Add(Drive(name, $"{batchRows}-row requests, constant answer", $"http://127.0.0.1:{port + 1}", pool, batchRows, false, clients, warmup, seconds, null, null, null, Log));
+                phases.Add(Drive(name, $"{batchRows}-row requests, float32 bodies, constant answer", $"http://127.0.0.1:{port + 1}", pool, batchRows, true, clients, warmup, seconds, null, null, null, Log));
             }
         }
         finally
@@ -88,25 +96,25 @@ internal static class ServeCommand
 
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine(Machine.Describe());
-        Console.WriteLine(string.Create(c, $"Scoring service (examples/ScoringService, its own process, Kestrel on loopback) driven by {clients} concurrent HttpClient loops, {seconds} s per phase; rows of {features} features drawn from 10,000 synthetic rows; models trained on {trainRows} rows; the model file replaced once during the one-row phase."));
+        Console.WriteLine(string.Create(c, $"Scoring service (examples/ScoringService, its own process, Kestrel on loopback) driven by {clients} concurrent HttpClient loops, {seconds} s per phase after {warmup} s of warm-up; rows of {features} features drawn from 10,000 synthetic rows; models trained on {trainRows} rows; the model file replaced once during the one-row phase."));
         Console.WriteLine();
-        Console.WriteLine("| Score | Requests | Requests/s | Rows/s | p50 (ms) | p99 (ms) | Failed | Wrong scores |");
+        Console.WriteLine("| Score | Requests | Requests/s | Rows/s | p50 (ms) | p99 (ms) | Failed | Wrong answers |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
         foreach (var p in phases)
-            Console.WriteLine(string.Create(c, $"| {p.Detector} | {p.What} | {p.RequestsPerSecond:N0} | {p.RowsPerSecond:N0} | {p.P50Ms:F2} | {p.P99Ms:F2} | {p.Failed} | {(p.What.Contains("constant") ? "–" : p.Wrong.ToString(c))} |"));
+            Console.WriteLine(string.Create(c, $"| {p.Detector} | {p.What} | {p.RequestsPerSecond:N0} | {p.RowsPerSecond:N0} | {p.P50Ms:F2} | {p.P99Ms:F2} | {p.Failed} | {p.Wrong} |"));
         foreach (var (detector, rate) in inProcess)
             Console.WriteLine(string.Create(c, $"| {detector} | in-process batched scoring (no HTTP) | | {rate:N0} | | | | |"));
         Console.WriteLine();
         foreach (var (detector, load, middle, last, window) in memory)
             Console.WriteLine(string.Create(c, $"{detector}, {load}: service working set {middle:F0} MiB in the middle {window} s of the phase, {last:F0} MiB in the last {window} s ({100 * (last - middle) / middle:+0.0;-0.0}%)."));
-        var ours = phases.Where(p => !p.What.Contains("constant")).ToList();
         double oneRow = phases.Where(p => p.What.StartsWith("one-row requests", StringComparison.Ordinal) && !p.What.Contains("constant"))
             .Min(p => p.RequestsPerSecond / phases.First(q => q.Detector == p.Detector && q.What == "one-row requests, constant answer").RequestsPerSecond);
-        double batch = phases.Where(p => p.What == $"{batchRows}-row requests").Min(p => p.RowsPerSecond / inProcess[p.Detector]);
+        double batch = phases.Where(p => p.What == $"{batchRows}-row requests, float32 bodies").Min(p => p.RowsPerSecond / inProcess[p.Detector]);
+        double batchJson = phases.Where(p => p.What == $"{batchRows}-row requests").Min(p => p.RowsPerSecond / inProcess[p.Detector]);
         Console.WriteLine();
         double growth = memory.Max(m => (m.LastMiB - m.MiddleMiB) / m.MiddleMiB);
         Console.WriteLine(string.Create(c, $"largest working-set change within a phase: {100 * growth:+0.0;-0.0}%"));
-        Console.WriteLine(string.Create(c, $"one-row vs ceiling: {oneRow:F2}; batch vs in-process: {batch:F2}; failed: {phases.Sum(p => p.Failed)}; wrong: {ours.Sum(p => p.Wrong)}"));
+        Console.WriteLine(string.Create(c, $"one-row vs ceiling: {oneRow:F2}; batch vs in-process: {batch:F2} (float32 bodies; JSON bodies {batchJson:F2}); failed: {phases.Sum(p => p.Failed)}; wrong: {phases.Sum(p => p.Wrong)}"));
         return 0;
     }
 
@@ -249,19 +257,29 @@ internal static class ServeCommand
 
     /// <summary>
     /// <paramref name="clients"/> loops posting requests of <paramref name="rows"/> rows (consecutive windows of the pool,
-    /// so consecutive rows differ) for <paramref name="seconds"/> seconds; with expected scores, each response is checked
-    /// against one model's (A, or B once <paramref name="swap"/> ran half way).
+    /// so consecutive rows differ) for <paramref name="warmup"/> seconds and then <paramref name="seconds"/> timed (rates and
+    /// latencies count requests started after the warm-up; failures and wrong answers count throughout); with expected
+    /// scores, each response is checked against one model's (A, or B once <paramref name="swap"/> ran, half way through the
+    /// timed seconds).
     /// </summary>
-    private static Phase Drive(string detector, string what, string url, Training.Data.FeatureMatrix pool, int rows, int clients, int seconds,
+    private static Phase Drive(string detector, string what, string url, Training.Data.FeatureMatrix pool, int rows, bool binary, int clients, int warmup, int seconds,
         float[]? scoresA, float[]? scoresB, Action? swap, Action<string> log)
     {
-        log($"{detector}: {what}, {clients} clients, {seconds} s");
+        log($"{detector}: {what}, {clients} clients, {warmup} s of warm-up, {seconds} s timed");
         int features = pool.Columns;
         // Request bodies made before timing: one per start row, windows of `rows` consecutive pool rows.
         int bodies = Math.Min(pool.Rows, rows == 1 ? pool.Rows : 64);
         var requests = Enumerable.Range(0, bodies).Select(i =>
         {
             int start = rows == 1 ? i : (i * 997) % Math.Max(1, pool.Rows - rows);
+            if (binary)
+            {
+                var bytes = new byte[rows * features * sizeof(float)];
+                for (int r = 0; r < rows; r++)
+                    for (int j = 0; j < features; j++)
+                        System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan((r * features + j) * sizeof(float)), pool.Row(start + r)[j]);
+                return (Start: start, Body: bytes);
+            }
             var sb = new StringBuilder("{\"rows\":[");
             for (int r = 0; r < rows; r++)
             {
@@ -285,24 +303,33 @@ internal static class ServeCommand
             latencies[client] = [];
             var random = new Random(client);
             var watch = new Stopwatch();
-            while (clock.Elapsed.TotalSeconds < seconds)
+            while (clock.Elapsed.TotalSeconds < warmup + seconds)
             {
+                bool timed = clock.Elapsed.TotalSeconds >= warmup;
                 var (start, body) = requests[random.Next(requests.Length)];
                 watch.Restart();
                 try
                 {
                     using var content = new ByteArrayContent(body);
-                    content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-                    using var response = await http.PostAsync("/score", content);
+                    content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(binary ? "application/octet-stream" : "application/json");
+                    using var request = new HttpRequestMessage(HttpMethod.Post, "/score") { Content = content };
+                    if (binary)
+                        request.Headers.Accept.Add(new System.Net.Http.Headers.MediaTypeWithQualityHeaderValue("application/octet-stream"));
+                    using var response = await http.SendAsync(request);
                     byte[] answer = await response.Content.ReadAsByteArrayAsync();
-                    latencies[client].Add(watch.Elapsed.TotalMilliseconds);
-                    Interlocked.Increment(ref done);
+                    if (timed)
+                    {
+                        latencies[client].Add(watch.Elapsed.TotalMilliseconds);
+                        Interlocked.Increment(ref done);
+                    }
                     if (response.StatusCode != HttpStatusCode.OK)
                     {
                         Interlocked.Increment(ref failed);
                         continue;
                     }
-                    if (scoresA is not null && !Matches(answer, start, rows, scoresA, scoresB!))
+                    // The constant service's answers are read too, so that the load generator does the same work in every phase.
+                    var scores = binary ? BinaryScores(answer, rows) : JsonScores(answer);
+                    if (scoresA is null ? scores.Length != rows : !Matches(scores, start, rows, scoresA, scoresB!))
                         Interlocked.Increment(ref wrong);
                 }
                 catch (HttpRequestException)
@@ -317,12 +344,12 @@ internal static class ServeCommand
         })).ToList();
         if (swap is not null)
         {
-            Thread.Sleep(seconds * 500);
+            Thread.Sleep(warmup * 1000 + seconds * 500);
             swap();
             swapped = true;
         }
         Task.WaitAll([.. tasks]);
-        double elapsed = clock.Elapsed.TotalSeconds;
+        double elapsed = clock.Elapsed.TotalSeconds - warmup;
         var all = latencies.SelectMany(l => l).ToList();
         var phase = new Phase(detector, what + (swapped ? " (model replaced)" : ""), done / elapsed, done * (double)rows / elapsed,
             Measure.Percentile(all, 0.5), Measure.Percentile(all, 0.99), failed, wrong, done);
@@ -330,21 +357,28 @@ internal static class ServeCommand
         return phase;
     }
 
-    /// <summary>Whether every score in the response is its row's score under model A, or every one under model B (to 1e-5 of max(1, |score|)).</summary>
-    private static bool Matches(byte[] answer, int start, int rows, float[] scoresA, float[] scoresB)
+    /// <summary>The scores in a JSON response.</summary>
+    private static float[] JsonScores(byte[] answer)
     {
         using var json = JsonDocument.Parse(answer);
-        var results = json.RootElement.GetProperty("results");
-        if (results.GetArrayLength() != rows)
+        return [.. json.RootElement.GetProperty("results").EnumerateArray().Select(result => result.GetProperty("score").GetSingle())];
+    }
+
+    /// <summary>The scores in a binary response (its first block: one little-endian float32 per row), or none when it is not 9 bytes per row.</summary>
+    private static float[] BinaryScores(byte[] answer, int rows) => answer.Length != 9 * rows
+        ? []
+        : [.. Enumerable.Range(0, rows).Select(r => System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(answer.AsSpan(4 * r)))];
+
+    /// <summary>Whether the response has one score per row, every one its row's score under model A or every one under model B (to 1e-5 of max(1, |score|)).</summary>
+    private static bool Matches(float[] scores, int start, int rows, float[] scoresA, float[] scoresB)
+    {
+        if (scores.Length != rows)
             return false;
         bool allA = true, allB = true;
-        int r = 0;
-        foreach (var result in results.EnumerateArray())
+        for (int r = 0; r < rows; r++)
         {
-            float score = result.GetProperty("score").GetSingle();
-            allA &= Math.Abs(score - scoresA[start + r]) <= 1e-5 * Math.Max(1, Math.Abs(scoresA[start + r]));
-            allB &= Math.Abs(score - scoresB[start + r]) <= 1e-5 * Math.Max(1, Math.Abs(scoresB[start + r]));
-            r++;
+            allA &= Math.Abs(scores[r] - scoresA[start + r]) <= 1e-5 * Math.Max(1, Math.Abs(scoresA[start + r]));
+            allB &= Math.Abs(scores[r] - scoresB[start + r]) <= 1e-5 * Math.Max(1, Math.Abs(scoresB[start + r]));
         }
         return allA || allB;
     }
