@@ -96,6 +96,7 @@ public sealed class ScoringServiceTests
                 ($"{{\"rows\": [[1, null, 1, 1, 1, 1]]}}", HttpStatusCode.BadRequest, "Row 1, value 2 is null; expected a number"),
                 ($"{{\"rows\": [[1, 1, \"NaN\", 1, 1, 1]]}}", HttpStatusCode.BadRequest, "Row 1, value 3 is a string; expected a number"),
                 ($"{{\"rows\": [[1, 1, 1, 1e39, 1, 1]]}}", HttpStatusCode.BadRequest, "Row 1, value 4 (1e39) is not a finite 32-bit float"),
+                ($"{{\"rows\": [[1, 1, {new string('9', 100_000)}, 1, 1, 1]]}}", HttpStatusCode.BadRequest, "Row 1, value 3 (99999999999999999999…999999999999, 100000 characters) is not a finite 32-bit float"),
                 ("{\"rows\": []}", HttpStatusCode.BadRequest, "'rows' is empty"),
                 ("{\"other\": 1}", HttpStatusCode.BadRequest, "The body has no 'rows'"),
                 ("{\"rows\": [[1, 2", HttpStatusCode.BadRequest, "The body is not valid JSON"),
@@ -111,10 +112,15 @@ public sealed class ScoringServiceTests
                 StringAssert.Contains(json.RootElement.GetProperty("detail").GetString(), detail);
                 Assert.AreEqual((int)status, json.RootElement.GetProperty("status").GetInt32());
             }
-            // The service still scores afterwards.
+            // The service still scores afterwards, a body that starts with a UTF-8 byte order mark too.
             var (ok, result) = await Post(client, Json(Rows(1, 9)));
             Assert.AreEqual(HttpStatusCode.OK, ok);
             Assert.AreEqual(1, result.RootElement.GetProperty("results").GetArrayLength());
+            using var bom = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(Json(Rows(2, 9)))]);
+            bom.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            using var withBom = await client.PostAsync("/score", bom);
+            Assert.AreEqual(HttpStatusCode.OK, withBom.StatusCode);
+            Assert.AreEqual(2, JsonDocument.Parse(await withBom.Content.ReadAsStringAsync()).RootElement.GetProperty("results").GetArrayLength());
         }
     }
 

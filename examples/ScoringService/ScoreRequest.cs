@@ -76,6 +76,8 @@ internal static class ScoreRequest
     /// </summary>
     public static (float[] Values, int Rows) Parse(ReadOnlySpan<byte> body, int features, int maxRows)
     {
+        if (body.StartsWith("\uFEFF"u8)) // a UTF-8 byte order mark, as some clients write (System.Text.Json's serializer skips it too)
+            body = body[3..];
         // A value takes at least two bytes of the body ("0,"): room for all of them, up to 64 rows to begin with.
         var values = ArrayPool<float>.Shared.Rent((int)Math.Min(body.Length / 2 + 1, 64L * features));
         if (JsonRows.TryRead(body, features, maxRows, ref values, out int read))
@@ -125,7 +127,7 @@ internal static class ScoreRequest
                         if (reader.TokenType != JsonTokenType.Number)
                             throw new BadRequestException($"Row {rows}, value {inRow} is {Describe(reader.TokenType)}; expected a number.");
                         if (!reader.TryGetDouble(out double number) || !float.IsFinite((float)number))
-                            throw new BadRequestException($"Row {rows}, value {inRow} ({System.Text.Encoding.UTF8.GetString(reader.ValueSpan)}) is not a finite 32-bit float.");
+                            throw new BadRequestException($"Row {rows}, value {inRow} ({Quote(reader.ValueSpan)}) is not a finite 32-bit float.");
                         if (inRow <= features)
                         {
                             if (count == values.Length)
@@ -151,6 +153,11 @@ internal static class ScoreRequest
         }
         return (values, rows);
     }
+
+    // A number as the body wrote it, shortened in the middle past 40 characters (a message does not echo a huge body).
+    private static string Quote(ReadOnlySpan<byte> number) => number.Length <= 40
+        ? System.Text.Encoding.UTF8.GetString(number)
+        : $"{System.Text.Encoding.UTF8.GetString(number[..20])}…{System.Text.Encoding.UTF8.GetString(number[^12..])}, {number.Length} characters";
 
     private static float[] Grow(float[] values, int count)
     {
