@@ -221,7 +221,8 @@ public sealed class ScoringServiceTests
             System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(infinite.AsSpan(4 * (2 * Features - 1)), float.NegativeInfinity);
             foreach (var (body, detail) in new[]
             {
-                (Float32(Rows(2, seed: 3))[..(4 * Features + 10)], $"The body has {4 * Features + 10} bytes, not a whole number of rows of {Features} little-endian float32 values ({4 * Features} bytes each): 1 rows and 10 bytes over"),
+                (Float32(Rows(2, seed: 3))[..(4 * Features + 10)], $"The body has {4 * Features + 10} bytes, not a whole number of rows of {Features} little-endian float32 values ({4 * Features} bytes each): 1 whole row and 10 bytes over"),
+                (Float32(Rows(3, seed: 3))[..(4 * Features * 2 + 4)], $"{2 * 4 * Features + 4} bytes, not a whole number of rows of {Features} little-endian float32 values ({4 * Features} bytes each): 2 whole rows and 4 bytes over"),
                 (nan, "Row 2, value 3 (NaN) is not a finite 32-bit float"),
                 (infinite, $"Row 2, value {Features} (-Infinity) is not a finite 32-bit float"),
                 ([], "The body is empty"),

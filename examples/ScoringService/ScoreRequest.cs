@@ -28,7 +28,7 @@ internal static class ScoreRequest
         if (body.Length == 0)
             throw new BadRequestException($"The body is empty: send at least one row of {features} little-endian float32 values ({rowBytes} bytes).");
         if (body.Length % rowBytes != 0)
-            throw new BadRequestException($"The body has {body.Length} bytes, not a whole number of rows of {features} little-endian float32 values ({rowBytes} bytes each): {body.Length / rowBytes} rows and {body.Length % rowBytes} bytes over.");
+            throw new BadRequestException($"The body has {body.Length} bytes, not a whole number of rows of {features} little-endian float32 values ({rowBytes} bytes each): {body.Length / rowBytes} whole row{(body.Length / rowBytes == 1 ? "" : "s")} and {body.Length % rowBytes} bytes over.");
         int rows = body.Length / rowBytes;
         if (rows > maxRows)
             throw new BadRequestException($"The request has {rows} rows; at most {maxRows} are scored per request.");

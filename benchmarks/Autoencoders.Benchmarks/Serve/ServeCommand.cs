@@ -340,6 +340,10 @@ internal static class ServeCommand
                 {
                     Interlocked.Increment(ref failed);
                 }
+                catch (JsonException)
+                {
+                    Interlocked.Increment(ref wrong); // a 200 whose body is not the JSON answer
+                }
             }
         })).ToList();
         if (swap is not null)
