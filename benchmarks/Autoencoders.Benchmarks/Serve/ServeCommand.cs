@@ -276,8 +276,11 @@ internal static class ServeCommand
             {
                 var bytes = new byte[rows * features * sizeof(float)];
                 for (int r = 0; r < rows; r++)
+                {
+                    var row = pool.Row(start + r);
                     for (int j = 0; j < features; j++)
-                        System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan((r * features + j) * sizeof(float)), pool.Row(start + r)[j]);
+                        System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan((r * features + j) * sizeof(float)), row[j]);
+                }
                 return (Start: start, Body: bytes);
             }
             var sb = new StringBuilder("{\"rows\":[");
