@@ -41,12 +41,7 @@ internal static class JsonRows
             if (!Token(body, ref i, (byte)'[') || ++rows > maxRows)
                 return false;
             if (count + features > values.Length)
-            {
-                var larger = ArrayPool<float>.Shared.Rent(Math.Max(2 * values.Length, count + features));
-                values.AsSpan(0, count).CopyTo(larger);
-                ArrayPool<float>.Shared.Return(values);
-                values = larger;
-            }
+                values = ScoreRequest.Grow(values, count, count + features);
             for (int j = 0; j < features; j++)
             {
                 if (!Whitespace(body, ref i) || !TryNumber(body, ref i, out values[count++]) || !Token(body, ref i, j < features - 1 ? (byte)',' : (byte)']'))

@@ -159,9 +159,13 @@ internal static class ScoreRequest
         ? System.Text.Encoding.UTF8.GetString(number)
         : $"{System.Text.Encoding.UTF8.GetString(number[..20])}…{System.Text.Encoding.UTF8.GetString(number[^12..])}, {number.Length} characters";
 
-    private static float[] Grow(float[] values, int count)
+    /// <summary>
+    /// A pooled array at least twice as long as <paramref name="values"/> and at least <paramref name="atLeast"/> long, holding
+    /// its first <paramref name="count"/> values; <paramref name="values"/> goes back to the pool.
+    /// </summary>
+    internal static float[] Grow(float[] values, int count, int atLeast = 0)
     {
-        var larger = ArrayPool<float>.Shared.Rent(2 * values.Length);
+        var larger = ArrayPool<float>.Shared.Rent(Math.Max(2 * values.Length, atLeast));
         values.AsSpan(0, count).CopyTo(larger);
         ArrayPool<float>.Shared.Return(values);
         return larger;
