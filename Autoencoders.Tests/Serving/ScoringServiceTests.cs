@@ -100,7 +100,8 @@ public sealed class ScoringServiceTests
                 ("{\"rows\": []}", HttpStatusCode.BadRequest, "'rows' is empty"),
                 ("{\"other\": 1}", HttpStatusCode.BadRequest, "The body has no 'rows'"),
                 ("{\"rows\": [[1, 2", HttpStatusCode.BadRequest, "The body is not valid JSON"),
-                ("", HttpStatusCode.BadRequest, "The body is not valid JSON"),
+                ("", HttpStatusCode.BadRequest, "The body is empty"),
+                ("{\"r\\u006fws\": [[1, 2, 3]]}", HttpStatusCode.BadRequest, $"Row 1 has 3 values; the model expects {Features}"), // an escaped name
                 ("[1, 2]", HttpStatusCode.BadRequest, "The body must be a JSON object"),
                 ($"{{\"rows\": [{string.Join(",", Enumerable.Repeat($"[{row}]", 501))}]}}", HttpStatusCode.BadRequest, "more than 500 rows"),
                 ($"{{\"rows\": [[{row}]], \"pad\": \"{new string('x', 200_001)}\"}}", HttpStatusCode.RequestEntityTooLarge, "at most 200000 are accepted"),
@@ -111,6 +112,19 @@ public sealed class ScoringServiceTests
                 Assert.AreEqual(status, actual, body.Length > 80 ? body[..80] : body);
                 StringAssert.Contains(json.RootElement.GetProperty("detail").GetString(), detail);
                 Assert.AreEqual((int)status, json.RootElement.GetProperty("status").GetInt32());
+            }
+            // Bytes that are not UTF-8 — in a member the service skips too (JSON text is UTF-8): 400 naming the byte.
+            foreach (var (body, detail) in new (byte[], string)[]
+            {
+                ([.. "{\"id\": \"a"u8, 0xFF, .. Encoding.UTF8.GetBytes($"\", \"rows\": [[{row}]]}}")], "not valid UTF-8: the byte at offset 9 (0xFF)"),
+                ([.. "{\"r"u8, 0xED, 0xA0, 0x80, .. Encoding.UTF8.GetBytes($"ows\": [[{row}]]}}")], "not valid UTF-8: the byte at offset 3 (0xED)"), // an encoded surrogate
+            })
+            {
+                using var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                using var response = await client.PostAsync("/score", content);
+                Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, detail);
+                StringAssert.Contains(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString(), detail);
             }
             // The service still scores afterwards, a body that starts with a UTF-8 byte order mark too.
             var (ok, result) = await Post(client, Json(Rows(1, 9)));
@@ -152,6 +166,36 @@ public sealed class ScoringServiceTests
             Assert.AreEqual(Features, model.GetProperty("features").GetInt32());
             Assert.AreEqual("nearest_neighbors", model.GetProperty("scoreKind").GetString());
             StringAssert.Contains(model.GetProperty("contents").GetString(), "no training row");
+        }
+    }
+
+    [TestMethod]
+    public async Task RowsTooLargeToMeasure_ScorePlusInfinity_AsInProcess_WrittenAsTheNamedLiteral()
+    {
+        foreach (string model in new[] { _modelA, _modelB })
+        {
+            var (factory, _) = Start(model);
+            using (factory)
+            {
+                var client = factory.CreateClient();
+                // Finite float32 values whose squared distances overflow: in process the score is +inf and the row is flagged.
+                float[][] rows = [Enumerable.Repeat(1e30f, Features).ToArray(), Rows(1, seed: 5)[0]];
+                var expected = InProcess(model, rows);
+                Assert.AreEqual(float.PositiveInfinity, expected[0], "in process");
+                var (status, json) = await Post(client, Json(rows));
+                Assert.AreEqual(HttpStatusCode.OK, status, json.RootElement.GetRawText());
+                var results = json.RootElement.GetProperty("results").EnumerateArray().ToArray();
+                Assert.AreEqual(JsonValueKind.String, results[0].GetProperty("score").ValueKind);
+                Assert.AreEqual("Infinity", results[0].GetProperty("score").GetString());
+                Assert.IsTrue(results[0].GetProperty("isAnomaly").GetBoolean());
+                Assert.AreEqual(1f, results[0].GetProperty("probability").GetSingle());
+                Floats.AssertClose([expected[1]], [results[1].GetProperty("score").GetSingle()], Floats.ScoreRowVersusBatch, "the other row");
+                // One row alone (the pooled-engine path), and the float32 answer (+inf as a float).
+                var (_, one) = await Post(client, Json(rows[..1]));
+                Assert.AreEqual("Infinity", one.RootElement.GetProperty("results")[0].GetProperty("score").GetString());
+                using var response = await PostBinary(client, Float32(rows), "application/octet-stream");
+                Assert.AreEqual(float.PositiveInfinity, System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(await response.Content.ReadAsByteArrayAsync()));
+            }
         }
     }
 

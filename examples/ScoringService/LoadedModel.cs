@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Autoencoders.ML;
 using Autoencoders.ML.Scoring;
 using Autoencoders.Training.Onnx;
@@ -261,9 +262,12 @@ internal sealed class LoadedModel
 
 /// <summary>
 /// One row's result: <c>score</c>, <c>isAnomaly</c> (score above the threshold) and <c>probability</c> (share of training
-/// rows scoring at or below it; null for a file from a version that stored no training scores).
+/// rows scoring at or below it; null for a file from a version that stored no training scores). A row the model cannot
+/// measure (values so large that its squared distances overflow float32) scores +∞, as in process; JSON has no
+/// infinity, so the score is then written as System.Text.Json's named literal, the string <c>"Infinity"</c>.
 /// </summary>
-public readonly record struct RowResult(float Score, bool IsAnomaly, float? Probability);
+public readonly record struct RowResult(
+    [property: JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)] float Score, bool IsAnomaly, float? Probability);
 
 /// <summary>What <c>GET /model</c> reports.</summary>
 public sealed record ModelInfo(string Path, string Sha256, DateTimeOffset LoadedAt, string LibraryVersion, int Features, string ScoreKind, float Threshold, string Contents);

@@ -78,6 +78,8 @@ internal static class ScoreRequest
     {
         if (body.StartsWith("\uFEFF"u8)) // a UTF-8 byte order mark, as some clients write (System.Text.Json's serializer skips it too)
             body = body[3..];
+        if (body.IsEmpty)
+            throw new BadRequestException("The body is empty: send {\"rows\": [[f1, ..., fd], ...]}.");
         // A value takes at least two bytes of the body ("0,"): room for all of them, up to 64 rows to begin with.
         var values = ArrayPool<float>.Shared.Rent((int)Math.Min(body.Length / 2 + 1, 64L * features));
         if (JsonRows.TryRead(body, features, maxRows, ref values, out int read))
@@ -91,6 +93,11 @@ internal static class ScoreRequest
     /// </summary>
     internal static (float[] Values, int Rows) ReadChecked(ReadOnlySpan<byte> body, int features, int maxRows, float[] values)
     {
+        if (FirstInvalidUtf8(body) is int offset) // JSON text is UTF-8 (RFC 8259); the reader checks only the strings it decodes
+        {
+            ArrayPool<float>.Shared.Return(values);
+            throw new BadRequestException($"The body is not valid UTF-8: the byte at offset {offset} (0x{body[offset]:X2}) does not begin or continue a character.");
+        }
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 8 });
         int count = 0;
         int rows = 0;
@@ -101,9 +108,9 @@ internal static class ScoreRequest
                 throw new BadRequestException("The body must be a JSON object: {\"rows\": [[f1, ..., fd], ...]}.");
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
-                string? name = reader.GetString();
+                bool isRows = reader.ValueTextEquals("rows"u8); // compares the UTF-8 (escapes too); GetString throws on invalid UTF-8
                 reader.Read();
-                if (name != "rows")
+                if (!isRows)
                 {
                     reader.Skip();
                     continue;
@@ -152,6 +159,17 @@ internal static class ScoreRequest
             throw new BadRequestException(!sawRows ? "The body has no 'rows': send {\"rows\": [[f1, ..., fd], ...]}." : "'rows' is empty: send at least one row.");
         }
         return (values, rows);
+    }
+
+    // The offset of the first byte that is not part of a valid UTF-8 sequence, or null.
+    private static int? FirstInvalidUtf8(ReadOnlySpan<byte> body)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(body))
+            return null;
+        int offset = 0;
+        while (System.Text.Rune.DecodeFromUtf8(body[offset..], out _, out int length) == OperationStatus.Done)
+            offset += length;
+        return offset;
     }
 
     // A number as the body wrote it, shortened in the middle past 40 characters (a message does not echo a huge body).
