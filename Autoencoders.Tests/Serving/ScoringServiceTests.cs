@@ -6,6 +6,8 @@ using Autoencoders.ML;
 using Autoencoders.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -197,6 +199,24 @@ public sealed class ScoringServiceTests
                 Assert.AreEqual(float.PositiveInfinity, System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(await response.Content.ReadAsByteArrayAsync()));
             }
         }
+    }
+
+    [TestMethod]
+    public void AspNetCoreRequestLogs_AreAtWarning_UnlessConfigured()
+    {
+        // At Information, ASP.NET Core writes several lines per request, which halved the service's one-row rate.
+        static bool Enabled(WebApplicationFactory<Program> factory, string category) =>
+            factory.Services.GetRequiredService<ILoggerFactory>().CreateLogger(category).IsEnabled(LogLevel.Information);
+        var (factory, _) = Start(_modelA);
+        using (factory)
+        {
+            Assert.IsFalse(Enabled(factory, "Microsoft.AspNetCore.Hosting.Diagnostics"));
+            Assert.IsTrue(Enabled(factory, "Autoencoders.ScoringService.ModelHost"), "model loads and swaps are logged");
+        }
+        var (plain, _) = Start(_modelA);
+        using var configured = plain.WithWebHostBuilder(web => web.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Information"));
+        Assert.IsTrue(Enabled(configured, "Microsoft.AspNetCore.Hosting.Diagnostics"), "the configuration overrides the default");
+        plain.Dispose();
     }
 
     private static byte[] Float32(float[][] rows) => [.. rows.SelectMany(row => row).SelectMany(value =>
