@@ -15,18 +15,20 @@ namespace Autoencoders.Benchmarks.Serve;
 /// <summary>
 /// <c>serve</c>: the scoring service (examples/ScoringService) under load, in one run, for the default detector and for
 /// <see cref="ScoreKind.ReconstructionError"/>: the service runs in a process of its own on a loopback port, driven by
-/// <c>--clients</c> concurrent HttpClient loops for <c>--warmup</c> seconds (checked, not timed: the services start cold and
-/// compile as they go) and then <c>--seconds</c> timed per phase — one-row requests (the model file replaced
-/// once, half way, by renaming another model over it), then <c>--batch-rows</c>-row requests in JSON, then the same rows
-/// as little-endian float32 bodies with binary answers — beside the same API answering constant results (a second service
-/// process with <c>Model:ConstantScores</c>: this machine's HTTP ceiling) and in-process batched scoring of the same rows.
-/// Every returned score is checked against the in-process score of its row under one of the two models (all of a response
-/// under the same one); the constant answers are read and counted alike, so the load generator does the same work in
-/// every phase. Failed requests and wrong answers are counted; the service's working set is sampled every second while
-/// each load runs (the middle third of the phase against its last third).
-/// Options: <c>--seconds N</c> (default 90), <c>--warmup N</c> (default 5), <c>--clients N</c> (default 8),
-/// <c>--batch-rows N</c> (default 1000), <c>--features N</c> (default 36), <c>--train-rows N</c> (default 20000),
-/// <c>--port N</c> (default 5080; the constant service uses the next one).
+/// <c>--clients</c> concurrent HttpClient loops, with three loads — one-row requests (the model file replaced once, half
+/// way, by renaming another model over it), <c>--batch-rows</c>-row requests in JSON, and the same rows as little-endian
+/// float32 bodies with binary answers — each beside the same API answering constant results (a second service process
+/// with <c>Model:ConstantScores</c>: this machine's HTTP ceiling) and, for batches, in-process batched scoring of the same
+/// rows. Per load, each service gets <c>--warmup</c> seconds (checked, not timed: the services start cold and compile as
+/// they go), then the scored service, the constant one and in-process scoring take turns of about <c>--slice</c> seconds
+/// until each has had <c>--seconds</c>, so that all three see the same machine (a shared host's speed drifts by more over
+/// minutes than the ratios measured). Every returned score is checked against the in-process score of its row under one
+/// of the two models (all of a response under the same one); the constant answers are read and counted alike, so the
+/// load generator does the same work for both services. Failed requests and wrong answers are counted; the service's
+/// working set is sampled every second while each load runs (the middle third of the load against its last third).
+/// Options: <c>--seconds N</c> (default 90), <c>--slice N</c> (default 10), <c>--warmup N</c> (default 5), <c>--clients N</c>
+/// (default 8), <c>--batch-rows N</c> (default 1000), <c>--features N</c> (default 36), <c>--train-rows N</c> (default
+/// 20000), <c>--port N</c> (default 5080; the constant service uses the next one).
 /// </summary>
 internal static class ServeCommand
 {
@@ -41,13 +43,15 @@ internal static class ServeCommand
         int features = arguments.Int("features", 36);
         int trainRows = arguments.Int("train-rows", 20_000);
         int port = arguments.Int("port", 5080);
+        int slice = arguments.Int("slice", 10);
         void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 
         string service = BuildService(Log);
         string folder = Directory.CreateTempSubdirectory("autoencoders-serve").FullName;
         var phases = new List<Phase>();
         var memory = new List<(string Detector, string Load, double MiddleMiB, double LastMiB, int WindowSeconds)>();
-        var inProcess = new Dictionary<string, double>();
+        var inProcess = new List<(string Detector, string Load, double RowsPerSecond)>();
+        int slices = Math.Max(1, (int)Math.Ceiling(seconds / (double)slice));
         try
         {
             var pool = SyntheticRows.Create(10_000, features, seed: 21, rank: Math.Max(2, features / 4));
@@ -56,11 +60,14 @@ internal static class ServeCommand
                 Log($"{name}: training two models on {trainRows} × {features}");
                 string a = Train(Path.Combine(folder, $"{name}-a.zip"), kind, trainRows, features, seed: 1);
                 string b = Train(Path.Combine(folder, $"{name}-b.zip"), kind, trainRows, features, seed: 2);
-                var scoresA = InProcess(a, pool, out double rate);
-                var scoresB = InProcess(b, pool, out _);
-                inProcess[name] = rate;
+                var scoresA = InProcess(a, pool);
+                var scoresB = InProcess(b, pool);
                 string served = Path.Combine(folder, $"{name}-served.zip");
                 File.Copy(a, served, overwrite: true);
+                var context = new MLContext();
+                var localModel = context.Model.LoadWithAutoencoders(a, out _);
+                var view = DataViews.FromMatrix(context, pool);
+                ScoresAndLabels(localModel.Transform(view)); // warm: the in-process slices time a warm model, as the services are
 
                 using var scoring = StartService(service, served, port, constant: false, Log);
                 using var constant = StartService(service, served, port + 1, constant: true, Log);
@@ -71,22 +78,44 @@ internal static class ServeCommand
                     File.Move(staging, served, overwrite: true);
                     Log($"{name}: replaced the model file (renamed over the path)");
                 };
-                // The working set is sampled every second while each of the two loads runs (their memory needs differ):
-                // the middle third of a phase (the first warms up) against its last third.
                 foreach (var (rowsPerRequest, binary, what, onSwap) in new (int, bool, string, Action?)[]
                 {
                     (1, false, "one-row requests", swap), (batchRows, false, $"{batchRows}-row requests", null), (batchRows, true, $"{batchRows}-row requests, float32 bodies", null),
                 })
                 {
+                    // The scored service, the constant one and (for batches) in-process scoring take turns in slices of
+                    // `slice` seconds, so that all three see the same machine: on a shared host its speed drifts by more
+                    // over minutes than the differences measured here.
+                    Log($"{name}: {what}, {clients} clients, {warmup} s of warm-up per service, then {slices} turns of {seconds / (double)slices:F0} s each{(rowsPerRequest > 1 ? " (scored, constant, in process)" : " (scored, constant)")}");
+                    var bodies = Bodies(pool, rowsPerRequest, binary);
+                    var scored = new Tally();
+                    var ceiling = new Tally();
+                    var local = rowsPerRequest > 1 ? new Tally() : null;
+                    using var scoringClient = Client($"http://127.0.0.1:{port}", clients);
+                    using var constantClient = Client($"http://127.0.0.1:{port + 1}", clients);
+                    // The working set is sampled every second while each of the loads runs (their memory needs differ):
+                    // the middle third of the load against its last third.
                     var sampler = Sample(scoring.Process);
-                    phases.Add(Drive(name, what, $"http://127.0.0.1:{port}", pool, rowsPerRequest, binary, clients, warmup, seconds, scoresA, scoresB, onSwap, Log));
+                    Drive(scoringClient, bodies, rowsPerRequest, binary, clients, warmup, timed: false, scoresA, scoresB, null, scored);
+                    Drive(constantClient, bodies, rowsPerRequest, binary, clients, warmup, timed: false, null, null, null, ceiling);
+                    for (int turn = 0; turn < slices; turn++)
+                    {
+                        double length = seconds * (turn + 1.0) / slices - seconds * (double)turn / slices;
+                        Drive(scoringClient, bodies, rowsPerRequest, binary, clients, length, timed: true, scoresA, scoresB, turn == slices / 2 ? onSwap : null, scored);
+                        Drive(constantClient, bodies, rowsPerRequest, binary, clients, length, timed: true, null, null, null, ceiling);
+                        if (local is not null)
+                            InProcessTurn(localModel, view, pool.Rows, length, local);
+                    }
                     var samples = sampler.Stop();
                     int third = Math.Max(1, samples.Count / 3);
                     memory.Add((name, what, samples.Skip(third).Take(third).Average(), samples.TakeLast(third).Average(), third));
+                    phases.Add(scored.ToPhase(name, what + (onSwap is null ? "" : " (model replaced)"), rowsPerRequest));
+                    phases.Add(ceiling.ToPhase(name, what + ", constant answer", rowsPerRequest));
+                    if (local is not null)
+                        inProcess.Add((name, what, local.Rows / local.Seconds));
+                    Log(string.Create(CultureInfo.InvariantCulture, $"{name}: {what}: {scored.Requests / scored.Seconds:N0} requests/s scored, {ceiling.Requests / ceiling.Seconds:N0} constant{(local is null ? "" : $", {local.Rows / local.Seconds:N0} rows/s in process")}; failed {scored.Failed + ceiling.Failed}, wrong {scored.Wrong + ceiling.Wrong}"));
                 }
-                phases.Add(Drive(name, "one-row requests, constant answer", $"http://127.0.0.1:{port + 1}", pool, 1, false, clients, warmup, seconds, null, null, null, Log));
-                phases.Add(Drive(name, $"{batchRows}-row requests, constant answer", $"http://127.0.0.1:{port + 1}", pool, batchRows, false, clients, warmup, seconds, null, null, null, Log));
-                phases.Add(Drive(name, $"{batchRows}-row requests, float32 bodies, constant answer", $"http://127.0.0.1:{port + 1}", pool, batchRows, true, clients, warmup, seconds, null, null, null, Log));
+                (localModel as IDisposable)?.Dispose();
             }
         }
         finally
@@ -96,24 +125,29 @@ internal static class ServeCommand
 
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine(Machine.Describe());
-        Console.WriteLine(string.Create(c, $"Scoring service (examples/ScoringService, its own process, Kestrel on loopback) driven by {clients} concurrent HttpClient loops, {seconds} s per phase after {warmup} s of warm-up; rows of {features} features drawn from 10,000 synthetic rows; models trained on {trainRows} rows; the model file replaced once during the one-row phase."));
+        Console.WriteLine(string.Create(c, $"Scoring service (examples/ScoringService, its own process, Kestrel on loopback) driven by {clients} concurrent HttpClient loops; per load, {warmup} s of warm-up per service, then {seconds} s timed per service in {slices} turns taken with the constant service and, for batches, in-process scoring; rows of {features} features drawn from 10,000 synthetic rows; models trained on {trainRows} rows; the model file replaced once during the one-row load."));
         Console.WriteLine();
         Console.WriteLine("| Score | Requests | Requests/s | Rows/s | p50 (ms) | p99 (ms) | Failed | Wrong answers |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
         foreach (var p in phases)
+        {
             Console.WriteLine(string.Create(c, $"| {p.Detector} | {p.What} | {p.RequestsPerSecond:N0} | {p.RowsPerSecond:N0} | {p.P50Ms:F2} | {p.P99Ms:F2} | {p.Failed} | {p.Wrong} |"));
-        foreach (var (detector, rate) in inProcess)
-            Console.WriteLine(string.Create(c, $"| {detector} | in-process batched scoring (no HTTP) | | {rate:N0} | | | | |"));
+            if (p.What.EndsWith(", constant answer", StringComparison.Ordinal)
+                && inProcess.FirstOrDefault(i => i.Detector == p.Detector && p.What == i.Load + ", constant answer") is { Load: not null } local)
+                Console.WriteLine(string.Create(c, $"| {p.Detector} | in-process batched scoring (no HTTP), in turns with the above | | {local.RowsPerSecond:N0} | | | | |"));
+        }
         Console.WriteLine();
         foreach (var (detector, load, middle, last, window) in memory)
-            Console.WriteLine(string.Create(c, $"{detector}, {load}: service working set {middle:F0} MiB in the middle {window} s of the phase, {last:F0} MiB in the last {window} s ({100 * (last - middle) / middle:+0.0;-0.0}%)."));
-        double oneRow = phases.Where(p => p.What.StartsWith("one-row requests", StringComparison.Ordinal) && !p.What.Contains("constant"))
+            Console.WriteLine(string.Create(c, $"{detector}, {load}: service working set {middle:F0} MiB in the middle {window} s of the load, {last:F0} MiB in the last {window} s ({100 * (last - middle) / middle:+0.0;-0.0}%)."));
+        double oneRow = phases.Where(p => p.What.StartsWith("one-row requests (", StringComparison.Ordinal))
             .Min(p => p.RequestsPerSecond / phases.First(q => q.Detector == p.Detector && q.What == "one-row requests, constant answer").RequestsPerSecond);
-        double batch = phases.Where(p => p.What == $"{batchRows}-row requests, float32 bodies").Min(p => p.RowsPerSecond / inProcess[p.Detector]);
-        double batchJson = phases.Where(p => p.What == $"{batchRows}-row requests").Min(p => p.RowsPerSecond / inProcess[p.Detector]);
+        double BatchRatio(string load) => inProcess.Where(i => i.Load == load)
+            .Min(i => phases.First(p => p.Detector == i.Detector && p.What == load).RowsPerSecond / i.RowsPerSecond);
+        double batch = BatchRatio($"{batchRows}-row requests, float32 bodies");
+        double batchJson = BatchRatio($"{batchRows}-row requests");
         Console.WriteLine();
         double growth = memory.Max(m => (m.LastMiB - m.MiddleMiB) / m.MiddleMiB);
-        Console.WriteLine(string.Create(c, $"largest working-set change within a phase: {100 * growth:+0.0;-0.0}%"));
+        Console.WriteLine(string.Create(c, $"largest working-set change within a load: {100 * growth:+0.0;-0.0}%"));
         Console.WriteLine(string.Create(c, $"one-row vs ceiling: {oneRow:F2}; batch vs in-process: {batch:F2} (float32 bodies; JSON bodies {batchJson:F2}); failed: {phases.Sum(p => p.Failed)}; wrong: {phases.Sum(p => p.Wrong)}"));
         return 0;
     }
@@ -127,19 +161,30 @@ internal static class ServeCommand
         return path;
     }
 
-    /// <summary>
-    /// The pool's scores under the saved model, in process (the batched transformer), and its rate over the pool (median
-    /// of three), reading what the service reads from the graph: the score and the label.
-    /// </summary>
-    private static float[] InProcess(string path, Training.Data.FeatureMatrix pool, out double rowsPerSecond)
+    /// <summary>The pool's scores under the saved model, in process (the batched transformer): what every answer is checked against.</summary>
+    private static float[] InProcess(string path, Training.Data.FeatureMatrix pool)
     {
         var context = new MLContext();
         var model = context.Model.LoadWithAutoencoders(path, out _);
-        var view = DataViews.FromMatrix(context, pool);
-        var scores = model.Transform(view).GetColumn<float>("Score").ToArray();
-        rowsPerSecond = pool.Rows / Measure.MedianSeconds(() => ScoresAndLabels(model.Transform(view)));
+        var scores = model.Transform(DataViews.FromMatrix(context, pool)).GetColumn<float>("Score").ToArray();
         (model as IDisposable)?.Dispose();
         return scores;
+    }
+
+    /// <summary>
+    /// One turn of in-process batched scoring: the pool scored again and again through the transformer for
+    /// <paramref name="seconds"/>, reading what the service reads from the graph (the score and the label).
+    /// </summary>
+    private static void InProcessTurn(ITransformer model, IDataView pool, int poolRows, double seconds, Tally tally)
+    {
+        var clock = Stopwatch.StartNew();
+        do
+        {
+            ScoresAndLabels(model.Transform(pool));
+            tally.Rows += poolRows;
+        }
+        while (clock.Elapsed.TotalSeconds < seconds);
+        tally.Seconds += clock.Elapsed.TotalSeconds;
     }
 
     private static double ScoresAndLabels(IDataView scored)
@@ -255,21 +300,26 @@ internal static class ServeCommand
         return sampler;
     }
 
-    /// <summary>
-    /// <paramref name="clients"/> loops posting requests of <paramref name="rows"/> rows (consecutive windows of the pool,
-    /// so consecutive rows differ) for <paramref name="warmup"/> seconds and then <paramref name="seconds"/> timed (rates and
-    /// latencies count requests started after the warm-up; failures and wrong answers count throughout); with expected
-    /// scores, each response is checked against one model's (A, or B once <paramref name="swap"/> ran, half way through the
-    /// timed seconds).
-    /// </summary>
-    private static Phase Drive(string detector, string what, string url, Training.Data.FeatureMatrix pool, int rows, bool binary, int clients, int warmup, int seconds,
-        float[]? scoresA, float[]? scoresB, Action? swap, Action<string> log)
+    /// <summary>What the turns of one load add up to, for one service (or in process: rows and seconds).</summary>
+    private sealed class Tally
     {
-        log($"{detector}: {what}, {clients} clients, {warmup} s of warm-up, {seconds} s timed");
+        public List<double> Latencies { get; } = [];
+        public int Requests;
+        public int Failed;
+        public int Wrong;
+        public long Rows;
+        public double Seconds;
+
+        public Phase ToPhase(string detector, string what, int rowsPerRequest) => new(detector, what, Requests / Seconds,
+            Requests * (double)rowsPerRequest / Seconds, Measure.Percentile(Latencies, 0.5), Measure.Percentile(Latencies, 0.99), Failed, Wrong, Requests);
+    }
+
+    /// <summary>Request bodies made before timing: one per start row, each a window of <paramref name="rows"/> consecutive pool rows (so consecutive rows differ).</summary>
+    private static (int Start, byte[] Body)[] Bodies(Training.Data.FeatureMatrix pool, int rows, bool binary)
+    {
         int features = pool.Columns;
-        // Request bodies made before timing: one per start row, windows of `rows` consecutive pool rows.
         int bodies = Math.Min(pool.Rows, rows == 1 ? pool.Rows : 64);
-        var requests = Enumerable.Range(0, bodies).Select(i =>
+        return Enumerable.Range(0, bodies).Select(i =>
         {
             int start = rows == 1 ? i : (i * 997) % Math.Max(1, pool.Rows - rows);
             if (binary)
@@ -281,7 +331,7 @@ internal static class ServeCommand
                     for (int j = 0; j < features; j++)
                         System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan((r * features + j) * sizeof(float)), row[j]);
                 }
-                return (Start: start, Body: bytes);
+                return (start, bytes);
             }
             var sb = new StringBuilder("{\"rows\":[");
             for (int r = 0; r < rows; r++)
@@ -292,23 +342,37 @@ internal static class ServeCommand
                     sb.Append(j == 0 ? "" : ",").Append(row[j].ToString("R", CultureInfo.InvariantCulture));
                 sb.Append(']');
             }
-            return (Start: start, Body: Encoding.UTF8.GetBytes(sb.Append("]}").ToString()));
+            return (start, Encoding.UTF8.GetBytes(sb.Append("]}").ToString()));
         }).ToArray();
+    }
 
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
-        using var http = new HttpClient(handler) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+    /// <summary>A client of the service at <paramref name="url"/> with up to <paramref name="clients"/> connections, kept for all the turns of a load.</summary>
+    private static HttpClient Client(string url, int clients) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = TimeSpan.FromMinutes(30) }, disposeHandler: true)
+        {
+            BaseAddress = new Uri(url),
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+
+    /// <summary>
+    /// <paramref name="clients"/> loops posting the <paramref name="requests"/> (at random) for <paramref name="seconds"/>;
+    /// when <paramref name="timed"/>, their latencies, count and duration go into <paramref name="tally"/> (failures and
+    /// wrong answers always do). With expected scores, each response is checked against one model's (A, or B once
+    /// <paramref name="swap"/> ran, half way through).
+    /// </summary>
+    private static void Drive(HttpClient http, (int Start, byte[] Body)[] requests, int rows, bool binary, int clients, double seconds, bool timed,
+        float[]? scoresA, float[]? scoresB, Action? swap, Tally tally)
+    {
         var latencies = new List<double>[clients];
         int failed = 0, wrong = 0, done = 0;
         var clock = Stopwatch.StartNew();
-        bool swapped = false;
         var tasks = Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
         {
             latencies[client] = [];
-            var random = new Random(client);
+            var random = new Random(client + 7919 * tally.Requests);
             var watch = new Stopwatch();
-            while (clock.Elapsed.TotalSeconds < warmup + seconds)
+            while (clock.Elapsed.TotalSeconds < seconds)
             {
-                bool timed = clock.Elapsed.TotalSeconds >= warmup;
                 var (start, body) = requests[random.Next(requests.Length)];
                 watch.Restart();
                 try
@@ -320,11 +384,8 @@ internal static class ServeCommand
                         request.Headers.Accept.Add(new System.Net.Http.Headers.MediaTypeWithQualityHeaderValue("application/octet-stream"));
                     using var response = await http.SendAsync(request);
                     byte[] answer = await response.Content.ReadAsByteArrayAsync();
-                    if (timed)
-                    {
-                        latencies[client].Add(watch.Elapsed.TotalMilliseconds);
-                        Interlocked.Increment(ref done);
-                    }
+                    latencies[client].Add(watch.Elapsed.TotalMilliseconds);
+                    Interlocked.Increment(ref done);
                     if (response.StatusCode != HttpStatusCode.OK)
                     {
                         Interlocked.Increment(ref failed);
@@ -351,17 +412,18 @@ internal static class ServeCommand
         })).ToList();
         if (swap is not null)
         {
-            Thread.Sleep(warmup * 1000 + seconds * 500);
+            Thread.Sleep(TimeSpan.FromSeconds(seconds / 2));
             swap();
-            swapped = true;
         }
         Task.WaitAll([.. tasks]);
-        double elapsed = clock.Elapsed.TotalSeconds - warmup;
-        var all = latencies.SelectMany(l => l).ToList();
-        var phase = new Phase(detector, what + (swapped ? " (model replaced)" : ""), done / elapsed, done * (double)rows / elapsed,
-            Measure.Percentile(all, 0.5), Measure.Percentile(all, 0.99), failed, wrong, done);
-        log(string.Create(CultureInfo.InvariantCulture, $"{detector}: {what}: {phase.RequestsPerSecond:N0} requests/s, failed {failed}, wrong {wrong}"));
-        return phase;
+        tally.Failed += failed;
+        tally.Wrong += wrong;
+        if (timed)
+        {
+            tally.Seconds += clock.Elapsed.TotalSeconds;
+            tally.Requests += done;
+            tally.Latencies.AddRange(latencies.SelectMany(l => l));
+        }
     }
 
     /// <summary>The scores in a JSON response.</summary>
