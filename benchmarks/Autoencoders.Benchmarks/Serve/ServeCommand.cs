@@ -86,7 +86,7 @@ internal static class ServeCommand
                     // The scored service, the constant one and (for batches) in-process scoring take turns in slices of
                     // `slice` seconds, so that all three see the same machine: on a shared host its speed drifts by more
                     // over minutes than the differences measured here.
-                    Log($"{name}: {what}, {clients} clients, {warmup} s of warm-up per service, then {slices} turns of {seconds / (double)slices:F0} s each{(rowsPerRequest > 1 ? " (scored, constant, in process)" : " (scored, constant)")}");
+                    Log(string.Create(CultureInfo.InvariantCulture, $"{name}: {what}, {clients} clients, {warmup} s of warm-up per service, then {slices} turns of {seconds / (double)slices:F0} s each{(rowsPerRequest > 1 ? " (scored, constant, in process)" : " (scored, constant)")}"));
                     var bodies = Bodies(pool, rowsPerRequest, binary);
                     var scored = new Tally();
                     var ceiling = new Tally();
