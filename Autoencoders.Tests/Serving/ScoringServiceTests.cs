@@ -122,9 +122,7 @@ public sealed class ScoringServiceTests
                 ([.. "{\"r"u8, 0xED, 0xA0, 0x80, .. Encoding.UTF8.GetBytes($"ows\": [[{row}]]}}")], "not valid UTF-8: the byte at offset 3 (0xED)"), // an encoded surrogate
             })
             {
-                using var content = new ByteArrayContent(body);
-                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-                using var response = await client.PostAsync("/score", content);
+                using var response = await PostBytes(client, body, accept: null, "application/json");
                 Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, detail);
                 StringAssert.Contains(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString(), detail);
             }
@@ -132,9 +130,7 @@ public sealed class ScoringServiceTests
             var (ok, result) = await Post(client, Json(Rows(1, 9)));
             Assert.AreEqual(HttpStatusCode.OK, ok);
             Assert.AreEqual(1, result.RootElement.GetProperty("results").GetArrayLength());
-            using var bom = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(Json(Rows(2, 9)))]);
-            bom.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            using var withBom = await client.PostAsync("/score", bom);
+            using var withBom = await PostBytes(client, [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(Json(Rows(2, 9)))], accept: null, "application/json");
             Assert.AreEqual(HttpStatusCode.OK, withBom.StatusCode);
             Assert.AreEqual(2, JsonDocument.Parse(await withBom.Content.ReadAsStringAsync()).RootElement.GetProperty("results").GetArrayLength());
         }
@@ -195,7 +191,7 @@ public sealed class ScoringServiceTests
                 // One row alone (the pooled-engine path), and the float32 answer (+inf as a float).
                 var (_, one) = await Post(client, Json(rows[..1]));
                 Assert.AreEqual("Infinity", one.RootElement.GetProperty("results")[0].GetProperty("score").GetString());
-                using var response = await PostBinary(client, Float32(rows), "application/octet-stream");
+                using var response = await PostBytes(client, Float32(rows), "application/octet-stream");
                 Assert.AreEqual(float.PositiveInfinity, System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(await response.Content.ReadAsByteArrayAsync()));
             }
         }
@@ -226,10 +222,11 @@ public sealed class ScoringServiceTests
         return bytes;
     })];
 
-    private static async Task<HttpResponseMessage> PostBinary(HttpClient client, byte[] body, string? accept)
+    /// <summary>Posts <paramref name="body"/> as it is, with <paramref name="contentType"/> (float32 rows unless told) and an Accept header when given.</summary>
+    private static async Task<HttpResponseMessage> PostBytes(HttpClient client, byte[] body, string? accept, string contentType = "application/octet-stream")
     {
         var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/score") { Content = content };
         if (accept is not null)
             request.Headers.Accept.ParseAdd(accept);
@@ -251,7 +248,7 @@ public sealed class ScoringServiceTests
             // Float32 rows in, JSON out (no Accept, or one that prefers JSON).
             foreach (string? accept in new[] { null, "application/json", "application/json, application/octet-stream;q=0.5" })
             {
-                using var response = await PostBinary(client, Float32(rows), accept);
+                using var response = await PostBytes(client, Float32(rows), accept);
                 Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, accept);
                 Assert.AreEqual("application/json", response.Content.Headers.ContentType?.MediaType, accept);
                 var results = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("results").EnumerateArray().ToArray();
@@ -261,11 +258,7 @@ public sealed class ScoringServiceTests
             // Binary out: 37 scores, 37 probabilities, 37 flags — the JSON answer's values, bit for bit.
             foreach (var body in new[] { Float32(rows), Encoding.UTF8.GetBytes(Json(rows)) })
             {
-                var content = new ByteArrayContent(body);
-                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(body[0] == (byte)'{' ? "application/json" : "application/octet-stream");
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/score") { Content = content };
-                request.Headers.Accept.ParseAdd("application/octet-stream");
-                using var response = await client.SendAsync(request);
+                using var response = await PostBytes(client, body, "application/octet-stream", body[0] == (byte)'{' ? "application/json" : "application/octet-stream");
                 Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
                 Assert.AreEqual("application/octet-stream", response.Content.Headers.ContentType?.MediaType);
                 byte[] answer = await response.Content.ReadAsByteArrayAsync();
@@ -293,7 +286,7 @@ public sealed class ScoringServiceTests
                 (Float32(Rows(501, seed: 1)), "The request has 501 rows; at most 500"),
             })
             {
-                using var response = await PostBinary(client, body, "application/octet-stream");
+                using var response = await PostBytes(client, body, "application/octet-stream");
                 Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, detail);
                 var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
                 StringAssert.Contains(problem.GetProperty("detail").GetString(), detail);
